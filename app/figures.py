@@ -1,0 +1,52 @@
+"""Figure builders: pure functions from DataFrames to plotly figures (no database, no Streamlit)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.formatting import number
+
+# colour-blind-safe sequential scale (viridis, reversed so that more is darker)
+SEQUENTIAL = "Viridis"
+NO_DATA_GREY = "#c8c8c8"
+
+
+def fit_zoom(bounds: tuple[float, float, float, float], width_px: int = 900,
+             height_px: int = 650) -> tuple[dict[str, float], float]:
+    """Centre and zoom so that a bounding box fills a web-mercator map of the given size."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_span = max(max_lon - min_lon, 1e-6) / 360.0
+    lat_span = max(merc_y(max_lat) - merc_y(min_lat), 1e-6) / (2 * math.pi)
+    zoom = min(math.log2(width_px / 512 / lon_span), math.log2(height_px / 512 / lat_span))
+    centre = {"lon": (min_lon + max_lon) / 2, "lat": (min_lat + max_lat) / 2}
+    return centre, round(zoom - 0.15, 2)
+
+
+def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float],
+                height: int = 650) -> go.Figure:
+    """Choropleth of population density (log colour scale, German hover text)."""
+    values = frame["density"].astype(float)
+    log_values = values.where(values > 0).map(math.log10)
+    hover = [
+        f"<b>{name}</b><br>{kind}<br>{number(d, 1)} Einw./km²<br>{number(p)} Einwohner"
+        for name, kind, d, p in zip(frame["name"], frame["kind"], values, frame["population"], strict=True)
+    ]
+    ticks = [1, 10, 100, 1000, 10000]
+    centre, zoom = fit_zoom(bounds, height_px=height)
+    fig = go.Figure(go.Choroplethmap(
+        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"], z=log_values,
+        colorscale=SEQUENTIAL, reversescale=True, marker_line_width=0.2, marker_line_color="white",
+        text=hover, hovertemplate="%{text}<extra></extra>",
+        colorbar={"title": {"text": "Einw./km²"}, "tickvals": [math.log10(t) for t in ticks],
+                  "ticktext": [number(t) for t in ticks]},
+    ))
+    fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.")
+    return fig

@@ -1,0 +1,55 @@
+"""German display formats: 1.234,5 for numbers and 29.07.2021 for dates."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+
+def number(value: object, decimals: int = 0, suffix: str = "") -> str:
+    """1234.5 -> '1.234,5' (German separators); missing values -> '–'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "–"
+    try:
+        text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{text}{suffix}"
+
+
+def euro(value: object, decimals: int = 0) -> str:
+    return number(value, decimals, " €")
+
+
+def percent(value: object, decimals: int = 1) -> str:
+    """0.8 -> '80,0 %'."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return number(float(value) * 100, decimals, " %")  # type: ignore[arg-type]
+
+
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+          "November", "Dezember")
+
+
+def day(value: object, precision: str = "day") -> str:
+    """A date as 29.07.2021, or 'Juli 2021' / '2021' when it is only known to the month or year."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, (pd.Timestamp, datetime)):
+        value = value.date()
+    if not isinstance(value, date):
+        return str(value)
+    if precision == "year":
+        return f"{value.year}"
+    if precision == "month":
+        return f"{MONTHS[value.month - 1]} {value.year}"
+    return value.strftime("%d.%m.%Y")

@@ -1,0 +1,5 @@
+"""`python -m etl …`: the ETL command line."""
+
+from etl.cli import main
+
+main()

@@ -1,0 +1,99 @@
+"""BKG "Ebenen" boundary layers (VG5000, VG250; shapefile, GeoPackage or GeoJSON; any CRS).
+
+A layer can hold several features per key: land and water parts (`GF`, whose codes differ between
+products and are read from `VG_WERTE.dbf` where it is shipped). Parts are dissolved by key; the map
+keeps land only. Geometries are made valid and projected to a metric CRS for simplification.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from etl.errors import EtlError
+
+METRIC_CRS = "EPSG:25832"
+UNINCORPORATED_BEZ = "Gemeindefreies Gebiet"
+
+# Land codes of GF ("mit Struktur", i.e. land area with administrative structure) per product, used
+# when no VG_WERTE.dbf is shipped beside the layer (e.g. a GeoJSON export).
+DEFAULT_LAND_CODES = {"VG250": {4}, "VG5000": {9}}
+KEY_LENGTH = {"LAN": 2, "RBZ": 3, "KRS": 5, "VWG": 9, "GEM": 12}
+
+
+@dataclass
+class Layer:
+    """A boundary layer read and cleaned: one land geometry per key (metric CRS)."""
+
+    name: str
+    file: str
+    features: int  # features in the file
+    water_parts: int  # features that are not land (dropped from the map)
+    made_valid: int  # geometries that were invalid as shipped
+    frame: gpd.GeoDataFrame  # columns ars, ags, gen, bez, geometry (EPSG:25832)
+
+
+def land_codes(layer_path: Path, product: str) -> set[int]:
+    """GF codes meaning land, read from VG_WERTE.dbf beside the layer (fallback: product default)."""
+    werte = next((p for p in layer_path.parent.iterdir() if p.name.lower() == "vg_werte.dbf"), None)
+    if werte is None:
+        return DEFAULT_LAND_CODES[product]
+    try:
+        table = pyogrio.read_dataframe(werte, encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
+        raise EtlError(werte, f"cannot read the code table ({exc})") from exc
+    gf = table[table["ATTRIBUT"].astype(str).str.strip() == "GF"]
+    codes = {int(row.WERT_ZAHL) for row in gf.itertuples()
+             if "mit Struktur" in str(row.BEDEUTUNG) and "Gewässer" not in str(row.BEDEUTUNG)}
+    if not codes:
+        raise EtlError(werte, "has no GF code for land ('mit Struktur')")
+    return codes
+
+
+def read_layer(path: Path, layer: str, product: str) -> Layer:
+    """Read one BKG layer file and return one valid land geometry per key."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = pyogrio.read_dataframe(path)
+    except Exception as exc:  # noqa: BLE001 - GDAL raises many types for broken files
+        raise EtlError(path, f"cannot read boundary layer ({exc})") from exc
+    missing = {"ARS", "GF", "GEN", "BEZ"} - set(raw.columns)
+    if missing:
+        raise EtlError(path, f"boundary layer lacks the columns {', '.join(sorted(missing))}")
+    if raw.crs is None:
+        raise EtlError(path, "boundary layer has no coordinate reference system (missing .prj?)")
+    if len(raw) == 0:
+        raise EtlError(path, "boundary layer has no features")
+    raw["GF"] = pd.to_numeric(raw["GF"], errors="coerce")
+    land = raw[raw["GF"].isin(land_codes(path, product))].copy()
+    if land.empty:
+        raise EtlError(path, "boundary layer has no land features (GF codes do not match the product)")
+    land["ars"] = land["ARS"].astype(str).str.strip()
+    bad = land[~land["ars"].str.fullmatch(rf"\d{{{KEY_LENGTH[layer]}}}")]
+    if len(bad):
+        raise EtlError(path, f"{len(bad)} features have a malformed ARS (e.g. {bad['ars'].iloc[0]!r}); "
+                       f"expected {KEY_LENGTH[layer]} digits")
+    land = land.to_crs(METRIC_CRS)
+    invalid = ~land.geometry.is_valid
+    made_valid = int(invalid.sum())
+    if made_valid:
+        land.loc[invalid, "geometry"] = shapely.make_valid(
+            land.loc[invalid, "geometry"].values, method="structure", keep_collapsed=False)
+    land["ags"] = land["AGS"].astype(str).str.strip() if "AGS" in land else None
+    land.loc[~land["ags"].str.fullmatch(r"\d+"), "ags"] = None
+    if land["ars"].duplicated().any():
+        parts = land.dissolve(by="ars", aggfunc="first", as_index=False)
+    else:
+        parts = land
+    parts = parts.rename(columns={"GEN": "gen", "BEZ": "bez"})[["ars", "ags", "gen", "bez", "geometry"]]
+    parts["geometry"] = shapely.make_valid(parts.geometry.values, method="structure", keep_collapsed=False)
+    parts = parts.set_geometry("geometry").sort_values("ars").reset_index(drop=True)
+    return Layer(name=layer, file=path.name, features=len(raw), water_parts=len(raw) - len(land),
+                 made_valid=made_valid, frame=gpd.GeoDataFrame(parts, geometry="geometry", crs=METRIC_CRS))

@@ -1,0 +1,104 @@
+"""Command line of the ETL: a thin layer over `etl.build` and friends."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from etl import publish
+from etl.build import BuildOptions, BuildReport, run_build
+from etl.errors import EtlError
+from etl.sources import ALL_SOURCES, MIRROR_ENV
+
+app = typer.Typer(help="Digitalmonitor Kommunen – Daten laden (ETL).", no_args_is_help=True,
+                  add_completion=False)
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+MirrorOpt = Annotated[Path | None, typer.Option(
+    "--mirror", help=f"Folder with the unpacked source files (found by name); default ${MIRROR_ENV}.")]
+DbOpt = Annotated[Path | None, typer.Option(
+    "--db", help=f"Published database path; default ${publish.DB_ENV} or data/digitalmonitor.duckdb.")]
+
+
+def _summary(report: BuildReport) -> Table:
+    table = Table(title=f"Build {report.build_id} – {report.seconds:.1f} s")
+    for col, justify in (("Schritt", "left"), ("Quelle", "left"), ("geladen", "right"),
+                         ("abgelehnt/ohne Treffer", "right"), ("Sekunden", "right"), ("Hinweis", "left")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in report.results:
+        table.add_row(r.step, r.source, f"{r.loaded:,}".replace(",", "."), f"{r.rejected:,}".replace(",", "."),
+                      f"{r.seconds:.2f}", r.note)
+    return table
+
+
+@app.command()
+def build(
+    mirror: MirrorOpt = None,
+    db: DbOpt = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Add synthetic demo data (flagged as demo).")] = False,
+    import_file: Annotated[list[Path] | None, typer.Option(
+        "--import", help="Analyst file (CSV/XLSX) to load; may be given several times.")] = None,
+) -> None:
+    """Build a new database from the sources and publish it atomically."""
+    options = BuildOptions(db=publish.db_path(db), mirror=mirror, demo=demo, imports=tuple(import_file or ()))
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("Start", total=None)
+
+            def step(label: str) -> None:
+                progress.update(task, description=label)
+                progress.advance(task)
+
+            report = run_build(options, step)
+    except EtlError as exc:
+        console.print(f"[bold red]Fehler:[/] {exc}")
+        console.print("Die bisherige Datenbank bleibt unverändert.")
+        raise typer.Exit(code=1) from None
+    console.print(_summary(report))
+    console.print(f"Veröffentlicht: {report.published} -> {report.db_file.name}")
+
+
+@app.command()
+def sources() -> None:
+    """List the official sources: URL, files, licence and attribution."""
+    table = Table(title="Quellen")
+    for col in ("id", "Titel", "URL", "Dateien", "Lizenz", "Namensnennung"):
+        table.add_column(col)
+    for spec in ALL_SOURCES:
+        files = ", ".join(spec.files) or ", ".join(spec.layers.values())
+        table.add_row(spec.id, spec.title, spec.url, files, spec.licence, spec.attribution)
+    Console().print(table)
+
+
+@app.command()
+def info(db: DbOpt = None) -> None:
+    """Show the published build: file, build id, editions and row counts."""
+    path = publish.db_path(db)
+    current = publish.current_build(path)
+    if current is None:
+        console.print(f"Keine Datenbank unter {path}. Erst `python -m etl build` ausführen.")
+        raise typer.Exit(code=1)
+    con = duckdb.connect(str(current), read_only=True)
+    try:
+        Console().print(dict(con.sql("SELECT key, value FROM build_info").fetchall()))
+        for (table,) in con.sql("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall():
+            n = con.sql(f'SELECT count(*) FROM "{table}"').fetchone()  # noqa: S608 - name from the catalogue
+            Console().print(f"{table}: {n[0] if n else 0}")
+    finally:
+        con.close()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("Abgebrochen; die bisherige Datenbank bleibt unverändert.")
+        sys.exit(130)

@@ -1,0 +1,133 @@
+"""The `region` table (one row per key of the newest register edition), the `population` history and
+the list of keys that register and boundaries do not share.
+
+Levels and their key lengths: state 2, gov_district 3, district 5, association 9 (Gemeindeverbände with
+more than one member only), municipality 12 (ARS; the 8-digit AGS is kept beside it).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from etl.register import (
+    ASSOCIATION_KINDS,
+    DISTRICT_KINDS,
+    MUNICIPALITY_KINDS,
+    UNINCORPORATED,
+    Register,
+    census_base,
+)
+
+LEVELS = ("state", "gov_district", "district", "association", "municipality")
+KEY_LENGTH = {"state": 2, "gov_district": 3, "district": 5, "association": 9, "municipality": 12}
+BAVARIA = "09"
+
+# Register names carry the kind after a comma ("Höchberg, M", "Flensburg, Stadt") or in brackets
+# ("Dormitz (VGem)"); display names drop it. Commas occur in GV100AD names only before such a designation.
+_BRACKET_KIND = re.compile(r"\s*\((VGem|VG|VVG|GVV|VV)\)$")
+
+
+def display_name(name: str) -> str:
+    """'Höchberg, M' -> 'Höchberg'; 'Halle (Saale), Stadt' -> 'Halle (Saale)'; 'Dormitz (VGem)' -> 'Dormitz'."""
+    return _BRACKET_KIND.sub("", name.split(",")[0]).strip()
+
+
+def _municipalities(rec: pd.DataFrame) -> pd.DataFrame:
+    gem = rec[rec["rtype"] == "60"].copy()
+    gem["level"] = "municipality"
+    gem["kind"] = gem["text_code"].map(MUNICIPALITY_KINDS)
+    gem["is_municipality"] = ~gem["text_code"].isin(UNINCORPORATED)
+    gem["area_km2"] = gem["area_ha"] / 100.0
+    gem["district_ars"] = gem["ars"].str[:5]
+    gem["gv_ars"] = gem["ars"].str[:9]
+    return gem
+
+
+def build_regions(reg: Register) -> pd.DataFrame:
+    """One row per key of the register edition, with parents, population and area (sums for upper levels)."""
+    rec = reg.records
+    gem = _municipalities(rec)
+    members = gem[gem["is_municipality"]].groupby("gv_ars").size()
+    sums = {
+        "population": "sum", "male": "sum", "area_km2": "sum",
+    }
+
+    states = rec[rec["rtype"] == "10"].assign(level="state", kind="Land")
+    gov = rec[rec["rtype"] == "20"].copy()
+    gov["level"] = "gov_district"
+    gov["kind"] = gov["ars"].map(lambda k: "Bezirk" if k.startswith(BAVARIA) else (
+        "Statistische Region" if k.startswith("03") else "Regierungsbezirk"))
+    districts = rec[rec["rtype"] == "40"].copy()
+    districts["level"] = "district"
+    districts["kind"] = districts["text_code"].map(DISTRICT_KINDS)
+    assoc = rec[rec["rtype"] == "50"].copy()
+    assoc["member_count"] = assoc["ars"].map(members).fillna(0).astype(int)
+    assoc = assoc[assoc["member_count"] > 1].copy()
+    assoc["level"] = "association"
+    assoc["kind"] = assoc["text_code"].map(ASSOCIATION_KINDS)
+
+    gov_keys = set(gov["ars"])
+    frames = []
+    for frame, key_len in ((states, 2), (gov, 3), (districts, 5), (assoc, 9)):
+        prefix = gem["ars"].str[:key_len]
+        agg = gem[gem["is_municipality"] | (key_len < 9)].groupby(prefix).agg(sums)
+        frame = frame.drop(columns=["population", "male", "area_ha"], errors="ignore").join(agg, on="ars")
+        frames.append(frame)
+    gem["member_count"] = pd.NA
+    frames.append(gem)
+    out = pd.concat(frames, ignore_index=True)
+    out["state_ars"] = out["ars"].str[:2]
+    rb = out["ars"].str[:3]
+    out["gov_district_ars"] = rb.where(rb.isin(gov_keys) & (out["level"] != "state"))
+    out["district_ars"] = out["ars"].str[:5].where(out["ars"].str.len() >= 9)
+    out["association_ars"] = out["ars"].str[:9].where(
+        (out["level"] == "municipality") & out["ars"].str[:9].isin(set(assoc["ars"])))
+    out["ags"] = out["ags"].where(out["level"] == "municipality", out["ars"].where(out["ars"].str.len() <= 5))
+    out.loc[out["level"] == "municipality", "ags"] = gem["ags"].values
+    out["is_municipality"] = out["is_municipality"].where(out["level"] == "municipality", False).astype(bool)
+    out["display_name"] = out["name"].map(display_name)
+    out["edition"] = reg.edition
+    out["population"] = out["population"].astype("Int64")
+    out["male"] = out["male"].astype("Int64")
+    out["member_count"] = out["member_count"].astype("Int64")
+    cols = ["ars", "ags", "level", "name", "display_name", "kind", "state_ars", "gov_district_ars",
+            "district_ars", "association_ars", "population", "male", "area_km2", "postcode",
+            "is_municipality", "member_count", "edition"]
+    for col in cols:
+        if col not in out:
+            out[col] = None
+    return out[cols].sort_values(["ars"]).reset_index(drop=True)
+
+
+def population_history(registers: list[Register]) -> pd.DataFrame:
+    """One row per key and edition: population, male, area (sums for upper levels), census base."""
+    rows = []
+    for reg in registers:
+        regions = build_regions(reg)
+        rows.append(regions[["ars", "level", "population", "male", "area_km2"]].assign(
+            edition=reg.edition, census_base=census_base(reg.edition), source_file=reg.file))
+    return pd.concat(rows, ignore_index=True)
+
+
+def compare_keys(regions: pd.DataFrame, shapes: dict[str, pd.DataFrame],
+                 register_edition: str, boundary_editions: dict[str, str]) -> pd.DataFrame:
+    """Keys in the register without a shape and shapes without a register key, per level.
+
+    `shapes` are keyed on current register keys already (municipalities via their AGS).
+    """
+    rows = []
+    for level, shp in shapes.items():
+        reg = regions[regions["level"] == level]
+        shp_keys = set(shp["ars"])
+        for row in reg[~reg["ars"].isin(shp_keys)].itertuples():
+            rows.append({"level": level, "ars": row.ars, "ags": row.ags, "name": row.name, "kind": row.kind,
+                         "issue": "im Verzeichnis, ohne Gebietsform",
+                         "register_edition": register_edition, "boundary_edition": boundary_editions[level]})
+        for row in shp[~shp["in_register"]].itertuples():
+            rows.append({"level": level, "ars": row.ars, "ags": row.ags, "name": row.gen, "kind": row.bez,
+                         "issue": "Gebietsform ohne Schlüssel im Verzeichnis (fusioniert oder aufgelöst)",
+                         "register_edition": register_edition, "boundary_edition": boundary_editions[level]})
+    cols = ["level", "ars", "ags", "name", "kind", "issue", "register_edition", "boundary_edition"]
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,87 @@
+-- Digitalmonitor Kommunen: database schema. All region keys are strings with their leading zeros.
+
+CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+
+-- one row per file read (official source, reference table, analyst import or demo generator)
+CREATE TABLE source (
+    source_id VARCHAR PRIMARY KEY,
+    dataset VARCHAR NOT NULL,          -- e.g. bkg_vg5000_2021, destatis_gv100ad_20251130
+    title VARCHAR NOT NULL,
+    publisher VARCHAR,
+    url VARCHAR,
+    file VARCHAR,
+    sha256 VARCHAR,
+    bytes BIGINT,
+    origin VARCHAR,                    -- mirror | download | project | import | generated
+    retrieved_at TIMESTAMPTZ,
+    licence VARCHAR,
+    attribution VARCHAR,
+    edition VARCHAR,                   -- data stand (ISO date) of the dataset
+    kind VARCHAR NOT NULL,             -- boundaries | register | reference | import | demo
+    is_demo BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE region (
+    ars VARCHAR PRIMARY KEY,           -- natural length: 2, 3, 5, 9, 12
+    ags VARCHAR,                       -- 8 digits for municipalities, 2/3/5 for upper levels
+    level VARCHAR NOT NULL CHECK (level IN ('state', 'gov_district', 'district', 'association', 'municipality')),
+    name VARCHAR NOT NULL,             -- as in the register, with its suffix (", M", "(VGem)")
+    display_name VARCHAR NOT NULL,
+    kind VARCHAR,
+    state_ars VARCHAR,
+    gov_district_ars VARCHAR,
+    district_ars VARCHAR,
+    association_ars VARCHAR,           -- multi-member Gemeindeverband of a municipality
+    population BIGINT,
+    male BIGINT,
+    area_km2 DOUBLE,
+    postcode VARCHAR,
+    is_municipality BOOLEAN NOT NULL,  -- false for gemeindefreie Gebiete and upper levels
+    member_count INTEGER,              -- member municipalities of an association
+    has_shape BOOLEAN NOT NULL,
+    edition VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL
+);
+
+CREATE TABLE population (
+    ars VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    edition VARCHAR NOT NULL,
+    census_base VARCHAR NOT NULL,      -- Zensus 2011 (editions up to 2022) or Zensus 2022
+    population BIGINT,
+    male BIGINT,
+    area_km2 DOUBLE,
+    source_id VARCHAR NOT NULL,
+    PRIMARY KEY (ars, edition)
+);
+
+CREATE TABLE region_mismatch (
+    level VARCHAR, ars VARCHAR, ags VARCHAR, name VARCHAR, kind VARCHAR, issue VARCHAR,
+    register_edition VARCHAR, boundary_edition VARCHAR
+);
+
+CREATE TABLE region_shape (
+    ars VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    detail VARCHAR NOT NULL,
+    in_register BOOLEAN NOT NULL,      -- false: shape of a key the newest register no longer has
+    min_lon DOUBLE, min_lat DOUBLE, max_lon DOUBLE, max_lat DOUBLE,
+    geometry BLOB NOT NULL,            -- WKB, EPSG:4326, simplified
+    source_id VARCHAR NOT NULL,
+    PRIMARY KEY (ars, level, detail)
+);
+
+-- the GeoJSON the dashboard serves as a static file; the name carries the build id
+CREATE TABLE shape_file (
+    level VARCHAR PRIMARY KEY, file_name VARCHAR NOT NULL, bytes BIGINT NOT NULL, features INTEGER NOT NULL,
+    attribution VARCHAR NOT NULL, content VARCHAR NOT NULL
+);
+
+-- what each step of the build loaded and rejected
+CREATE TABLE load_log (
+    step VARCHAR, source VARCHAR, loaded BIGINT, rejected BIGINT, seconds DOUBLE, note VARCHAR
+);
+
+CREATE TABLE reject (
+    source_id VARCHAR, file VARCHAR, row_number INTEGER, reason VARCHAR, raw VARCHAR
+);

@@ -1,0 +1,251 @@
+"""Registry of the official source files and how to obtain them (download cache or local mirror).
+
+Every official input is described once here: its URL, the file names inside the archive, licence and
+attribution. `resolve()` finds a file in a mirror folder (by file name, anywhere below it), in the
+download cache `data/raw/`, or downloads and unpacks the official archive into that cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import urllib.request
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from etl.errors import EtlError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+RAW_DIR = PROJECT_DIR / "data" / "raw"
+MIRROR_ENV = "DIGITALMONITOR_MIRROR"
+
+DL_DE_BY_2 = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
+DL_DE_BY_2_URL = "https://www.govdata.de/dl-de/by-2-0"
+
+# File endings accepted for a boundary layer, in order of preference, and the side files a
+# shapefile cannot be read without.
+LAYER_ENDINGS = (".shp", ".gpkg", ".geojson", ".json")
+SHAPEFILE_SIDECARS = (".dbf", ".shx", ".prj")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One official dataset: where it comes from and how it must be credited."""
+
+    id: str
+    title: str
+    publisher: str
+    url: str
+    files: tuple[str, ...]
+    licence: str
+    attribution: str
+    edition: str
+    kind: str
+    product: str = ""
+    # for boundary sources: BKG layer name -> file stem; the file ending may be any of LAYER_ENDINGS
+    layers: dict[str, str] = field(default_factory=dict)
+    simplified_attribution: str = ""
+
+
+BKG_VG5000_2021 = SourceSpec(
+    id="bkg_vg5000_2021",
+    title="Verwaltungsgebiete 1:5 000 000, Ebenen, Stand 01.01.2021 (VG5000)",
+    publisher="Bundesamt für Kartographie und Geodäsie (BKG)",
+    url="https://daten.gdz.bkg.bund.de/produkte/vg/vg5000_0101/2021/vg5000_01-01.gk3.shape.ebenen.zip",
+    files=(),
+    licence=DL_DE_BY_2,
+    attribution="© GeoBasis-DE / BKG (2021)",
+    simplified_attribution="© GeoBasis-DE / BKG (2021) (Daten verändert)",
+    edition="2021-01-01",
+    kind="boundaries",
+    product="VG5000",
+    layers={
+        "LAN": "VG5000_LAN",
+        "RBZ": "VG5000_RBZ",
+        "KRS": "VG5000_KRS",
+        "VWG": "VG5000_VWG",
+        "GEM": "VG5000_GEM",
+    },
+)
+
+BKG_VG250_2025 = SourceSpec(
+    id="bkg_vg250_2025",
+    title="Verwaltungsgebiete 1:250 000, Ebenen, Stand 01.01.2025 (VG250)",
+    publisher="Bundesamt für Kartographie und Geodäsie (BKG)",
+    url="https://daten.gdz.bkg.bund.de/produkte/vg/vg250_ebenen_0101/2025/vg250_01-01.gk3.shape.ebenen.zip",
+    files=(),
+    licence=DL_DE_BY_2,
+    attribution="© GeoBasis-DE / BKG (2025)",
+    simplified_attribution="© GeoBasis-DE / BKG (2025) (Daten verändert)",
+    edition="2025-01-01",
+    kind="boundaries",
+    product="VG250",
+    layers={"LAN": "VG250_LAN", "RBZ": "VG250_RBZ", "KRS": "VG250_KRS"},
+)
+
+
+def _gv100ad(day: str, month: str, year: str, census: str) -> SourceSpec:
+    return SourceSpec(
+        id=f"destatis_gv100ad_{year}{month}{day}",
+        title=f"Gemeindeverzeichnis GV100AD, Gebietsstand {day}.{month}.{year} ({census})",
+        publisher="Statistisches Bundesamt (Destatis)",
+        url=(
+            "https://www.destatis.de/DE/Themen/Laender-Regionen/Regionales/Gemeindeverzeichnis/"
+            f"Administrativ/Archiv/GV100ADQ/GV100AD{day}{month}{year[2:]}.zip?__blob=publicationFile"
+        ),
+        files=(f"GV100AD_{day}{month}{year}.txt",),
+        licence=DL_DE_BY_2,
+        attribution=f"© Statistisches Bundesamt (Destatis), {year}",
+        edition=f"{year}-{month}-{day}",
+        kind="register",
+        product="GV100AD",
+    )
+
+
+GV100AD_2025 = _gv100ad("30", "11", "2025", "Zensus 2022")
+GV100AD_2022 = _gv100ad("31", "12", "2022", "Zensus 2011")
+GV100AD_2021 = _gv100ad("31", "12", "2021", "Zensus 2011")
+
+REGISTER_EDITIONS = (GV100AD_2025, GV100AD_2022, GV100AD_2021)
+BOUNDARY_SOURCES = (BKG_VG5000_2021, BKG_VG250_2025)
+ALL_SOURCES = (*BOUNDARY_SOURCES, *REGISTER_EDITIONS)
+
+# Which product provides the map shapes of each level: the newest available edition per level.
+LEVEL_LAYERS: dict[str, tuple[SourceSpec, str]] = {
+    "state": (BKG_VG250_2025, "LAN"),
+    "gov_district": (BKG_VG250_2025, "RBZ"),
+    "district": (BKG_VG250_2025, "KRS"),
+    "association": (BKG_VG5000_2021, "VWG"),
+    "municipality": (BKG_VG5000_2021, "GEM"),
+}
+
+
+@dataclass(frozen=True)
+class ResolvedFile:
+    """A source file found on disk, with its checksum and where it came from."""
+
+    spec: SourceSpec
+    name: str
+    path: Path
+    sha256: str
+    bytes: int
+    origin: str  # "mirror" or "download"
+    retrieved_at: datetime
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class SourceResolver:
+    """Finds source files in a mirror folder or the download cache, downloading when allowed."""
+
+    def __init__(self, mirror: Path | None = None, raw_dir: Path = RAW_DIR) -> None:
+        env = os.environ.get(MIRROR_ENV)
+        self.mirror = mirror or (Path(env) if env else None)
+        if self.mirror is not None and not self.mirror.is_dir():
+            raise EtlError(self.mirror, "mirror folder does not exist")
+        self.raw_dir = raw_dir
+        self._index: dict[str, list[Path]] | None = None
+        self.resolved: list[ResolvedFile] = []
+
+    def _mirror_index(self) -> dict[str, list[Path]]:
+        if self._index is None:
+            self._index = {}
+            assert self.mirror is not None
+            for path in sorted(self.mirror.rglob("*")):
+                if path.is_file():
+                    self._index.setdefault(path.name.lower(), []).append(path)
+        return self._index
+
+    def _find(self, spec: SourceSpec, name: str) -> tuple[Path, str] | None:
+        if self.mirror is not None:
+            hits = self._mirror_index().get(name.lower(), [])
+            # a file name that occurs twice is taken from the folder named after the edition
+            return (hits[0], "mirror") if hits else None
+        cached = self.raw_dir / spec.id / name
+        if cached.exists():
+            return cached, "download"
+        for path in (self.raw_dir / spec.id).rglob("*") if (self.raw_dir / spec.id).is_dir() else []:
+            if path.name.lower() == name.lower():
+                return path, "download"
+        return None
+
+    def _download(self, spec: SourceSpec, progress: object | None = None) -> None:
+        """Download the official archive once into data/raw and unpack it beside."""
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        archive = self.raw_dir / f"{spec.id}.zip"
+        if not archive.exists():
+            tmp = archive.with_suffix(".part")
+            try:
+                with urllib.request.urlopen(spec.url, timeout=60) as resp, tmp.open("wb") as out:
+                    shutil.copyfileobj(resp, out)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise EtlError(
+                    spec.url,
+                    f"download failed ({exc}); offline installs pass --mirror DIR or set {MIRROR_ENV}",
+                ) from exc
+            tmp.replace(archive)
+            (self.raw_dir / f"{spec.id}.zip.sha256").write_text(sha256_of(archive) + "\n")
+        target = self.raw_dir / spec.id
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                zf.extractall(target)
+        except zipfile.BadZipFile as exc:
+            raise EtlError(archive, f"not a readable ZIP archive ({exc}); delete it to download again") from exc
+
+    def file(self, spec: SourceSpec, name: str, required: bool = True) -> ResolvedFile | None:
+        """Locate one file of a source; raise a clear error if a required file is missing."""
+        found = self._find(spec, name)
+        if found is None and self.mirror is None:
+            self._download(spec)
+            found = self._find(spec, name)
+        if found is None:
+            if not required:
+                return None
+            where = f"mirror {self.mirror}" if self.mirror else f"download cache {self.raw_dir}"
+            raise EtlError(name, f"source file of '{spec.title}' not found in the {where}")
+        path, origin = found
+        if path.stat().st_size == 0:
+            raise EtlError(path, "source file is empty (truncated download or copy?)")
+        resolved = ResolvedFile(
+            spec=spec,
+            name=path.name,
+            path=path,
+            sha256=sha256_of(path),
+            bytes=path.stat().st_size,
+            origin=origin,
+            retrieved_at=datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
+        )
+        self.resolved.append(resolved)
+        return resolved
+
+    def layer(self, spec: SourceSpec, layer: str) -> ResolvedFile:
+        """Locate a boundary layer in any supported format (shapefile with its side files, GPKG, GeoJSON)."""
+        stem = spec.layers[layer]
+        for ending in LAYER_ENDINGS:
+            found = self.file(spec, stem + ending, required=False) if self._exists(spec, stem + ending) else None
+            if found is None:
+                continue
+            if ending == ".shp":
+                for side in SHAPEFILE_SIDECARS:
+                    if not self._exists(spec, stem + side):
+                        raise EtlError(found.path, f"shapefile without its {side} file ({stem}{side} is missing)")
+                    self.file(spec, stem + side)
+            return found
+        where = f"mirror {self.mirror}" if self.mirror else f"download cache {self.raw_dir}"
+        raise EtlError(stem, f"boundary layer {layer} of '{spec.title}' not found in the {where} "
+                       f"(looked for {', '.join(stem + e for e in LAYER_ENDINGS)})")
+
+    def _exists(self, spec: SourceSpec, name: str) -> bool:
+        if self.mirror is None and not (self.raw_dir / spec.id).is_dir():
+            self._download(spec)
+        return self._find(spec, name) is not None
