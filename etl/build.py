@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,8 +13,9 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
-from etl import publish
+from etl import publish, steps
 from etl.boundaries import Layer, read_layer
+from etl.context import BuildContext, BuildOptions, StepResult, insert
 from etl.errors import EtlError
 from etl.regions import LEVELS, build_regions, compare_keys, population_history
 from etl.register import Register, read_gv100ad
@@ -22,42 +23,6 @@ from etl.shapes import geojson_text, shape_rows, simplify_coverage
 from etl.sources import LEVEL_LAYERS, REGISTER_EDITIONS, ResolvedFile, SourceResolver, SourceSpec
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-
-
-@dataclass
-class StepResult:
-    step: str
-    source: str
-    loaded: int
-    rejected: int = 0
-    seconds: float = 0.0
-    note: str = ""
-
-
-@dataclass
-class BuildOptions:
-    db: Path
-    mirror: Path | None = None
-    demo: bool = False
-    imports: tuple[Path, ...] = ()
-    reports_dir: Path | None = None
-
-
-@dataclass
-class BuildContext:
-    """What the steps of a build share: the open new database, the regions and the report."""
-
-    con: duckdb.DuckDBPyConnection
-    options: BuildOptions
-    build_id: str
-    regions: pd.DataFrame
-    resolver: SourceResolver
-    results: list[StepResult] = field(default_factory=list)
-
-
-# Steps that load digitalisation data run after the geography; each is (label, function).
-ExtraStep = Callable[[BuildContext], list[StepResult]]
-EXTRA_STEPS: list[tuple[str, ExtraStep]] = []
 
 
 @dataclass
@@ -97,21 +62,6 @@ def source_rows(files: list[ResolvedFile], simplified: set[str]) -> pd.DataFrame
             "kind": spec.kind, "is_demo": False,
         })
     return pd.DataFrame(rows).drop_duplicates("source_id")
-
-
-def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
-    """Insert a DataFrame by column name."""
-    if frame.empty:
-        return 0
-    known = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if table not in known:
-        raise ValueError(f"unknown table {table!r}")
-    con.register("_frame", frame)
-    try:
-        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _frame')  # noqa: S608 - allow-listed name
-    finally:
-        con.unregister("_frame")
-    return len(frame)
 
 
 def _load_geography(resolver: SourceResolver, step: Callable[[str], None],
@@ -223,7 +173,7 @@ def run_build(options: BuildOptions, progress: Callable[[str], None] | None = No
                     "content": text}]))
             ctx = BuildContext(con=con, options=options, build_id=build_id, regions=regions, resolver=resolver,
                                results=results)
-            for label, extra in EXTRA_STEPS:
+            for label, extra in steps.STEPS:
                 step(label)
                 results.extend(extra(ctx))
             simplified = {Path(layer_files[lvl].name).stem for lvl in LEVELS}

@@ -83,5 +83,105 @@ CREATE TABLE load_log (
 );
 
 CREATE TABLE reject (
-    source_id VARCHAR, file VARCHAR, row_number INTEGER, reason VARCHAR, raw VARCHAR
+    source_id VARCHAR, file VARCHAR, row_number INTEGER, reason VARCHAR, raw VARCHAR,
+    kind VARCHAR                       -- reject | repaired | name_match (reported, loaded)
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Digitalisation data (issue 3). Every fact row carries source_id and is_demo.
+-- Dates known only to the month or year are stored as the first day with a precision column.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE program (
+    program_id VARCHAR PRIMARY KEY,    -- digitales_rathaus | digital_aufs_amt | digitales_amt
+    name VARCHAR NOT NULL,
+    state_ars VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,             -- funding | certification
+    operator VARCHAR,
+    legal_basis VARCHAR,
+    in_force_on DATE,
+    budget_eur DOUBLE,
+    max_per_applicant_eur DOUBLE,
+    funding_rate DOUBLE,               -- 0.8
+    funding_rate_special DOUBLE,       -- 0.9 in areas with special need
+    threshold INTEGER,                 -- Digitales Amt: 50 procedures
+    threshold_bezirk INTEGER,          -- Digitales Amt: 30 for Bezirke
+    min_services INTEGER,              -- Digitales Rathaus: at least 20 online services
+    closes_on DATE,
+    conditions VARCHAR,
+    target VARCHAR,
+    support VARCHAR,
+    source_url VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    is_demo BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE online_service (
+    ars VARCHAR NOT NULL,
+    service_name VARCHAR NOT NULL,
+    leika_id VARCHAR,
+    ozg_id VARCHAR,
+    kind VARCHAR NOT NULL CHECK (kind IN ('municipal', 'central')),
+    online_since DATE,
+    online_since_precision VARCHAR,    -- day | month | year
+    url VARCHAR,
+    source_id VARCHAR NOT NULL,
+    is_demo BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE procedure_snapshot (
+    ars VARCHAR NOT NULL,
+    as_of DATE NOT NULL,
+    as_of_precision VARCHAR NOT NULL,  -- day | month | year
+    municipal INTEGER,                 -- NULL where a source gives only the total
+    central INTEGER,
+    total INTEGER NOT NULL,
+    source_id VARCHAR NOT NULL,
+    source_url VARCHAR,
+    is_demo BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE funding_grant (           -- "grant" is an SQL keyword
+    grant_id VARCHAR PRIMARY KEY,
+    program_id VARCHAR NOT NULL,
+    ars VARCHAR NOT NULL,
+    approved_on DATE,
+    approved_on_precision VARCHAR,     -- day | month | year | unknown
+    amount_eur DOUBLE,
+    amount_exact BOOLEAN,
+    funding_rate DOUBLE,
+    purpose VARCHAR,
+    status VARCHAR,
+    source_id VARCHAR NOT NULL,
+    source_url VARCHAR,
+    is_demo BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE certification (
+    ars VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,             -- Digitales Amt
+    awarded_on DATE,                   -- NULL when no date is known
+    awarded_on_precision VARCHAR NOT NULL,  -- day | month | year | unknown
+    procedures_reported INTEGER,
+    note VARCHAR,
+    source_id VARCHAR NOT NULL,
+    source_url VARCHAR,
+    is_demo BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE milestone (
+    on_date DATE,
+    date_precision VARCHAR,
+    program_id VARCHAR,
+    fact VARCHAR NOT NULL,
+    value DOUBLE,
+    note VARCHAR,
+    source_url VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL
+);
+
+-- every column of every table and metric view: meaning, unit, source (filled by etl/dictionary.py)
+CREATE TABLE data_dictionary (
+    object VARCHAR NOT NULL, column_name VARCHAR NOT NULL, meaning VARCHAR NOT NULL, unit VARCHAR, source VARCHAR,
+    PRIMARY KEY (object, column_name)
 );
