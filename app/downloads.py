@@ -1,0 +1,145 @@
+"""Streamlit helpers every page can use to publish what it shows: download buttons for a (filtered)
+table in every format, a chart with its PNG button and its data one click away, and the demo banner.
+
+Usage on a page (after the page has its build and its filtered frame):
+
+    from app import downloads
+    downloads.download_buttons(build, frame, "rangliste_bayern")            # rows carry source_id/is_demo
+    downloads.chart(build, fig, frame, "foerderung_karte", display=table)   # chart + data expander
+
+The files are generated only when a button is clicked (deferred `data` callables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import db, exports
+from app.tables import german
+
+DEMO_BANNER = exports.DEMO_LABEL
+MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def provenance(build: db.Db) -> exports.Provenance:
+    """Build stands and the source table of a build (cached per build)."""
+    return exports.provenance_from(db.build_info(build), db.source_table(build))
+
+
+def md(text: object) -> str:
+    """Escape data for st.markdown so that names and notes are shown as text, never as markup."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or text is pd.NA:
+        return "–"
+    return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in str(text)).replace("\n", " ")
+
+
+def demo_banner(build: db.Db, shown: bool | None = None) -> bool:
+    """Show the demo banner when the page shows demo values (default: when the build holds demo data)."""
+    demo = provenance(build).demo if shown is None else shown
+    if demo:
+        st.warning(DEMO_BANNER, icon=":material/science:")
+    return demo
+
+
+def attribution(build: db.Db, frame: pd.DataFrame | None = None, kinds: Iterable[str] | None = exports.DERIVED_KINDS,
+                extra: Iterable[str] = ()) -> str:
+    """The attributions (and licences) behind a frame, as one line for captions and figures."""
+    prov = provenance(build)
+    base = frame if frame is not None else pd.DataFrame({"is_demo": [prov.demo]})
+    tagged = exports.with_provenance(base, prov, kinds)
+    used = exports.used_sources(tagged, prov)
+    names = list(dict.fromkeys([*extra, *used["attribution"].dropna().astype(str)])) if not used.empty else list(extra)
+    licences = list(dict.fromkeys(used["licence"].dropna().astype(str))) if not used.empty else []
+    short = [lic.split("(")[-1].rstrip(")") if "(" in lic else lic for lic in licences]
+    return "; ".join(names) + (f" · Lizenz: {', '.join(short)}" if short else "")
+
+
+def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, height: int | str = "auto",
+               links: Iterable[str] = ()) -> None:
+    """A table with German numbers (values stay numeric, so sorting is numeric) and dates as 29.07.2021."""
+    config: dict[str, object] = {}
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            config[str(col)] = st.column_config.DateColumn(format="DD.MM.YYYY")
+    for col in links:
+        if col in frame.columns:
+            config[col] = st.column_config.LinkColumn(display_text="Quelle")
+    st.dataframe(german(frame, decimals), hide_index=True, width="stretch", height=height,  # type: ignore[arg-type]
+                 column_config=config or None)
+
+
+def _deferred(build: db.Db, frame: pd.DataFrame, fmt: str, title: str, kinds: Iterable[str] | None,
+              is_demo: bool | None) -> Callable[[], bytes]:
+    def make() -> bytes:
+        prov = provenance(build)
+        tagged = exports.with_provenance(frame, prov, kinds, is_demo)
+        shapes = None
+        if fmt == "geojson":
+            shapes = db.region_shapes(build, tagged["ars"].dropna().astype(str).unique().tolist())
+        return exports.build(fmt, tagged, prov, title, shapes)
+    return make
+
+
+def download_buttons(build: db.Db, frame: pd.DataFrame, name: str, *, title: str | None = None,
+                     kinds: Iterable[str] | None = exports.DERIVED_KINDS, is_demo: bool | None = None,
+                     formats: Iterable[str] | None = None, key: str | None = None) -> None:
+    """One button per format for the frame (CSV for Excel, CSV, XLSX, Parquet; GeoJSON if it has `ars`).
+
+    `frame` should hold raw values (numbers as numbers, the region key as `ars`) and, where it has them,
+    `source_id` and `is_demo`. Rows without a `source_id` are credited to the sources of `kinds`;
+    `is_demo` sets the demo flag of a frame without an `is_demo` column. The file name is
+    digitalmonitor_<name>_<build date>.<ext>.
+    """
+    prov = provenance(build)
+    fmts = list(formats) if formats is not None else [f for f in exports.FORMATS
+                                                       if f != "geojson" or "ars" in frame.columns]
+    kinds = tuple(kinds) if kinds is not None else None
+    cols = st.columns(len(fmts))
+    for col, fmt in zip(cols, fmts, strict=True):
+        label, ext, mime = exports.FORMATS[fmt]
+        col.download_button(
+            label, data=_deferred(build, frame, fmt, title or name, kinds, is_demo),
+            file_name=exports.file_name(name, prov, ext), mime=mime, key=f"dl-{key or exports.slug(name)}-{fmt}",
+            on_click="ignore", icon=":material/download:", width="stretch",
+            help=f"{len(frame):,} Zeilen mit Quelle, Lizenz und Demo-Kennzeichen".replace(",", "."),
+        )
+
+
+def chart(build: db.Db, fig: go.Figure, frame: pd.DataFrame, name: str, *, display: pd.DataFrame | None = None,
+          decimals: dict[str, int] | None = None, kinds: Iterable[str] | None = exports.DERIVED_KINDS,
+          is_demo: bool | None = None, caption: str | None = None, key: str | None = None,
+          on_select: str = "ignore") -> object:
+    """A plotly chart (modebar camera saves a PNG named like the downloads) with its data one click away."""
+    prov = provenance(build)
+    event = st.plotly_chart(fig, width="stretch", config=exports.png_config(name, prov), key=key,
+                            on_select=on_select)  # type: ignore[arg-type]
+    if caption:
+        st.caption(caption)
+    with st.expander("Daten zur Grafik", icon=":material/table:"):
+        show_table(display if display is not None else frame, decimals)
+        download_buttons(build, frame, name, kinds=kinds, is_demo=is_demo, key=key)
+    return event
+
+
+METHOD_FILE = db.PROJECT_DIR / "docs" / "METHOD.md"
+
+
+def method_text() -> str:
+    """The method notes (docs/METHOD.md) shown on the Daten page and put into the full download."""
+    return METHOD_FILE.read_text(encoding="utf-8") if METHOD_FILE.exists() else ""
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def full_zip(build: db.Db) -> bytes:
+    """Every downloadable table and view of a build as CSV (two variants) with README.txt."""
+    prov = provenance(build)
+    specs = db.downloadable(build)
+    tables = {name: exports.with_provenance(db.download_table(build, name), prov, spec.kinds)
+              for name, spec in specs.items()}
+    descriptions = {name: f"{spec.label}: {spec.description}" for name, spec in specs.items()}
+    return exports.to_zip(tables, prov, descriptions, method_text())
