@@ -1,0 +1,198 @@
+"""Figure and table builders of the publish pages (Förderung, Digitales Amt): pure functions from
+DataFrames to plotly figures and display tables (no database, no Streamlit).
+
+Every figure carries its source line (and the demo label when demo values are shown) inside the image,
+so that a PNG saved from the modebar keeps its attribution.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.figures import NO_DATA_GREY, SEQUENTIAL, fit_zoom
+from app.formatting import day, euro, number
+
+DEMO_NOTE = "Demodaten — synthetische Werte, nicht amtlich"
+
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies
+STATUS_COLOURS = {
+    "zertifiziert": "#0072B2",
+    "berechtigt, nicht zertifiziert": "#E69F00",
+    "noch nicht": "#56B4E9",
+    "keine Daten": NO_DATA_GREY,
+}
+STATUS_ORDER = tuple(STATUS_COLOURS)
+
+GRANT_MEASURES = {
+    "amount_eur": ("Fördersumme", "€"),
+    "grants": ("Bescheide", "Bescheide"),
+    "eur_per_inhabitant": ("Euro je Einwohner", "€/Einw."),
+}
+
+
+def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False) -> go.Figure:
+    """Write the source line (and the demo label) into the figure itself."""
+    text = (f"<b>{DEMO_NOTE}</b> · " if demo else "") + f"Quelle: {attribution}"
+    if inside_map:
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=0.005, y=0.005, xanchor="left",
+                           yanchor="bottom", showarrow=False, align="left", font={"size": 10, "color": "#333"},
+                           bgcolor="rgba(255,255,255,0.85)")
+    else:
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                           yshift=-58, showarrow=False, align="left", font={"size": 10, "color": "#555"})
+        fig.update_layout(margin={"b": 95})
+    return fig
+
+
+def _map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height: int) -> go.Figure:
+    centre, zoom = fit_zoom(bounds, height_px=height)
+    fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.")
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------
+# Förderung
+# ------------------------------------------------------------------------------------------------
+
+def grant_map(totals: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], measure: str,
+              attribution: str, demo: bool, height: int = 600) -> go.Figure:
+    """Choropleth of grant totals per region (columns ars, name, grants, amount_eur, eur_per_inhabitant)."""
+    if measure not in GRANT_MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    label, unit = GRANT_MEASURES[measure]
+    values = totals[measure].astype(float)
+    hover = [
+        f"<b>{n}</b><br>{number(g)} Bescheide<br>{euro(a)}<br>{number(e, 2)} € je Einwohner"
+        for n, g, a, e in zip(totals["name"], totals["grants"], totals["amount_eur"], totals["eur_per_inhabitant"],
+                              strict=True)
+    ]
+    fig = go.Figure(go.Choroplethmap(
+        geojson=geojson_url, featureidkey="properties.ars", locations=totals["ars"], z=values,
+        colorscale=SEQUENTIAL, reversescale=True, zmin=0, marker_line_width=0.3, marker_line_color="white",
+        text=hover, hovertemplate="%{text}<extra></extra>",
+        colorbar={"title": {"text": unit}, "tickformat": ",.0f" if measure != "eur_per_inhabitant" else ",.2f"},
+    ))
+    _map_layout(fig, bounds, height)
+    return source_note(fig, attribution, demo, inside_map=True)
+
+
+def grant_effect_scatter(effect: pd.DataFrame, attribution: str, demo: bool, height: int = 420) -> go.Figure:
+    """Amount of each grant against the procedures added after it (grants with both snapshots only)."""
+    data = effect.dropna(subset=["added", "amount_eur"])
+    hover = [
+        f"<b>{n}</b><br>Bescheid {day(d)}: {euro(a)}<br>Verfahren {number(b)} → {number(t)} "
+        f"({'+' if x >= 0 else ''}{number(x)})<br>{euro(e) if pd.notna(e) else '–'} je zusätzlichem Verfahren"
+        for n, d, a, b, t, x, e in zip(data["name"], data["approved_on"], data["amount_eur"], data["total_before"],
+                                       data["total_after"], data["added"], data["eur_per_added_procedure"],
+                                       strict=True)
+    ]
+    fig = go.Figure(go.Scatter(
+        x=data["amount_eur"], y=data["added"], mode="markers", text=hover, hovertemplate="%{text}<extra></extra>",
+        marker={"size": 8, "color": "#0072B2", "opacity": 0.7, "line": {"width": 0.5, "color": "white"}},
+    ))
+    fig.update_layout(
+        height=height, separators=",.", template="plotly_white", margin={"l": 60, "r": 20, "t": 20},
+        xaxis={"title": {"text": "Förderbetrag (€)"}, "tickformat": ",.0f", "rangemode": "tozero"},
+        yaxis={"title": {"text": "zusätzliche Online-Verfahren"}, "zeroline": True},
+    )
+    return source_note(fig, attribution, demo)
+
+
+# ------------------------------------------------------------------------------------------------
+# Digitales Amt
+# ------------------------------------------------------------------------------------------------
+
+def cumulative_awards(awards: pd.DataFrame) -> pd.DataFrame:
+    """Dated awards as a cumulative count per date (columns on_date, new, cumulative); undated are left out."""
+    dated = awards.dropna(subset=["awarded_on"])
+    if dated.empty:
+        return pd.DataFrame({"on_date": pd.Series(dtype="datetime64[us]"), "new": pd.Series(dtype="int64"),
+                             "cumulative": pd.Series(dtype="int64")})
+    per_day = (pd.to_datetime(dated["awarded_on"]).value_counts().sort_index()
+               .rename_axis("on_date").reset_index(name="new"))
+    per_day["cumulative"] = per_day["new"].cumsum()
+    return per_day
+
+
+def awards_over_time(awards: pd.DataFrame, milestones: pd.DataFrame, attribution: str, demo: bool,
+                     height: int = 440) -> go.Figure:
+    """Cumulative count of dated awards as a step line; published milestones as labelled markers."""
+    line = cumulative_awards(awards)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=line["on_date"], y=line["cumulative"], mode="lines", line={"shape": "hv", "color": "#0072B2", "width": 2},
+        name="Auszeichnungen mit bekanntem Datum (kumuliert)",
+        customdata=[day(d) for d in line["on_date"]],
+        hovertemplate="%{customdata}: %{y:,.0f} Auszeichnungen<extra></extra>",
+    ))
+    ms = milestones.dropna(subset=["on_date", "value"]) if not milestones.empty else milestones
+    if not ms.empty:
+        labels = [f"{number(v)} ({day(d, p or 'day')})" for v, d, p in
+                  zip(ms["value"], ms["on_date"], ms["date_precision"], strict=True)]
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(ms["on_date"]), y=ms["value"], mode="markers+text", text=labels,
+            textposition="top left", name="veröffentlichte Zahl (Meilenstein)",
+            marker={"symbol": "diamond", "size": 11, "color": "#D55E00"},
+            customdata=ms["fact"], hovertemplate="%{customdata}<br>%{text}<extra></extra>",
+        ))
+    fig.update_layout(
+        height=height, separators=",.", template="plotly_white", margin={"l": 60, "r": 20, "t": 30},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        xaxis={"title": {"text": ""}, "tickformat": "%m.%Y"},
+        yaxis={"title": {"text": "Auszeichnungen"}, "rangemode": "tozero", "tickformat": ",.0f"},
+    )
+    return source_note(fig, attribution, demo)
+
+
+def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], attribution: str,
+               demo: bool, height: int = 620) -> go.Figure:
+    """Categorical map of the Digitales-Amt status (columns ars, name, status, total, distance; optional
+    inherited_from_name), one trace per status so the legend names them."""
+    fig = go.Figure()
+    status = frame["status"].fillna("keine Daten")
+    for label in STATUS_ORDER:
+        part = frame[status == label]
+        if part.empty:
+            continue
+        inherited = part["inherited_from_name"] if "inherited_from_name" in part.columns else [None] * len(part)
+        hover = [
+            f"<b>{n}</b><br>{label}<br>{number(t)} Online-Verfahren"
+            + (f"<br>es fehlen {number(d)}" if pd.notna(d) and d > 0 else "")
+            + (f"<br>Werte der VG {v}" if isinstance(v, str) and v else "")
+            for n, t, d, v in zip(part["name"], part["total"], part["distance"], inherited, strict=True)
+        ]
+        colour = STATUS_COLOURS[label]
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson_url, featureidkey="properties.ars", locations=part["ars"], z=[1] * len(part),
+            colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
+            name=f"{label} ({number(len(part))})", marker_line_width=0.2, marker_line_color="white",
+            text=hover, hovertemplate="%{text}<extra></extra>",
+        ))
+    _map_layout(fig, bounds, height)
+    fig.update_layout(legend={"x": 0.99, "xanchor": "right", "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"})
+    return source_note(fig, attribution, demo, inside_map=True)
+
+
+def distance_bars(close: pd.DataFrame, attribution: str, demo: bool, height: int = 340) -> go.Figure:
+    """How many eligible-not-yet authorities are N procedures short (columns distance)."""
+    counts = close["distance"].value_counts().sort_index()
+    fig = go.Figure(go.Bar(
+        x=counts.index.astype(int), y=counts.to_numpy(), marker_color="#E69F00",
+        hovertemplate="%{x} Verfahren fehlen: %{y} Behörden<extra></extra>",
+    ))
+    fig.update_layout(
+        height=height, separators=",.", template="plotly_white", margin={"l": 60, "r": 20, "t": 20},
+        xaxis={"title": {"text": "fehlende Online-Verfahren bis zur Schwelle"}, "dtick": 1},
+        yaxis={"title": {"text": "Behörden"}, "tickformat": ",.0f"},
+    )
+    return source_note(fig, attribution, demo)
+
+
+def short_text(distance: object) -> str:
+    """3 -> '3 Verfahren fehlen', 1 -> '1 Verfahren fehlt'."""
+    if distance is None or pd.isna(distance):  # type: ignore[arg-type]
+        return "–"
+    n = int(distance)  # type: ignore[call-overload]
+    return "1 Verfahren fehlt" if n == 1 else f"{number(n)} Verfahren fehlen"

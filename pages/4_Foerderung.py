@@ -1,0 +1,274 @@
+"""Förderung: programmes as cards, grants on a map and in tables, funding against progress, and what is
+known and unknown about Digital aufs Amt."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from app import db, downloads
+from app.downloads import md
+from app.formatting import day, euro, number, percent
+from app.publish_figures import GRANT_MEASURES, grant_effect_scatter, grant_map
+
+st.set_page_config(page_title="Förderung – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
+
+DIGITAL_AUFS_AMT = "digital_aufs_amt"
+ALL = "(alle)"
+
+
+@st.cache_data(show_spinner=False)
+def _programs(build: db.Db) -> pd.DataFrame:
+    return db.programs(build)
+
+
+@st.cache_data(show_spinner=False)
+def _grants(build: db.Db, program_id: str | None) -> pd.DataFrame:
+    return db.grants(build, program_id)
+
+
+@st.cache_data(show_spinner=False)
+def _totals(build: db.Db, program_id: str, level: str) -> pd.DataFrame:
+    return db.grant_totals(build, program_id, level)
+
+
+@st.cache_data(show_spinner=False)
+def _effect(build: db.Db, program_id: str) -> pd.DataFrame:
+    return db.grant_effect(build, program_id)
+
+
+@st.cache_data(show_spinner=False)
+def _map_inputs(build: db.Db, state: str | None) -> tuple[str, tuple[float, float, float, float], str]:
+    return (db.shape_url(build, "district"), db.bounds(build, "district", state),
+            db.shape_attribution(build, "district"))
+
+
+def _urls(text: object) -> list[str]:
+    """The http(s) addresses in a source field (several may be separated by ';' or spaces)."""
+    return re.findall(r"https?://[^\s;,]+", str(text)) if isinstance(text, str) else []
+
+
+def _value(value: object) -> bool:
+    return value is not None and value is not pd.NA and not (isinstance(value, float) and pd.isna(value))
+
+
+def _program_card(row: pd.Series) -> None:
+    with st.container(border=True):
+        st.markdown(f"#### {md(row['name'])}")
+        who = " · ".join(md(v) for v in (row.get("state_name"), row.get("operator")) if _value(v))
+        if who:
+            st.markdown(who)
+        if row["kind"] == "certification":
+            facts = [("Schwelle", f"{number(row.get('threshold'))} Online-Verfahren"),
+                     ("Schwelle für Bezirke", f"{number(row.get('threshold_bezirk'))} Online-Verfahren")]
+        else:
+            rate = percent(row.get("funding_rate"), 0)
+            if _value(row.get("funding_rate_special")):
+                rate += f" ({percent(row.get('funding_rate_special'), 0)} im Raum mit besonderem Handlungsbedarf)"
+            facts = [("Budget", euro(row.get("budget_eur"))), ("Fördersatz", rate),
+                     ("Höchstbetrag je Antrag", euro(row.get("max_per_applicant_eur"))),
+                     ("Antragsfrist", day(row.get("closes_on")))]
+        st.markdown("  \n".join(f"**{label}:** {md(value)}" for label, value in facts))
+        for label, col in (("Bedingungen", "conditions"), ("Zielgruppe", "target"), ("Begleitung", "support"),
+                           ("Rechtsgrundlage", "legal_basis")):
+            if _value(row.get(col)):
+                st.markdown(f"**{label}:** {md(row.get(col))}")
+        if _value(row.get("min_services")):
+            st.markdown(f"**Mindestens:** {number(row.get('min_services'))} Online-Dienste")
+        links = _urls(row.get("source_url"))
+        cols = st.columns(max(1, min(len(links), 3)))
+        for i, (col, url) in enumerate(zip(cols, links[:3], strict=False)):
+            col.link_button("Quelle" if len(links) == 1 else f"Quelle {i + 1}", url, icon=":material/open_in_new:")
+        note = md(row.get("attribution")) if _value(row.get("attribution")) else ""
+        if bool(row.get("is_demo")):
+            note = f"**{md(downloads.DEMO_BANNER)}** " + note
+        if note:
+            st.caption(note)
+
+
+def _cards(programs: pd.DataFrame) -> None:
+    st.subheader("Programme")
+    if programs.empty:
+        st.info("Dieser Build enthält noch keine Programme.")
+        return
+    per_row = 3
+    for start in range(0, len(programs), per_row):
+        cols = st.columns(per_row)
+        for col, (_, row) in zip(cols, programs.iloc[start:start + per_row].iterrows(), strict=False):
+            with col:
+                _program_card(row)
+    downloads.download_buttons(build, programs.drop(columns=["attribution", "licence", "state_name"]), "programme",
+                               title="Programme", key="programs", formats=["csv_excel", "csv", "xlsx", "parquet"])
+
+
+def _grant_table(grants: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Empfänger": grants["name"], "Art": grants["kind"], "Kreis": grants["district_name"],
+        "Land": grants["state_name"],
+        "Bescheid vom": [day(d, p if isinstance(p, str) and p != "unknown" else "day")
+                         for d, p in zip(grants["approved_on"], grants["approved_on_precision"], strict=True)],
+        "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Status": grants["status"],
+        "Demodaten": grants["is_demo"],
+    })
+
+
+def _totals_table(totals: pd.DataFrame, region_label: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        region_label: totals["name"], "Bescheide": totals["grants"], "Summe (€)": totals["amount_eur"],
+        "Einwohner": totals["population"], "€ je Einwohner": totals["eur_per_inhabitant"],
+        "Bescheide ohne Betrag": totals["grants_without_amount"], "Demodaten": totals["is_demo"],
+    })
+
+
+def _grants_section(program: pd.Series) -> None:
+    pid = str(program["program_id"])
+    grants = _grants(build, pid)
+    st.subheader(f"Bescheide: {program['name']}")
+    if grants.empty:
+        st.info("Für dieses Programm sind keine Bescheide bekannt.")
+        return
+    real = grants[~grants["is_demo"]]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Bescheide", number(len(grants)))
+    m2.metric("Summe", euro(grants["amount_eur"].sum()))
+    m3.metric("Empfänger", number(grants["ars"].nunique()))
+    m4.metric("davon echte Bescheide", number(len(real)))
+    if len(real) < len(grants):
+        st.caption(f"{number(len(grants) - len(real))} der {number(len(grants))} Bescheide sind Demodaten; "
+                   f"bekannte echte Bescheide: {number(len(real))} (aus Presse- und Ministeriumsmeldungen, "
+                   "keine vollständige Liste).")
+
+    measure = st.radio("Kennzahl der Karte", list(GRANT_MEASURES), format_func=lambda m: GRANT_MEASURES[m][0],
+                       horizontal=True, key="mass", bind="query-params")
+    if measure == "eur_per_inhabitant":
+        st.caption("Euro je Einwohner ist nachrangig: kleine Kreise erscheinen bei gleichem Betrag größer "
+                   "(siehe Methode auf der Seite Daten).")
+    totals = _totals(build, pid, "district")
+    state = str(program["state_ars"]) if _value(program.get("state_ars")) else None
+    url, bounds, shape_attr = _map_inputs(build, state)
+    demo = bool(totals["is_demo"].any())
+    source_line = downloads.attribution(build, grants, extra=[shape_attr])
+    fig = grant_map(totals, url, bounds, measure, source_line, demo)
+    downloads.chart(build, fig, totals, f"foerderung_{pid}_kreise", display=_totals_table(totals, "Kreis"),
+                    decimals={"€ je Einwohner": 2}, key="grant-map",
+                    caption=f"Summe der Bescheide an alle Empfänger im Kreis (Gemeinden, Verwaltungsgemeinschaften, "
+                            f"Landratsamt). Bescheide an Bezirke zählen nur beim Land. Quelle: {source_line}")
+
+    tab_list, tab_district, tab_state = st.tabs(["Bescheide", "Summen je Kreis", "Summen je Land"])
+    with tab_list:
+        districts = [ALL, *sorted(grants["district_name"].dropna().unique())]
+        pick = st.selectbox("Kreis", districts, key="kreis", bind="query-params")
+        shown = grants if pick == ALL else grants[grants["district_name"] == pick]
+        downloads.show_table(_grant_table(shown), decimals={"Betrag (€)": 2}, height=400)
+        downloads.download_buttons(build, shown, f"foerderbescheide_{pid}" + ("" if pick == ALL else f"_{pick}"),
+                                   title=f"Förderbescheide {program['name']}", key="grants")
+    with tab_district:
+        downloads.show_table(_totals_table(totals, "Kreis"), decimals={"€ je Einwohner": 2}, height=400)
+        downloads.download_buttons(build, totals, f"foerderung_{pid}_kreise", title="Förderung je Kreis",
+                                   key="totals-district")
+    with tab_state:
+        states = _totals(build, pid, "state")
+        downloads.show_table(_totals_table(states, "Land"), decimals={"€ je Einwohner": 2})
+        downloads.download_buttons(build, states, f"foerderung_{pid}_laender", title="Förderung je Land",
+                                   key="totals-state")
+
+
+def _effect_section(program: pd.Series) -> None:
+    pid = str(program["program_id"])
+    effect = _effect(build, pid)
+    st.subheader("Förderung und Fortschritt")
+    if effect.empty:
+        st.info("Für dieses Programm sind keine Bescheide bekannt.")
+        return
+    both = effect.dropna(subset=["added"])
+    gained = both[both["added"] > 0]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(f"Bescheide mit Stand vorher und nachher (von {number(len(effect))})", number(len(both)))
+    m2.metric("Median zusätzlicher Verfahren", number(both["added"].median()) if not both.empty else "–")
+    m3.metric("Median € je zusätzlichem Verfahren", euro(gained["eur_per_added_procedure"].median())
+              if not gained.empty else "–")
+    total_added = gained["added"].sum()
+    m4.metric("Summe ÷ Zuwachs (alle mit Zuwachs)",
+              euro(gained["amount_eur"].sum() / total_added) if total_added else "–")
+    demo = bool(effect["is_demo"].any())
+    fig = grant_effect_scatter(effect, downloads.attribution(build, effect), demo)
+    display = pd.DataFrame({
+        "Empfänger": effect["name"], "Bescheid vom": effect["approved_on"], "Betrag (€)": effect["amount_eur"],
+        "Stand vorher": effect["before_as_of"], "Verfahren vorher": effect["total_before"],
+        "Stand nachher": effect["after_as_of"], "Verfahren nachher": effect["total_after"],
+        "zusätzlich": effect["added"], "€ je zusätzlichem Verfahren": effect["eur_per_added_procedure"],
+        "Demodaten": effect["is_demo"],
+    })
+    downloads.chart(build, fig, effect, f"foerderung_{pid}_fortschritt", display=display,
+                    decimals={"Betrag (€)": 2, "€ je zusätzlichem Verfahren": 2}, key="grant-effect",
+                    caption="Verfahren am oder vor dem Bescheid gegen den letzten Stand danach (höchstens zwölf "
+                            "Monate später). Das beschreibt, was nach der Förderung geschah – es ist kein Nachweis, "
+                            "dass die Förderung es bewirkt hat.")
+
+
+def _digital_aufs_amt(programs: pd.DataFrame) -> None:
+    st.subheader("Digital aufs Amt (Baden-Württemberg): was bekannt ist – und was nicht")
+    row = programs[programs["program_id"] == DIGITAL_AUFS_AMT]
+    grants = _grants(build, DIGITAL_AUFS_AMT)
+    real = grants[~grants["is_demo"]] if not grants.empty else grants
+    known, unknown = st.columns(2)
+    with known:
+        st.markdown("**Bekannt**")
+        if row.empty:
+            st.markdown("- Dieser Build enthält noch keine Angaben zum Programm.")
+        else:
+            p = row.iloc[0]
+            facts = [f"Budget: {euro(p.get('budget_eur'))}", f"Antragsfrist: {day(p.get('closes_on'))}"]
+            for label, col in (("Zielgruppe", "target"), ("Bedingungen", "conditions"), ("Träger", "operator"),
+                               ("Begleitung", "support")):
+                if _value(p.get(col)):
+                    facts.append(f"{label}: {p.get(col)}")
+            st.markdown("\n".join(f"- {md(f)}" for f in facts))
+            for url in _urls(p.get("source_url"))[:2]:
+                st.link_button("Quelle", url, icon=":material/open_in_new:")
+    with unknown:
+        st.markdown("**Nicht bekannt**")
+        items = []
+        if real.empty:
+            items.append("Wer gefördert wurde: Eine Liste der Empfänger ist nicht veröffentlicht.")
+            items.append("Wie viel Geld an wen ging: Beträge je Kommune sind nicht veröffentlicht.")
+        else:
+            items.append(f"Bekannt sind {number(len(real))} Bescheide; ob die Liste vollständig ist, ist offen.")
+        items += ["Wie viele Kommunen sich beworben haben.",
+                  "Ob die Förderung mehr Online-Verfahren gebracht hat – ohne Empfänger lässt sich das nicht prüfen."]
+        st.markdown("\n".join(f"- {md(i)}" for i in items))
+    if not grants.empty and real.empty:
+        st.caption(f"Die {number(len(grants))} Bescheide dieses Programms im Build sind Demodaten.")
+
+
+def main() -> None:
+    programs = _programs(build)
+    all_grants = _grants(build, None)
+    demo = bool(programs["is_demo"].any() or all_grants["is_demo"].any())
+    downloads.demo_banner(build, shown=demo)
+    st.title("Förderung")
+    st.caption("Förderprogramme für die Digitalisierung der Kommunen: Budgets, Bescheide auf Karte und in "
+               "Tabellen, und was nach der Förderung geschah.")
+    _cards(programs)
+
+    funding = programs[programs["kind"] == "funding"]
+    with_grants = set(all_grants["program_id"])
+    options = [p for p in funding["program_id"] if p in with_grants] or list(funding["program_id"])
+    if options:
+        names = dict(zip(programs["program_id"], programs["name"], strict=True))
+        pid = st.selectbox("Programm", options, format_func=lambda p: names.get(p, p), key="programm",
+                           bind="query-params")
+        program = programs[programs["program_id"] == pid].iloc[0]
+        _grants_section(program)
+        _effect_section(program)
+    _digital_aufs_amt(programs)
+
+
+try:
+    build = db.current()
+except db.NoDatabase:
+    st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
+    st.stop()
+main()

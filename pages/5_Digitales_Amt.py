@@ -1,0 +1,224 @@
+"""Digitales Amt: awards over time against the published milestones, a status map, the authorities that
+are eligible but not certified, and those a few procedures short of the threshold."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import db, downloads
+from app.downloads import md
+from app.formatting import day, number
+from app.publish_figures import (
+    STATUS_ORDER,
+    awards_over_time,
+    cumulative_awards,
+    distance_bars,
+    short_text,
+    status_map,
+)
+
+st.set_page_config(page_title="Digitales Amt – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
+
+BAVARIA = "09"
+PROGRAM = "digitales_amt"
+ALL = "(alle)"
+LEVELS = {"municipality": "Gemeinden", "district": "Landkreise und kreisfreie Städte"}
+
+
+@st.cache_data(show_spinner=False)
+def _status(build: db.Db) -> pd.DataFrame:
+    return db.digitales_amt(build)
+
+
+@st.cache_data(show_spinner=False)
+def _awards(build: db.Db) -> pd.DataFrame:
+    return db.awards(build)
+
+
+@st.cache_data(show_spinner=False)
+def _milestones(build: db.Db) -> pd.DataFrame:
+    return db.milestones(build, PROGRAM)
+
+
+@st.cache_data(show_spinner=False)
+def _municipality_map(build: db.Db) -> pd.DataFrame:
+    return db.digitales_amt_map(build)
+
+
+@st.cache_data(show_spinner=False)
+def _areas(build: db.Db) -> pd.DataFrame:
+    return db.districts(build, BAVARIA)
+
+
+@st.cache_data(show_spinner=False)
+def _map_inputs(build: db.Db, level: str, prefix: str) -> tuple[str, tuple[float, float, float, float], str]:
+    return db.shape_url(build, level), db.bounds(build, level, prefix), db.shape_attribution(build, level)
+
+
+def _status_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The status list for display; columns that are empty for every row are left out."""
+    table = pd.DataFrame({
+        "Behörde": frame["name"], "Typ": frame["authority_type"], "Kreis": frame["district_name"],
+        "Online-Verfahren": frame["total"], "Schwelle": frame["threshold"], "Status": frame["status"],
+        "Abstand": [short_text(d) if s == "noch nicht" else "" for d, s in
+                    zip(frame["distance"], frame["status"], strict=True)],
+        "ausgezeichnet": [day(d, p if isinstance(p, str) and p != "unknown" else "day") if c else ""
+                          for d, p, c in zip(frame["awarded_on"], frame["awarded_on_precision"], frame["certified"],
+                                             strict=True)],
+        "Demodaten": frame["is_demo"],
+    })
+    return table.drop(columns=[c for c in ("Abstand", "ausgezeichnet") if table[c].eq("").all()])
+
+
+def _filters(areas: pd.DataFrame) -> tuple[str, str | None, str | None]:
+    """Regierungsbezirk and Kreis from the URL/widgets; returns (key prefix, gov district, district)."""
+    names = dict(zip(areas["ars"], areas["name"], strict=True))
+    govs = areas[areas["level"] == "gov_district"]["ars"].tolist()
+    left, right = st.columns(2)
+    gov = left.selectbox("Regierungsbezirk", [ALL, *govs], format_func=lambda a: names.get(a, a), key="bezirk",
+                         bind="query-params")
+    gov = None if gov == ALL else gov
+    kreise = areas[(areas["level"] == "district") & ((gov is None) | (areas["gov_district_ars"] == gov))]
+    district = right.selectbox("Kreis", [ALL, *kreise["ars"]], format_func=lambda a: names.get(a, a), key="kreis",
+                               bind="query-params")
+    district = None if district == ALL else district
+    return district or gov or BAVARIA, gov, district
+
+
+def _in_area(frame: pd.DataFrame, gov: str | None, district: str | None) -> pd.DataFrame:
+    keep = pd.Series(True, index=frame.index)
+    if gov:
+        keep &= (frame["gov_district_ars"] == gov) | (frame["ars"] == gov)
+    if district:
+        keep &= (frame["district_ars"] == district) | (frame["ars"] == district)
+    return frame[keep]
+
+
+def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
+    st.subheader("Auszeichnungen im Zeitverlauf")
+    undated = awards[awards["awarded_on"].isna()]
+    demo = bool(awards["is_demo"].any())
+    fig = awards_over_time(awards, milestones, downloads.attribution(build, pd.concat([awards, milestones])), demo)
+    line = cumulative_awards(awards)
+    display = pd.DataFrame({"Datum": line["on_date"], "neu": line["new"], "kumuliert": line["cumulative"]})
+    downloads.chart(build, fig, line.assign(is_demo=demo), "digitales_amt_zeitverlauf", display=display,
+                    key="awards-line", kinds=("reference", "import", "demo"))
+    notes = [f"Die Linie zählt {number(len(awards) - len(undated))} Auszeichnungen mit bekanntem Datum; "
+             f"**{number(len(undated))} Auszeichnungen ohne bekanntes Datum** sind darin nicht enthalten, zählen aber "
+             "im Status mit."]
+    if not milestones.empty:
+        notes.append("Rauten: vom Ministerium veröffentlichte Gesamtzahlen. Liegt die Linie darunter, kennen wir "
+                     "nicht alle ausgezeichneten Behörden.")
+    if bool(awards["is_demo"].any()):
+        notes.append(f"{number(int(awards['is_demo'].sum()))} der {number(len(awards))} Auszeichnungen sind "
+                     "Demodaten.")
+    st.caption(" ".join(notes))
+    left, right = st.columns(2)
+    with left, st.expander(f"Auszeichnungen ({number(len(awards))})"):
+        downloads.show_table(pd.DataFrame({
+            "Behörde": awards["name"], "Art": awards["region_kind"],
+            "ausgezeichnet": [day(d, p if isinstance(p, str) and p != "unknown" else "day")
+                              for d, p in zip(awards["awarded_on"], awards["awarded_on_precision"], strict=True)],
+            "gemeldete Verfahren": awards["procedures_reported"], "Quelle": awards["source_url"],
+            "Demodaten": awards["is_demo"]}), links=["Quelle"], height=360)
+        downloads.download_buttons(build, awards, "digitales_amt_auszeichnungen", title="Auszeichnungen Digitales Amt",
+                                   key="awards")
+    with right, st.expander(f"Meilensteine ({number(len(milestones))})"):
+        if milestones.empty:
+            st.write("Dieser Build enthält keine Meilensteine.")
+        else:
+            downloads.show_table(pd.DataFrame({
+                "Datum": [day(d, p or "day") for d, p in zip(milestones["on_date"], milestones["date_precision"],
+                                                              strict=True)],
+                "Angabe": milestones["fact"], "Wert": milestones["value"], "Quelle": milestones["source_url"]}),
+                links=["Quelle"])
+            downloads.download_buttons(build, milestones, "digitales_amt_meilensteine", title="Meilensteine",
+                                       key="milestones")
+
+
+def _map(status: pd.DataFrame, prefix: str, gov: str | None, district: str | None) -> None:
+    st.subheader("Karte: zertifiziert, berechtigt, noch nicht")
+    level = st.radio("Ebene", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="ebene",
+                     bind="query-params")
+    url, bounds, shape_attr = _map_inputs(build, level, prefix)
+    if level == "municipality":
+        frame = _municipality_map(build).rename(columns={"da_status": "status"})
+        frame = frame[frame["ars"].str.startswith(prefix)]
+        note = ("Mitgliedsgemeinden einer Verwaltungsgemeinschaft zeigen deren Status (geerbt). Landratsämter und "
+                "Bezirke stehen in der Ebene „Landkreise“ und in den Listen.")
+    else:
+        kreise = status[(status["level"] == "district") | (status["authority_type"] == "kreisfreie Stadt")]
+        frame = kreise.assign(ars=kreise["ars"].str[:5])
+        frame = _in_area(frame.assign(district_ars=frame["ars"]), gov, district)
+        note = "Landkreise: Status des Landratsamts; kreisfreie Städte: Status der Stadt."
+    demo = bool(frame["is_demo"].fillna(False).any())
+    source_line = downloads.attribution(build, frame, extra=[shape_attr])
+    fig = status_map(frame, url, bounds, source_line, demo)
+    counts = frame["status"].fillna("keine Daten").value_counts()
+    display = pd.DataFrame({"Behörde/Gebiet": frame["name"], "Status": frame["status"].fillna("keine Daten"),
+                            "Online-Verfahren": frame["total"], "fehlen": frame["distance"],
+                            "Demodaten": frame["is_demo"]})
+    downloads.chart(build, fig, frame, f"digitales_amt_karte_{LEVELS[level]}", display=display, key="status-map",
+                    caption=note + " " + " · ".join(f"{s}: {number(counts.get(s, 0))}" for s in STATUS_ORDER))
+
+
+def main() -> None:
+    status_all = _status(build)
+    awards = _awards(build)
+    milestones = _milestones(build)
+    demo = bool(status_all["is_demo"].any() or awards["is_demo"].any())
+    downloads.demo_banner(build, shown=demo)
+    st.title("Digitales Amt")
+    thresholds = status_all.groupby("authority_type")["threshold"].max()
+    general = int(thresholds.drop("Bezirk", errors="ignore").max()) if not thresholds.empty else 50
+    bezirk = int(thresholds.get("Bezirk", 30))
+    st.caption(f"Das Bayerische Digitalministerium zeichnet Behörden als „Digitales Amt“ aus, die mindestens "
+               f"{general} Online-Verfahren im BayernPortal anbieten (Bezirke: {bezirk}). Wer ist ausgezeichnet, wer "
+               "könnte es sein, und wem fehlen nur wenige Verfahren?")
+    if status_all.empty:
+        st.info("Dieser Build enthält keine Angaben zum Digitalen Amt.")
+        return
+    prefix, gov, district = _filters(_areas(build))
+    status = _in_area(status_all, gov, district)
+    counts = status["status"].value_counts()
+    cols = st.columns(5)
+    for col, label in zip(cols, STATUS_ORDER, strict=False):
+        col.metric(label, number(counts.get(label, 0)))
+    cols[4].metric("ausgezeichnet ohne bekanntes Datum", number(int((status["certified"] &
+                                                                      status["awarded_on"].isna()).sum())))
+
+    _timeline(awards, milestones)
+    _map(status_all, prefix, gov, district)
+
+    st.subheader("Berechtigt, aber nicht zertifiziert")
+    eligible = status[status["eligible_not_certified"].fillna(False)].sort_values("total", ascending=False)
+    st.caption(f"{number(len(eligible))} Behörden erreichen die Schwelle, eine Auszeichnung ist nicht bekannt. Das "
+               "heißt nicht, dass sie abgelehnt wurde: Die Auszeichnung muss beantragt werden, und unsere Liste der "
+               "Auszeichnungen ist unvollständig.")
+    downloads.show_table(_status_table(eligible), height=360)
+    downloads.download_buttons(build, eligible, "digitales_amt_berechtigt_nicht_zertifiziert",
+                               title="Digitales Amt: berechtigt, nicht zertifiziert", key="eligible")
+
+    st.subheader("Knapp unter der Schwelle")
+    max_short = st.slider("höchstens so viele Verfahren fehlen", 1, 20, 10, key="fehlen", bind="query-params")
+    close = status[(status["status"] == "noch nicht") & status["distance"].between(1, max_short)]
+    close = close.sort_values(["distance", "total"], ascending=[True, False])
+    st.markdown(f"**{number(len(close))} Behörden** fehlen höchstens {number(max_short)} Verfahren bis zur Schwelle.")
+    if not close.empty:
+        fig = distance_bars(close, downloads.attribution(build, close), bool(close["is_demo"].any()))
+        display = close["distance"].value_counts().sort_index().rename_axis("fehlende Verfahren") \
+            .reset_index(name="Behörden")
+        downloads.chart(build, fig, close, "digitales_amt_knapp_unter_schwelle", display=display, key="close-bars")
+        downloads.show_table(_status_table(close), height=360)
+        downloads.download_buttons(build, close, f"digitales_amt_hoechstens_{max_short}_fehlen",
+                                   title="Digitales Amt: knapp unter der Schwelle", key="close")
+    st.caption(f"Quelle: {md(downloads.attribution(build, status))}")
+
+
+try:
+    build = db.current()
+except db.NoDatabase:
+    st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
+    st.stop()
+main()

@@ -1,0 +1,146 @@
+"""Daten: every table as download, the data dictionary, sources and licences, method and the ETL log."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import db, downloads, exports
+from app.formatting import day, number
+
+st.set_page_config(page_title="Daten – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
+
+PREVIEW_ROWS = 500
+SECTIONS = ("Downloads", "Datenwörterbuch", "Quellen und Lizenzen", "Methode", "Build-Protokoll")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _table(build: db.Db, name: str):
+    return db.download_table(build, name)
+
+
+def _downloads(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenance) -> None:
+    st.subheader("Alles auf einmal")
+    st.download_button(
+        "Gesamtdownload (ZIP: alle Tabellen als CSV, mit README)", data=lambda: downloads.full_zip(build),
+        file_name=exports.file_name("alle_tabellen", prov, "zip"), mime="application/zip", key="dl-zip",
+        on_click="ignore", icon=":material/folder_zip:", type="primary")
+    st.caption("Die ZIP-Datei enthält jede Tabelle zweimal: als CSV (UTF-8, Komma) und als CSV für deutsches "
+               "Excel (Semikolon, Dezimalkomma), dazu README.txt mit Ständen, Quellen, Lizenzen und Methode.")
+
+    st.subheader("Eine Tabelle")
+    name = st.selectbox("Tabelle oder Sicht", list(specs), format_func=lambda n: f"{specs[n].label} ({n})",
+                        key="tabelle", bind="query-params")
+    spec = specs[name]
+    frame = _table(build, name)
+    st.markdown(f"**{downloads.md(spec.label)}** – {downloads.md(spec.description)}. "
+                f"{number(len(frame))} Zeilen, {number(len(frame.columns))} Spalten.")
+    downloads.download_buttons(build, frame, name, title=spec.label, kinds=spec.kinds, key=f"table-{name}")
+    st.caption("Jede Zeile trägt source_id, attribution, licence, source_edition und is_demo; "
+               "register_edition und boundary_edition nennen die Gebietsstände. GeoJSON gibt es für Tabellen "
+               "mit Regionalschlüssel (Spalte ars).")
+    shown = frame.drop(columns=[c for c in ("geometry", "content") if c in frame.columns])
+    if len(shown) > PREVIEW_ROWS:
+        st.caption(f"Vorschau: die ersten {number(PREVIEW_ROWS)} von {number(len(shown))} Zeilen.")
+    downloads.show_table(shown.head(PREVIEW_ROWS), height=360)
+    st.info("Die gefilterte Ansicht einer Seite (Karte, Rangliste, Förderung, Digitales Amt …) laden Sie direkt "
+            "auf der Seite herunter: unter jeder Tabelle und in „Daten zur Grafik“ unter jeder Grafik.",
+            icon=":material/filter_alt:")
+
+
+def _dictionary(build: db.Db, specs: dict[str, db.Downloadable]) -> None:
+    if "data_dictionary" not in specs:
+        st.info("Dieser Build enthält noch kein Datenwörterbuch.")
+        return
+    frame = _table(build, "data_dictionary")
+    objects = ["(alle)", *sorted(frame["object"].dropna().unique())]
+    pick = st.selectbox("Tabelle oder Sicht", objects, key="objekt", bind="query-params")
+    shown = frame if pick == "(alle)" else frame[frame["object"] == pick]
+    downloads.show_table(shown.rename(columns={"object": "Tabelle/Sicht", "column_name": "Spalte",
+                                               "meaning": "Bedeutung", "unit": "Einheit", "source": "Quelle"}),
+                         height=480)
+    downloads.download_buttons(build, frame, "datenwoerterbuch", title="Datenwörterbuch", kinds=None,
+                               formats=["csv_excel", "csv", "xlsx"], key="dictionary")
+
+
+def _sources(build: db.Db, prov: exports.Provenance) -> None:
+    src = prov.sources
+    st.markdown("Jede Zahl im Digitalmonitor geht auf eine dieser Dateien zurück. Bitte nennen Sie bei jeder "
+                "Veröffentlichung die Namensnennung der verwendeten Quellen.")
+    per_dataset = (src.groupby(["dataset", "title", "publisher", "url", "edition", "licence", "attribution",
+                                "kind", "is_demo"], dropna=False, sort=False)
+                   .agg(files=("file", lambda f: ", ".join(str(x) for x in f.dropna())))
+                   .reset_index())
+    shown = per_dataset.rename(columns={
+        "dataset": "Datensatz", "title": "Titel", "publisher": "Herausgeber", "url": "URL", "edition": "Stand",
+        "licence": "Lizenz", "attribution": "Namensnennung", "kind": "Art", "is_demo": "Demodaten",
+        "files": "Dateien"})
+    downloads.show_table(shown, links=["URL"])
+    downloads.download_buttons(build, src, "quellen", title="Quellen und Lizenzen", key="sources",
+                               formats=["csv_excel", "csv", "xlsx", "parquet"])
+    if prov.demo:
+        st.warning("Quellen der Art „demo“ sind synthetisch erzeugt: " + exports.DEMO_LABEL + ".",
+                   icon=":material/science:")
+
+
+def _log(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenance) -> None:
+    st.markdown(f"Letzter Build **{downloads.md(prov.build_id)}** vom {day(prov.built_at)}.")
+    if "load_log" in specs:
+        log = _table(build, "load_log")
+        st.subheader("Schritte")
+        downloads.show_table(log.rename(columns={"step": "Schritt", "source": "Quelle", "loaded": "geladen",
+                                                 "rejected": "abgelehnt", "seconds": "Sekunden",
+                                                 "note": "Hinweis"}), decimals={"Sekunden": 2})
+        downloads.download_buttons(build, log, "build_protokoll", title="Build-Protokoll", kinds=None, key="log",
+                                   formats=["csv_excel", "csv", "xlsx"])
+    if "reject" in specs:
+        rejects = _table(build, "reject")
+        st.subheader("Abgelehnte, reparierte und per Name zugeordnete Zeilen")
+        if rejects.empty:
+            st.success("Der letzte Build hat keine Zeile abgelehnt oder repariert.")
+        else:
+            kinds = ["(alle)", *sorted(rejects["kind"].dropna().unique())]
+            pick = st.selectbox("Art", kinds, key="ablehnung", bind="query-params")
+            shown = rejects if pick == "(alle)" else rejects[rejects["kind"] == pick]
+            st.caption(f"{number(len(shown))} Zeilen. Die Spalte raw zeigt die Zeile, wie sie in der Datei stand.")
+            downloads.show_table(shown.rename(columns={"file": "Datei", "row_number": "Zeile", "reason": "Grund",
+                                                       "kind": "Art"}), height=400)
+            downloads.download_buttons(build, shown, "abgelehnte_zeilen", title="Abgelehnte Zeilen", key="rejects",
+                                       formats=["csv_excel", "csv", "xlsx"])
+    info = db.build_info(build)
+    with st.expander("Build-Angaben"):
+        st.json(info)
+
+
+def main() -> None:
+    try:
+        build = db.current()
+    except db.NoDatabase:
+        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
+        st.stop()
+    prov = downloads.provenance(build)
+    downloads.demo_banner(build)
+    st.title("Daten")
+    st.caption("Alle Tabellen zum Herunterladen, mit Quellen, Lizenzen, Ständen und Methode.")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Datenstand (Build)", day(prov.build_date))
+    c2.metric("Gebietsstand Verzeichnis", day(prov.register_edition))
+    c3.metric("Grenzen Gemeinden", day(prov.boundary_editions.get("municipality")))
+    c4.metric("Grenzen Kreise und Länder", day(prov.boundary_editions.get("district")))
+
+    specs = db.downloadable(build)
+    tabs = st.tabs(list(SECTIONS), key="bereich", bind="query-params", on_change="rerun")
+    renderers = (
+        lambda: _downloads(build, specs, prov),
+        lambda: _dictionary(build, specs),
+        lambda: _sources(build, prov),
+        lambda: st.markdown(downloads.method_text()),
+        lambda: _log(build, specs, prov),
+    )
+    for tab, render in zip(tabs, renderers, strict=True):
+        if tab.open is False:
+            continue
+        with tab:
+            render()
+
+
+main()
