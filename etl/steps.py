@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from etl.context import BuildContext, StepResult
+from etl.demo import demo_step
+from etl.dictionary import dictionary_step
+from etl.metrics import metrics_step
 
 Step = Callable[[BuildContext], list[StepResult]]
 
-STEPS: list[tuple[str, Step]] = []
+STEPS: list[tuple[str, Step]] = [
+    # reference data and imports go first: the demo step leaves out regions with real values
+    ("Demodaten", demo_step),
+    ("Kennzahlen", metrics_step),
+    ("Datenlexikon", dictionary_step),
+]
