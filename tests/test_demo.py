@@ -1,0 +1,200 @@
+"""Demo data of the session build (`--demo`): coverage, flags, determinism, real-wins-whole and the programme rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl import steps
+from etl.context import BuildContext, BuildOptions
+from etl.demo import DEMO_SEED, MONTHS, demo_step, generate, source_id
+from etl.sources import SourceResolver
+
+SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "schema.sql"
+NUERNBERG = "095640000000"
+TITLE = "Demodaten — synthetische Werte, nicht amtlich"
+
+
+def _regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT * FROM region").df()
+
+
+def _real_keys(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
+    return {k for (k,) in con.execute(sql).fetchall()}
+
+
+def test_demo_covers_every_municipality_and_association_of_by_and_bw(con: duckdb.DuckDBPyConnection) -> None:
+    munis, assoc = con.execute(
+        "SELECT count(*) FILTER (WHERE level = 'municipality' AND is_municipality), "
+        "count(*) FILTER (WHERE level = 'association') FROM region WHERE state_ars IN ('08', '09')").fetchone()
+    assert munis == 3157  # Bayern 2,056 + Baden-Württemberg 1,101
+    expected = _real_keys(con, "SELECT ars FROM region WHERE state_ars IN ('08', '09') AND "
+                               "((level = 'municipality' AND is_municipality) OR level = 'association')")
+    assert len(expected) == munis + assoc
+    real = _real_keys(con, "SELECT ars FROM procedure_snapshot WHERE NOT is_demo "
+                           "UNION SELECT ars FROM online_service WHERE NOT is_demo")
+    per_region = dict(con.execute(
+        "SELECT ars, count(*) FROM procedure_snapshot WHERE is_demo GROUP BY ars").fetchall())
+    assert set(per_region) == expected - real
+    assert set(per_region.values()) == {MONTHS}
+    months = [d for (d,) in con.execute(
+        "SELECT DISTINCT as_of FROM procedure_snapshot WHERE is_demo ORDER BY 1").fetchall()]
+    assert len(months) == 72
+    assert (str(months[0]), str(months[-1])) == ("2020-01-01", "2025-12-01")
+
+
+def test_no_demo_values_for_gemeindefreie_gebiete(con: duckdb.DuckDBPyConnection) -> None:
+    (unincorporated,) = con.execute(
+        "SELECT count(*) FROM region WHERE level = 'municipality' AND NOT is_municipality AND state_ars = '09'"
+    ).fetchone()
+    assert unincorporated > 100
+    for table in ("procedure_snapshot", "funding_grant", "certification"):
+        (n,) = con.execute(
+            f"SELECT count(*) FROM {table} f JOIN region r USING (ars) "  # noqa: S608 - fixed names
+            "WHERE f.is_demo AND r.level = 'municipality' AND NOT r.is_municipality").fetchone()
+        assert n == 0, table
+
+
+def test_every_demo_row_is_flagged_and_points_to_a_demo_source(con: duckdb.DuckDBPyConnection) -> None:
+    sources = con.execute("SELECT source_id, title, edition, origin, is_demo FROM source WHERE kind = 'demo'").df()
+    assert len(sources) == 1
+    src = sources.iloc[0]
+    assert src["source_id"] == source_id(DEMO_SEED)
+    assert TITLE in src["title"] and bool(src["is_demo"]) and src["origin"] == "generated"
+    assert str(DEMO_SEED) in src["title"] + src["edition"]
+    for table in ("procedure_snapshot", "funding_grant", "certification"):
+        flagged_elsewhere, unflagged_demo = con.execute(
+            f"SELECT count(*) FILTER (WHERE f.is_demo AND coalesce(s.kind, '') <> 'demo'), "  # noqa: S608
+            f"count(*) FILTER (WHERE NOT f.is_demo AND s.kind = 'demo') "
+            f"FROM {table} f LEFT JOIN source s USING (source_id)").fetchone()
+        assert (flagged_elsewhere, unflagged_demo) == (0, 0), table
+        (demo_rows,) = con.execute(f"SELECT count(*) FROM {table} WHERE is_demo").fetchone()  # noqa: S608
+        assert demo_rows > 0, table
+
+
+def test_generator_is_deterministic(con: duckdb.DuckDBPyConnection) -> None:
+    regions = _regions(con)
+    first, second = generate(regions, seed=7), generate(regions, seed=7)
+    for a, b in ((first.snapshots, second.snapshots), (first.grants, second.grants),
+                 (first.certifications, second.certifications)):
+        pd.testing.assert_frame_equal(a, b)
+    other = generate(regions, seed=8)
+    assert not first.snapshots["total"].equals(other.snapshots["total"])
+
+
+def test_central_packages_jump_on_the_same_dates_across_a_state(con: duckdb.DuckDBPyConnection) -> None:
+    jumps = con.execute("""
+        WITH d AS (
+            SELECT s.ars, r.state_ars, s.as_of,
+                   s.central - lag(s.central) OVER (PARTITION BY s.ars ORDER BY s.as_of) AS step
+            FROM procedure_snapshot s JOIN region r USING (ars) WHERE s.is_demo
+        )
+        SELECT state_ars, ars, list(as_of ORDER BY as_of) FILTER (WHERE step > 0) AS dates,
+               min(step) AS min_step
+        FROM d GROUP BY state_ars, ars
+    """).df()
+    assert (jumps["min_step"] >= 0).all()  # central never falls
+    for state, grp in jumps.groupby("state_ars"):
+        patterns = {tuple(d) for d in grp["dates"]}
+        assert len(patterns) == 1, state
+        assert len(next(iter(patterns))) >= 5, state
+    (bad,) = con.execute("SELECT count(*) FROM procedure_snapshot WHERE is_demo AND total <> municipal + central"
+                         ).fetchone()
+    assert bad == 0
+
+
+def test_real_data_wins_whole_per_measure(con: duckdb.DuckDBPyConnection) -> None:
+    measures = {
+        "procedures": ("SELECT ars FROM procedure_snapshot WHERE NOT is_demo "
+                       "UNION SELECT ars FROM online_service WHERE NOT is_demo",
+                       "SELECT ars FROM procedure_snapshot WHERE is_demo"),
+        "grants": ("SELECT ars FROM funding_grant WHERE NOT is_demo", "SELECT ars FROM funding_grant WHERE is_demo"),
+        "certifications": ("SELECT ars FROM certification WHERE NOT is_demo",
+                           "SELECT ars FROM certification WHERE is_demo"),
+    }
+    for name, (real_sql, demo_sql) in measures.items():
+        assert not _real_keys(con, real_sql) & _real_keys(con, demo_sql), name
+
+
+def test_nuernberg_has_real_counts_and_no_demo_series(con: duckdb.DuckDBPyConnection) -> None:
+    if "Referenzdaten" not in [label for label, _ in steps.STEPS]:
+        pytest.skip("the step 'Referenzdaten' is not registered yet: Nürnberg has no real counts to win")
+    real, demo = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT is_demo), count(*) FILTER (WHERE is_demo) "
+        "FROM procedure_snapshot WHERE ars = $a", {"a": NUERNBERG}).fetchone()
+    assert real > 0 and demo == 0
+
+
+def test_demo_step_leaves_out_a_region_with_a_real_value(con: duckdb.DuckDBPyConnection, mirror: Path) -> None:
+    """The demo step on a fresh database that already holds one real count for Nürnberg."""
+    regions = _regions(con)
+    fresh = duckdb.connect(":memory:")
+    try:
+        fresh.execute(SCHEMA.read_text(encoding="utf-8"))
+        fresh.execute("INSERT INTO procedure_snapshot (ars, as_of, as_of_precision, total, source_id, is_demo) "
+                      "VALUES ($a, DATE '2022-05-01', 'month', 241, 'test:real', false)", {"a": NUERNBERG})
+        fresh.execute("INSERT INTO certification (ars, kind, awarded_on_precision, source_id, is_demo) "
+                      "VALUES ('094745426', 'Digitales Amt', 'unknown', 'test:real', false)")
+        ctx = BuildContext(con=fresh, options=BuildOptions(db=Path("unused.duckdb"), demo=True),
+                           build_id="test", regions=regions, resolver=SourceResolver(mirror))
+        demo_step(ctx)
+        rows = dict(fresh.execute("SELECT is_demo, count(*) FROM procedure_snapshot WHERE ars = $a GROUP BY 1",
+                                  {"a": NUERNBERG}).fetchall())
+        assert rows == {False: 1}
+        (dormitz_demo,) = fresh.execute(
+            "SELECT count(*) FROM certification WHERE ars = '094745426' AND is_demo").fetchone()
+        assert dormitz_demo == 0
+        (others,) = fresh.execute("SELECT count(DISTINCT ars) FROM procedure_snapshot WHERE is_demo").fetchone()
+        (expected,) = con.execute("SELECT count(DISTINCT ars) FROM procedure_snapshot WHERE is_demo").fetchone()
+        assert others >= expected - 1 and others > 3000
+    finally:
+        fresh.close()
+
+
+def test_demo_grants_follow_digitales_rathaus(con: duckdb.DuckDBPyConnection) -> None:
+    grants = con.execute("SELECT g.*, r.state_ars FROM funding_grant g JOIN region r USING (ars) WHERE g.is_demo").df()
+    (total_by,) = con.execute(
+        "SELECT count(*) FROM funding_grant WHERE program_id = 'digitales_rathaus'").fetchone()
+    assert 1500 <= total_by <= 1700  # roughly 1,600 applications overall, real ones included
+    assert (grants["state_ars"] == "09").all()
+    assert (grants["program_id"] == "digitales_rathaus").all()
+    assert grants["amount_eur"].between(0.01, 20_000).all()
+    assert set(grants["funding_rate"].round(2)) == {0.8, 0.9}
+    approved = pd.to_datetime(grants["approved_on"])
+    assert approved.min() >= pd.Timestamp("2019-10-01") and approved.max() <= pd.Timestamp("2023-09-30")
+    assert grants["ars"].is_unique
+
+
+def test_certifications_follow_the_50_30_rule(con: duckdb.DuckDBPyConnection) -> None:
+    certs = con.execute("""
+        SELECT c.ars, c.awarded_on, c.awarded_on_precision, c.is_demo, r.state_ars, r.association_ars, s.total,
+               s.is_demo AS count_is_demo,
+               CASE WHEN r.level = 'gov_district' THEN 30 ELSE 50 END AS threshold
+        FROM certification c
+        JOIN region r USING (ars)
+        ASOF LEFT JOIN procedure_snapshot s ON s.ars = c.ars AND c.awarded_on >= s.as_of
+        WHERE c.kind = 'Digitales Amt'
+    """).df()
+    demo = certs[certs["is_demo"]]
+    assert len(demo) > 300
+    assert (demo["state_ars"] == "09").all()
+    assert demo["association_ars"].isna().all()  # a VG member is certified through its VG
+    assert (demo["total"] >= demo["threshold"]).all()
+    assert (pd.to_datetime(demo["awarded_on"]) >= pd.Timestamp("2021-07-01")).all()
+    # a real award dated to the day with a real count before it (VG Dormitz: 64 on 2022-09-01, award 2022-09-23)
+    real = certs[~certs["is_demo"] & certs["total"].notna() & (certs["awarded_on_precision"] == "day")]
+    real = real[~real["count_is_demo"].astype(bool)]
+    assert (real["total"] >= real["threshold"]).all()
+    if "Referenzdaten" in [label for label, _ in steps.STEPS]:
+        assert "094745426" in set(real["ars"])
+    # first awards not before July 2021 (a date known to the year only is stored as 1 January)
+    dated = certs.dropna(subset=["awarded_on"])
+    on = pd.to_datetime(dated["awarded_on"])
+    year_only = dated["awarded_on_precision"] == "year"
+    assert ((on >= pd.Timestamp("2021-07-01")) | (year_only & (on.dt.year >= 2021))).all()
+    (eligible_uncertified,) = con.execute(
+        "SELECT count(*) FROM v_digitales_amt WHERE eligible_not_certified AND is_demo").fetchone()
+    assert eligible_uncertified > 0
