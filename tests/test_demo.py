@@ -31,6 +31,7 @@ def test_demo_covers_every_municipality_and_association_of_by_and_bw(con: duckdb
         "SELECT count(*) FILTER (WHERE level = 'municipality' AND is_municipality), "
         "count(*) FILTER (WHERE level = 'association') FROM region WHERE state_ars IN ('08', '09')").fetchone()
     assert munis == 3157  # Bayern 2,056 + Baden-Württemberg 1,101
+    assert assoc == 311 + 270  # Verwaltungsgemeinschaften BY; Verwaltungsgemeinschaften and -verbände BW
     expected = _real_keys(con, "SELECT ars FROM region WHERE state_ars IN ('08', '09') AND "
                                "((level = 'municipality' AND is_municipality) OR level = 'association')")
     assert len(expected) == munis + assoc
