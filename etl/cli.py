@@ -9,10 +9,11 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl import publish
+from etl import imports, publish
 from etl.build import BuildOptions, BuildReport, run_build
 from etl.errors import EtlError
 from etl.sources import ALL_SOURCES, MIRROR_ENV
@@ -25,6 +26,10 @@ MirrorOpt = Annotated[Path | None, typer.Option(
     "--mirror", help=f"Folder with the unpacked source files (found by name); default ${MIRROR_ENV}.")]
 DbOpt = Annotated[Path | None, typer.Option(
     "--db", help=f"Published database path; default ${publish.DB_ENV} or data/digitalmonitor.duckdb.")]
+InboxOpt = Annotated[Path | None, typer.Option(
+    "--inbox", help="Folder of analyst files loaded in every build; default data/import/inbox.")]
+ReportsOpt = Annotated[Path | None, typer.Option(
+    "--reports", help="Folder for the rejects report (CSV); default data/reports.")]
 
 
 def _summary(report: BuildReport) -> Table:
@@ -45,9 +50,12 @@ def build(
     demo: Annotated[bool, typer.Option("--demo", help="Add synthetic demo data (flagged as demo).")] = False,
     import_file: Annotated[list[Path] | None, typer.Option(
         "--import", help="Analyst file (CSV/XLSX) to load; may be given several times.")] = None,
+    inbox: InboxOpt = None,
+    reports: ReportsOpt = None,
 ) -> None:
     """Build a new database from the sources and publish it atomically."""
-    options = BuildOptions(db=publish.db_path(db), mirror=mirror, demo=demo, imports=tuple(import_file or ()))
+    options = BuildOptions(db=publish.db_path(db), mirror=mirror, demo=demo, imports=tuple(import_file or ()),
+                           inbox=inbox or imports.INBOX, reports_dir=reports)
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
@@ -66,12 +74,54 @@ def build(
     console.print(f"Veröffentlicht: {report.published} -> {report.db_file.name}")
 
 
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file of an analyst (see data/import/README.md).")],
+    kind: Annotated[str | None, typer.Option(
+        "--kind", help="procedures | grants | certifications; default: recognised from the columns.")] = None,
+    db: DbOpt = None,
+    mirror: MirrorOpt = None,
+    inbox: InboxOpt = None,
+    reports: ReportsOpt = None,
+    demo: Annotated[bool | None, typer.Option(
+        "--demo/--no-demo", help="Demo data in the rebuild; default: as in the published build.")] = None,
+) -> None:
+    """Copy FILE into the inbox (content-addressed: the same file twice is a no-op) and rebuild."""
+    folder = inbox or imports.INBOX
+    published = publish.db_path(db)
+    try:
+        target, created = imports.import_into_inbox(file, kind, folder)
+    except EtlError as exc:
+        console.print(f"[bold red]Fehler:[/] {escape(str(exc))}")
+        console.print("Die Datei wurde nicht übernommen; die Datenbank bleibt unverändert.")
+        raise typer.Exit(code=1) from None
+    if not created:
+        console.print(f"Bereits im Eingang: {escape(target.name)} – keine Änderung.")
+        return
+    with_demo = imports.current_demo_flag(published) if demo is None else demo
+    options = BuildOptions(db=published, mirror=mirror, demo=with_demo, inbox=folder, reports_dir=reports)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                      transient=True) as progress:
+            task = progress.add_task("Start", total=None)
+            report = run_build(options, lambda label: progress.update(task, description=label))
+    except BaseException as exc:
+        target.unlink(missing_ok=True)  # a file that breaks the build does not stay in the inbox
+        if not isinstance(exc, EtlError):
+            raise
+        console.print(f"[bold red]Fehler:[/] {escape(str(exc))}")
+        console.print("Die Datei wurde aus dem Eingang entfernt; die bisherige Datenbank bleibt unverändert.")
+        raise typer.Exit(code=1) from None
+    console.print(_summary(report))
+    console.print(f"Übernommen: {escape(target.name)}; veröffentlicht: {report.published} -> {report.db_file.name}")
+
+
 @app.command()
 def sources() -> None:
     """List the official sources: URL, files, licence and attribution."""
     table = Table(title="Quellen")
     for col in ("id", "Titel", "URL", "Dateien", "Lizenz", "Namensnennung"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")  # a URL is wrapped, never cut short
     for spec in ALL_SOURCES:
         files = ", ".join(spec.files) or ", ".join(spec.layers.values())
         table.add_row(spec.id, spec.title, spec.url, files, spec.licence, spec.attribution)
@@ -90,7 +140,7 @@ def info(db: DbOpt = None) -> None:
     try:
         Console().print(dict(con.sql("SELECT key, value FROM build_info").fetchall()))
         for (table,) in con.sql("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall():
-            n = con.sql(f'SELECT count(*) FROM "{table}"').fetchone()  # noqa: S608 - name from the catalogue
+            n = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()  # noqa: S608 - name from the catalogue
             Console().print(f"{table}: {n[0] if n else 0}")
     finally:
         con.close()

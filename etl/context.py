@@ -28,6 +28,7 @@ class BuildOptions:
     demo: bool = False
     imports: tuple[Path, ...] = ()
     reports_dir: Path | None = None
+    inbox: Path | None = None  # analyst inbox (data/import/inbox/ from the CLI); None: --import files only
 
 
 @dataclass

@@ -84,7 +84,7 @@ CREATE TABLE load_log (
 
 CREATE TABLE reject (
     source_id VARCHAR, file VARCHAR, row_number INTEGER, reason VARCHAR, raw VARCHAR,
-    kind VARCHAR                       -- reject | repaired | name_match (reported, loaded)
+    kind VARCHAR                       -- reject | repaired | name_match | replaced (the last three: reported, loaded)
 );
 
 -- ---------------------------------------------------------------------------------------------

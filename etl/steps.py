@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from etl import imports, reference
 from etl.context import BuildContext, StepResult
 from etl.demo import demo_step
 from etl.dictionary import dictionary_step
@@ -17,6 +18,8 @@ Step = Callable[[BuildContext], list[StepResult]]
 
 STEPS: list[tuple[str, Step]] = [
     # reference data and imports go first: the demo step leaves out regions with real values
+    ("Referenzdaten", reference.load),
+    ("Importe", imports.load),
     ("Demodaten", demo_step),
     ("Kennzahlen", metrics_step),
     ("Datenlexikon", dictionary_step),
