@@ -71,6 +71,10 @@ def read_layer(path: Path, layer: str, product: str) -> Layer:
         raise EtlError(path, "boundary layer has no coordinate reference system (missing .prj?)")
     if len(raw) == 0:
         raise EtlError(path, "boundary layer has no features")
+    # GDAL reads a shapefile cut short as features without geometry, silently
+    no_geometry = int((raw.geometry.isna() | raw.geometry.is_empty).sum())
+    if no_geometry:
+        raise EtlError(path, f"{no_geometry} of {len(raw)} features have no geometry (truncated file?)")
     raw["GF"] = pd.to_numeric(raw["GF"], errors="coerce")
     land = raw[raw["GF"].isin(land_codes(path, product))].copy()
     if land.empty:

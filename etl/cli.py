@@ -67,7 +67,7 @@ def build(
 
             report = run_build(options, step)
     except EtlError as exc:
-        console.print(f"[bold red]Fehler:[/] {exc}")
+        console.print(f"[bold red]Fehler:[/] {escape(str(exc))}")  # file contents may hold [brackets]
         console.print("Die bisherige Datenbank bleibt unverändert.")
         raise typer.Exit(code=1) from None
     console.print(_summary(report))

@@ -40,6 +40,8 @@ def build_file(published: Path, build_id: str) -> Path:
 def check_writable(published: Path) -> None:
     """Fail early, naming the folder, when the database cannot be written there."""
     folder = published.parent
+    if folder.exists() and not folder.is_dir():
+        raise EtlError(folder, "database folder is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

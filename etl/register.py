@@ -108,8 +108,13 @@ def read_gv100ad(path: Path) -> Register:
         raise EtlError(path, f"cannot read file ({exc.strerror})") from exc
     if text.lstrip().lower().startswith(("<!doctype", "<html")):
         raise EtlError(path, "is an HTML page, not a GV100AD register file (failed download?)")
+    lines = text.splitlines()
+    if lines and not text.endswith(("\n", "\r")) and len(lines[-1]) < LINE_LENGTH:
+        # a file cut off inside its last record (whose first fields may still parse)
+        raise EtlError(path, f"line {len(lines)}: last record is {len(lines[-1])} characters long and has no "
+                       f"line end, expected {LINE_LENGTH} (truncated file)")
     records = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         rec = parse_line(line, path, lineno)
