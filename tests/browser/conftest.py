@@ -1,0 +1,50 @@
+"""Browser fixtures: one Streamlit server on the session build and one chromium for the whole session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_harness import ROOT, Console, chromium_path, launch, new_context, streamlit_server
+
+
+@pytest.fixture(scope="session")
+def app_url(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port against the session build; terminated at the end."""
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, log) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium with software WebGL, shared by all browser tests."""
+    if chromium_path() is None:
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def page(browser: Any, console: Console) -> Iterator[Any]:
+    """A page in a fresh browser context (empty cache, de-DE), its console errors collected."""
+    context = new_context(browser)
+    try:
+        tab = context.new_page()
+        console.attach(tab)
+        yield tab
+    finally:
+        context.close()
