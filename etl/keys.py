@@ -226,6 +226,8 @@ class RegionIndex:
                 continue
             if district is not None and not (ars[:5] == district and len(ars) >= 5):
                 continue
+            if district is not None and row["level"] == "district" and levels is None:
+                continue  # a Kreis column narrows the places inside it; 'Typ Landkreis' asks for the Kreis itself
             if ars not in hits:
                 hits.append(ars)
         return hits
