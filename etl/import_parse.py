@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -193,7 +195,7 @@ class _Row:
                 return self.cells[i]
         return None
 
-    def get(self, name: str, parser, *args: object) -> object:  # noqa: ANN001 - any parse function
+    def get(self, name: str, parser: Callable[..., Any], *args: object) -> Any:
         value = self.raw(name)
         try:
             return parser(value, *args)

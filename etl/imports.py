@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.context import BuildContext, StepResult, insert
+from etl.context import BuildContext, BuildOptions, StepResult, insert
 from etl.import_parse import (
     FACT_COLUMNS,
     KIND_LABELS,
@@ -86,12 +86,11 @@ def import_into_inbox(path: Path, kind: str | None, folder: Path = INBOX) -> tup
     return add_to_inbox(path, kind, folder)
 
 
-def import_sources(options: object) -> list[tuple[Path, str | None, str]]:
+def import_sources(options: BuildOptions) -> list[tuple[Path, str | None, str]]:
     """(path, kind, shown name) of every file to import: --import files first, then the inbox."""
-    found: list[tuple[Path, str | None, str]] = [(Path(p), None, Path(p).name) for p in getattr(options, "imports", ())]
-    inbox = getattr(options, "inbox", None)
-    if inbox is not None:
-        for path in inbox_files(Path(inbox)):
+    found: list[tuple[Path, str | None, str]] = [(Path(p), None, Path(p).name) for p in options.imports]
+    if options.inbox is not None:
+        for path in inbox_files(Path(options.inbox)):
             kind, name = inbox_entry(path)
             found.append((path, kind, name))
     return found

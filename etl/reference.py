@@ -23,7 +23,7 @@ from etl.context import BuildContext, StepResult, insert
 from etl.errors import EtlError
 from etl.german import ParseError, parse_date, parse_int, parse_number, parse_rate, text
 from etl.import_files import read_table
-from etl.import_formats import DATE_RULE, URL, header_key
+from etl.import_formats import DATE_RULE, KIND_LABELS, URL, header_key
 from etl.import_parse import ParsedFile, parse_file, programme_lookup
 from etl.imports import Merger, insert_notes
 from etl.keys import RegionIndex, clean_key
@@ -210,6 +210,6 @@ def load(ctx: BuildContext, folder: Path = REFERENCE_DIR) -> list[StepResult]:
         table = next(iter(parsed.tables))
         results.append(StepResult("reference", path.name, parsed.loaded, parsed.rejected,
                                   round(time.perf_counter() - start, 2),
-                                  f"{table}: {inserted.get(table, 0)} Zeilen"))
+                                  f"{KIND_LABELS[parsed.fmt]}: {inserted.get(table, 0)} Zeilen in {table}"))
     insert(ctx.con, "source", sources.frame())
     return results
