@@ -165,12 +165,19 @@ class Downloadable:
     """A table or view offered on the Daten page.
 
     `kinds`: the source kinds that feed rows without their own `source_id` (see `app.exports`); None
-    marks build metadata, whose source is the build itself.
+    marks build metadata, whose source is the build itself. `facts`: the fact tables whose rows about
+    the same region (`ars`) are the sources of a row; `by_prefix`: also the facts of every region
+    inside it (roll-ups).
     """
 
     label: str
     description: str
     kinds: tuple[str, ...] | None = ("register", "reference", "import", "demo")
+    facts: tuple[str, ...] = ()
+    by_prefix: bool = False
+
+
+PROCEDURES = ("procedure_snapshot",)
 
 
 # the allow-list of downloadable objects; the order is the order on the Daten page
@@ -186,20 +193,25 @@ DOWNLOADABLE: dict[str, Downloadable] = {
     "procedure_snapshot": Downloadable("Online-Verfahren je Stichtag", "Zahl der Online-Verfahren je Behörde "
                                        "und Datum"),
     "online_service": Downloadable("Online-Dienste", "Einzelne Online-Dienste je Behörde"),
-    "v_authority": Downloadable("Behörden", "Behörden mit Typ und Größenklasse"),
+    "v_authority": Downloadable("Behörden", "Behörden mit Typ und Größenklasse", ("register",)),
     "v_procedures_latest": Downloadable("Online-Verfahren (neuester Stand)", "Neuester Stand je Behörde"),
     "v_procedures_per_10k": Downloadable("Online-Verfahren je 10.000 Einwohner", "Neuester Stand je Behörde, "
-                                         "bezogen auf die Einwohnerzahl"),
+                                         "bezogen auf die Einwohnerzahl", facts=PROCEDURES),
     "v_digitales_amt": Downloadable("Digitales Amt: Status", "Schwelle, Berechtigung, Auszeichnung und "
-                                    "fehlende Verfahren je bayerischer Behörde"),
+                                    "fehlende Verfahren je bayerischer Behörde",
+                                    facts=("procedure_snapshot", "certification", "certification_program")),
     "v_grants_by_region_year": Downloadable("Förderung je Region und Jahr", "Bescheide und Summe je Programm, "
-                                            "Empfänger und Jahr"),
+                                            "Empfänger und Jahr", facts=("funding_grant",)),
     "v_grants_per_inhabitant": Downloadable("Förderung je Einwohner", "Summe je Programm und Empfänger, je "
-                                            "Einwohner"),
-    "v_grant_effect": Downloadable("Förderung und Fortschritt", "Online-Verfahren vor und nach jedem Bescheid"),
-    "v_ranks": Downloadable("Ranglisten", "Rang je Behörde, Kennzahl und Vergleichsgruppe mit Rangänderung"),
-    "v_rollup": Downloadable("Zusammenfassungen", "Kennzahlen je Gemeindeverband, Kreis und Land"),
-    "v_municipality_map": Downloadable("Gemeindekarte", "Werte je Gemeinde, wie die Karte sie zeigt"),
+                                            "Einwohner", facts=("funding_grant",)),
+    "v_grant_effect": Downloadable("Förderung und Fortschritt", "Online-Verfahren vor und nach jedem Bescheid",
+                                   facts=("funding_grant", "procedure_snapshot")),
+    "v_ranks": Downloadable("Ranglisten", "Rang je Behörde, Kennzahl und Vergleichsgruppe mit Rangänderung",
+                             facts=PROCEDURES),
+    "v_rollup": Downloadable("Zusammenfassungen", "Kennzahlen je Gemeindeverband, Kreis und Land", facts=PROCEDURES,
+                                  by_prefix=True),
+    "v_municipality_map": Downloadable("Gemeindekarte", "Werte je Gemeinde, wie die Karte sie zeigt",
+                                          facts=("procedure_snapshot", "certification")),
     "region_mismatch": Downloadable("Schlüsselabgleich", "Schlüssel nur im Verzeichnis oder nur in den Grenzen",
                                     ("register", "boundaries")),
     "source": Downloadable("Quellen", "Jede gelesene Datei mit Herkunft, Prüfsumme, Stand und Lizenz"),
@@ -382,3 +394,439 @@ def districts(db: Db, state: str) -> pd.DataFrame:
         SELECT ars, display_name AS name, level, kind, gov_district_ars
         FROM region WHERE state_ars = $state AND level IN ('gov_district', 'district')
         ORDER BY ars""", {"state": state})
+
+
+# fact tables keyed on a region, with a source per row (the allow-list for fact_sources)
+FACT_TABLES = ("procedure_snapshot", "online_service", "funding_grant", "certification")
+# the rules of a certification programme (threshold) hold for every region of its state
+CERTIFICATION_RULES = "certification_program"
+
+
+def fact_sources(db: Db, tables: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """Distinct (ars, source_id) of the rows of allow-listed fact tables."""
+    parts = []
+    for table in tables:
+        if table == CERTIFICATION_RULES:
+            parts.append("""SELECT DISTINCT r.ars, p.source_id FROM program p
+                            JOIN region r ON r.state_ars = p.state_ars WHERE p.kind = 'certification'""")
+            continue
+        if table not in FACT_TABLES:
+            raise ValueError(f"not a fact table: {table!r}")
+        parts.append(f'SELECT DISTINCT ars, source_id FROM "{table}"')  # noqa: S608 - allow-listed
+    if not parts:
+        return pd.DataFrame({"ars": pd.Series(dtype=str), "source_id": pd.Series(dtype=str)})
+    return query(db, " UNION ".join(parts))  # noqa: S608 - parts from the allow-list
+
+
+# --- explore pages (Karte, Rangliste, Gemeindeprofil) ---
+
+@dataclass(frozen=True)
+class Measure:
+    """A map measure: label, unit, decimals; `categories` for a categorical measure (in legend order);
+    `ascending`: fewer is better (rank 1 = smallest)."""
+
+    label: str
+    unit: str = ""
+    decimals: int = 0
+    categories: tuple[str, ...] = ()
+    ascending: bool = False
+    note: str = ""
+
+
+DA_STATUS = ("zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht")
+
+# the allow-list of map measures, in the order of the selectbox
+MAP_MEASURES: dict[str, Measure] = {
+    "total": Measure("Online-Verfahren gesamt", "Verfahren"),
+    "municipal": Measure("kommunale Online-Verfahren", "Verfahren"),
+    "central": Measure("zentrale Online-Verfahren (Land/Bund)", "Verfahren"),
+    "total_per_10k": Measure("Online-Verfahren je 10.000 Einwohner", "je 10.000 Einw.", 1),
+    "da_status": Measure("Digitales Amt: Status (Bayern)", categories=DA_STATUS),
+    "distance": Measure("Digitales Amt: fehlende Verfahren bis zur Schwelle (Bayern)", "Verfahren",
+                        ascending=True),
+    "share_meeting_threshold": Measure("Anteil der Gemeinden mit mindestens 50 Verfahren", "%", 1),
+    "coverage": Measure("Einwohneranteil in Gemeinden mit mindestens 50 Verfahren", "%", 1),
+    "eur_per_inhabitant": Measure("Förderung je Einwohner", "€", 2),
+    "population": Measure("Einwohner", "Einw."),
+    "density": Measure("Einwohner je km²", "Einw./km²", 1),
+}
+
+# the map levels (shape layers) and their labels; "association" is the layer of the administering
+# authorities: Verwaltungsgemeinschaften plus every municipality that is its own authority
+MAP_LEVELS = {"municipality": "Gemeinden", "association": "Verwaltungsgemeinschaften / Behörden",
+              "district": "Kreise", "state": "Länder"}
+
+_AUTHORITY_MEASURES = ("total", "municipal", "central", "total_per_10k", "da_status", "distance",
+                       "eur_per_inhabitant", "population", "density")
+_ROLLUP_MEASURES = ("total", "total_per_10k", "share_meeting_threshold", "coverage", "eur_per_inhabitant",
+                    "population", "density")
+LEVEL_MEASURES: dict[str, tuple[str, ...]] = {"municipality": _AUTHORITY_MEASURES,
+                                              "association": _AUTHORITY_MEASURES,
+                                              "district": _ROLLUP_MEASURES, "state": _ROLLUP_MEASURES}
+
+# value and demo flag of each measure per kind of level: (value SQL, is_demo SQL, inherited SQL);
+# the names refer to the columns of the level's `facts` CTE below
+_PROCEDURES_INHERITED = "f.procedures_inherited"
+_MEASURE_SQL: dict[str, dict[str, tuple[str, str, str]]] = {
+    "municipality": {
+        "total": ("f.total", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "municipal": ("f.municipal", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "central": ("f.central", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "total_per_10k": ("f.total_per_10k", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "da_status": ("f.da_status", "f.map_demo", "f.inherited"),
+        "distance": ("f.distance", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
+        "population": ("b.population", "false", "false"),
+        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
+    },
+    "authority": {
+        "total": ("f.total", "f.procedures_demo", "false"),
+        "municipal": ("f.municipal", "f.procedures_demo", "false"),
+        "central": ("f.central", "f.procedures_demo", "false"),
+        "total_per_10k": ("f.total_per_10k", "f.procedures_demo", "false"),
+        "da_status": ("f.da_status", "f.da_demo", "false"),
+        "distance": ("f.distance", "f.da_demo", "false"),
+        "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
+        "population": ("b.population", "false", "false"),
+        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
+    },
+    "rollup": {
+        "total": ("f.total", "f.procedures_demo", "false"),
+        "total_per_10k": ("f.total * 10000.0 / nullif(b.population, 0)", "f.procedures_demo", "false"),
+        "share_meeting_threshold": ("100 * f.share_meeting_threshold", "f.procedures_demo", "false"),
+        "coverage": ("100 * f.coverage", "f.procedures_demo", "false"),
+        "eur_per_inhabitant": ("f.grant_eur / nullif(b.population, 0)", "f.grants_demo", "false"),
+        "population": ("b.population", "false", "false"),
+        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
+    },
+}
+
+_GRANTS_SQL = """
+    SELECT ars, sum(amount_eur) AS amount_eur, sum(amount_eur) / nullif(any_value(population), 0)
+           AS eur_per_inhabitant, bool_or(is_demo) AS grants_demo
+    FROM v_grants_per_inhabitant GROUP BY ars"""
+
+_FACTS_SQL = {
+    "municipality": f"""
+        SELECT m.ars, m.total, m.municipal, m.central, m.total_per_10k,
+               CASE WHEN m.da_status = 'keine Daten' THEN NULL ELSE m.da_status END AS da_status,
+               m.distance, m.inherited, m.procedures_inherited, m.inherited_from,
+               v.display_name AS inherited_from_name,
+               m.is_demo AS map_demo, m.is_demo AND m.total IS NOT NULL AS procedures_demo,
+               g.eur_per_inhabitant, coalesce(g.grants_demo, false) AS grants_demo
+        FROM v_municipality_map m
+        LEFT JOIN region v ON v.ars = m.inherited_from
+        LEFT JOIN ({_GRANTS_SQL}) g ON g.ars = m.ars""",  # noqa: S608 - constant
+    "authority": f"""
+        SELECT a.ars, p.total, p.municipal, p.central, p.total_per_10k, p.is_demo AS procedures_demo,
+               CASE WHEN d.status = 'keine Daten' THEN NULL ELSE d.status END AS da_status,
+               d.distance, d.is_demo AS da_demo,
+               g.eur_per_inhabitant, coalesce(g.grants_demo, false) AS grants_demo
+        FROM v_authority a
+        LEFT JOIN v_procedures_per_10k p USING (ars)
+        LEFT JOIN v_digitales_amt d USING (ars)
+        LEFT JOIN ({_GRANTS_SQL}) g USING (ars)""",  # noqa: S608 - constant
+    "rollup": """
+        SELECT u.ars,
+               max(u.value) FILTER (WHERE u.rule = 'sum') AS total,
+               max(u.value) FILTER (WHERE u.rule = 'share_meeting_threshold') AS share_meeting_threshold,
+               max(u.value) FILTER (WHERE u.rule = 'population_weighted_coverage') AS coverage,
+               max(u.authorities) FILTER (WHERE u.rule = 'sum') AS authorities,
+               max(u.authorities_with_data) FILTER (WHERE u.rule = 'sum') AS authorities_with_data,
+               bool_or(u.is_demo) AS procedures_demo,
+               max(gr.grant_eur) AS grant_eur, coalesce(bool_or(gr.grants_demo), false) AS grants_demo
+        FROM v_rollup u
+        LEFT JOIN (
+            SELECT CASE $level WHEN 'state' THEN a.state_ars
+                               ELSE coalesce(a.district_ars, CASE WHEN a.level = 'district' THEN a.ars END) END
+                       AS ars,
+                   sum(g.amount_eur) AS grant_eur, bool_or(g.is_demo) AS grants_demo
+            FROM funding_grant g JOIN v_authority a USING (ars)
+            GROUP BY 1
+        ) gr USING (ars)
+        WHERE u.level = $level
+        GROUP BY u.ars""",
+}
+
+
+def measure_for(level: str, measure: str) -> str:
+    """The measure if the level offers it, else the level's first measure."""
+    options = LEVEL_MEASURES[check_map_level(level)]
+    return measure if measure in options else options[0]
+
+
+def check_map_level(level: str) -> str:
+    if level not in MAP_LEVELS:
+        raise ValueError(f"unknown map level {level!r}")
+    return level
+
+
+def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.DataFrame:
+    """One row per shape of the level (optionally one state): ars, name, kind, population, value (of the
+    measure), is_demo, inherited_from_name (a municipality showing its VG's value) and note.
+
+    Shapes without a value keep a row (value NULL), so the map can draw them as "keine Daten"."""
+    check_map_level(level)
+    if measure not in LEVEL_MEASURES[level]:
+        raise ValueError(f"measure {measure!r} not offered at level {level!r}")
+    family = {"municipality": "municipality", "association": "authority"}.get(level, "rollup")
+    value_sql, demo_sql, inherited_sql = _MEASURE_SQL[family][measure]
+    note_sql = ("CASE WHEN f.authorities IS NOT NULL THEN 'Behörden mit Daten: ' || f.authorities_with_data "
+                "|| ' von ' || f.authorities END" if family == "rollup" else "NULL")
+    sql = f"""
+        WITH b AS (
+            SELECT s.ars, coalesce(r.display_name, 'Gebiet ' || s.ars) AS name,
+                   coalesce(r.kind, 'nicht im aktuellen Gemeindeverzeichnis') AS kind,
+                   r.population, r.area_km2
+            FROM region_shape s LEFT JOIN region r ON r.ars = s.ars
+            WHERE s.level = $level AND ($state IS NULL OR starts_with(s.ars, $state))
+        ),
+        f AS ({_FACTS_SQL[family]})
+        SELECT b.ars, b.name, b.kind, b.population, ({value_sql}) AS value,
+               coalesce(({demo_sql}) AND ({value_sql}) IS NOT NULL, false) AS is_demo,
+               CASE WHEN {inherited_sql} THEN {"f.inherited_from_name" if family == "municipality" else "NULL"}
+               END AS inherited_from_name,
+               {note_sql} AS note
+        FROM b LEFT JOIN f USING (ars)
+        ORDER BY b.ars"""  # noqa: S608 - every fragment from the allow-lists above
+    params: dict[str, object] = {"level": level, "state": state}
+    return query(db, sql, params)
+
+
+def states_with_shapes(db: Db) -> pd.DataFrame:
+    """The 16 states (key, name) for filters."""
+    return states(db)
+
+
+# peer groups of the rankings (v_ranks.group_kind) and the measures ranked there
+RANK_MEASURES = {"total": "Online-Verfahren gesamt", "municipal": "kommunale Online-Verfahren",
+                 "central": "zentrale Online-Verfahren (Land/Bund)",
+                 "total_per_10k": "Online-Verfahren je 10.000 Einwohner"}
+SIZE_CLASSES = ("unter 5.000", "5.000 bis unter 20.000", "20.000 bis unter 100.000", "100.000 und mehr")
+AUTHORITY_TYPES = ("kreisangehörige Gemeinde", "kreisfreie Stadt", "Verwaltungsgemeinschaft", "Landkreis",
+                   "Bezirk")
+GROUP_KINDS = {"state": "Land", "district": "Kreis", "size_class": "Größenklasse im Land",
+               "authority_type": "Behördentyp im Land"}
+
+
+def peer_group(state: str, district: str | None = None, size_class: str | None = None,
+               authority_type: str | None = None) -> tuple[str, str]:
+    """The v_ranks peer group a set of filters names: the district if one is chosen, else the size class
+    or authority type within the state, else the state."""
+    if district:
+        return "district", district
+    if size_class:
+        return "size_class", f"{state}:{size_class}"
+    if authority_type:
+        return "authority_type", f"{state}:{authority_type}"
+    return "state", state
+
+
+def rankings(db: Db, measure: str, state: str, district: str | None = None, size_class: str | None = None,
+             authority_type: str | None = None) -> pd.DataFrame:
+    """Ranks within the peer group of the filters (see `peer_group`), further filtered by the remaining
+    filters: ars, name, kind, authority_type, size_class, district_name, population, value, rank, peers,
+    rank_change, prev_rank, as_of, prev_as_of, group_median (of the whole peer group), is_demo."""
+    if measure not in RANK_MEASURES:
+        raise ValueError(f"unknown ranking measure {measure!r}")
+    group_kind, group_key = peer_group(state, district, size_class, authority_type)
+    return query(db, """
+        WITH g AS (
+            SELECT * FROM v_ranks WHERE measure = $measure AND group_kind = $kind AND group_key = $key
+        )
+        SELECT g.ars, a.display_name AS name, r.kind, a.authority_type, a.size_class,
+               k.display_name AS district_name, a.population, g.value, g.rank, g.peers, g.rank_change,
+               g.prev_rank, g.as_of, g.prev_as_of, median(g.value) OVER () AS group_median, g.is_demo
+        FROM g
+        JOIN v_authority a USING (ars)
+        JOIN region r USING (ars)
+        LEFT JOIN region k ON k.ars = a.district_ars
+        WHERE a.state_ars = $state
+          AND ($district IS NULL OR a.district_ars = $district)
+          AND ($size IS NULL OR a.size_class = $size)
+          AND ($type IS NULL OR a.authority_type = $type)
+        ORDER BY g.rank, a.display_name""",
+                 {"measure": measure, "kind": group_kind, "key": group_key, "state": state,
+                  "district": district, "size": size_class, "type": authority_type})
+
+
+def ranking_states(db: Db) -> pd.DataFrame:
+    """States that have ranked authorities (key, name)."""
+    return query(db, """
+        SELECT DISTINCT s.ars, s.display_name AS name
+        FROM v_ranks v JOIN v_authority a USING (ars) JOIN region s ON s.ars = a.state_ars
+        WHERE v.group_kind = 'state' ORDER BY s.ars""")
+
+
+def state_districts(db: Db, state: str) -> pd.DataFrame:
+    """The districts (Kreise) of a state, key and name."""
+    return query(db, """
+        SELECT ars, display_name AS name, kind FROM region
+        WHERE level = 'district' AND state_ars = $state ORDER BY display_name""", {"state": state})
+
+
+def find_regions(db: Db, text: str, limit: int = 50) -> pd.DataFrame:
+    """Regions whose name contains the text, whose postcode or key (ARS or AGS) starts with it:
+    ars, name, kind, level, postcode, district_name, state_name. Municipalities first, then by name."""
+    text = (text or "").strip()
+    if not text:
+        return query(db, """
+            SELECT ars, display_name AS name, kind, level, postcode, NULL AS district_name,
+                   NULL AS state_name FROM region WHERE false""")
+    return query(db, """
+        SELECT r.ars, r.display_name AS name, r.kind, r.level, r.postcode,
+               k.display_name AS district_name, s.display_name AS state_name
+        FROM region r
+        LEFT JOIN region k ON k.ars = r.district_ars
+        LEFT JOIN region s ON s.ars = r.state_ars
+        WHERE (r.level <> 'gov_district' OR r.kind = 'Bezirk')
+          AND (contains(lower(r.display_name), lower($text)) OR contains(lower(r.name), lower($text))
+                 OR starts_with(coalesce(r.postcode, ''), $text) OR starts_with(r.ars, $text)
+                 OR starts_with(coalesce(r.ags, ''), $text))
+        ORDER BY lower(r.display_name) <> lower($text), r.level <> 'municipality',
+                 NOT starts_with(lower(r.display_name), lower($text)), r.display_name, r.ars
+        LIMIT $limit""", {"text": text, "limit": int(limit)})
+
+
+def region_labels(db: Db, keys: list[str]) -> pd.DataFrame:
+    """ars, name, kind, level, district_name, state_name of the given keys (for selectbox labels)."""
+    return query(db, """
+        SELECT r.ars, r.display_name AS name, r.kind, r.level, k.display_name AS district_name,
+               s.display_name AS state_name
+        FROM region r
+        LEFT JOIN region k ON k.ars = r.district_ars
+        LEFT JOIN region s ON s.ars = r.state_ars
+        WHERE r.ars IN (SELECT unnest($keys)) ORDER BY r.ars""", {"keys": [str(k) for k in keys]})
+
+
+def region_profile(db: Db, ars: str) -> pd.DataFrame:
+    """Headline facts of one region (one row, empty when the key is unknown)."""
+    return query(db, """
+        SELECT r.ars, r.ags, r.level, r.name, r.display_name, r.kind, r.population, r.area_km2,
+               r.population / nullif(r.area_km2, 0) AS density, r.postcode, r.is_municipality,
+               r.member_count, r.edition, a.authority_type, a.size_class,
+               r.state_ars, s.display_name AS state_name,
+               r.gov_district_ars, gd.display_name AS gov_district_name,
+               r.district_ars, k.display_name AS district_name, k.kind AS district_kind,
+               r.association_ars, v.display_name AS association_name, v.kind AS association_kind
+        FROM region r
+        LEFT JOIN v_authority a USING (ars)
+        LEFT JOIN region s ON s.ars = r.state_ars
+        LEFT JOIN region gd ON gd.ars = r.gov_district_ars
+        LEFT JOIN region k ON k.ars = r.district_ars
+        LEFT JOIN region v ON v.ars = r.association_ars
+        WHERE r.ars = $ars""", {"ars": ars})
+
+
+def members(db: Db, ars: str) -> pd.DataFrame:
+    """Member municipalities of an association (or the municipalities of a district / state)."""
+    return query(db, """
+        SELECT ars, display_name AS name, kind, population, area_km2
+        FROM region
+        WHERE level = 'municipality' AND is_municipality
+          AND (association_ars = $ars OR district_ars = $ars OR (length($ars) = 2 AND state_ars = $ars))
+        ORDER BY display_name""", {"ars": ars})
+
+
+def procedure_history(db: Db, keys: list[str]) -> pd.DataFrame:
+    """Procedure counts over time of the given authorities (one row per key and date; a real value wins
+    over a demo value of the same date): ars, as_of, as_of_precision, municipal, central, total, is_demo,
+    source_url."""
+    return query(db, """
+        SELECT ars, as_of, as_of_precision, municipal, central, total, is_demo, source_url
+        FROM procedure_snapshot
+        WHERE ars IN (SELECT unnest($keys))
+        QUALIFY row_number() OVER (PARTITION BY ars, as_of ORDER BY is_demo, total DESC, source_id) = 1
+        ORDER BY ars, as_of""", {"keys": [str(k) for k in keys]})
+
+
+def authority_facts(db: Db, keys: list[str]) -> pd.DataFrame:
+    """The latest measures of the given regions side by side: ars, name, kind, authority_type,
+    size_class, district_name, population, area_km2, density, as_of, total, municipal, central,
+    total_per_10k, da_status, distance, threshold, awarded_on, awarded_on_precision, grants, grant_eur,
+    eur_per_inhabitant, is_demo. Regions without an own value get their VG's procedures
+    (inherited_from_name) as on the municipality map."""
+    return query(db, """
+        WITH k AS (SELECT unnest($keys) AS ars, generate_subscripts($keys, 1) AS pos),
+        gr AS (
+            SELECT ars, count(*) AS grants, sum(amount_eur) AS grant_eur, bool_or(is_demo) AS grants_demo
+            FROM funding_grant GROUP BY ars
+        )
+        SELECT r.ars, r.display_name AS name, r.kind, a.authority_type, a.size_class,
+               kr.display_name AS district_name, r.population, r.area_km2,
+               r.population / nullif(r.area_km2, 0) AS density,
+               coalesce(p.as_of, pv.as_of) AS as_of,
+               coalesce(p.total, m.total) AS total, coalesce(p.municipal, m.municipal) AS municipal,
+               coalesce(p.central, m.central) AS central,
+               coalesce(p.total * 10000.0 / nullif(r.population, 0), m.total_per_10k) AS total_per_10k,
+               coalesce(d.status, m.da_status) AS da_status, coalesce(d.distance, m.distance) AS distance,
+               d.threshold, d.awarded_on, d.awarded_on_precision,
+               CASE WHEN p.total IS NULL AND m.procedures_inherited THEN v.display_name END
+                   AS inherited_from_name,
+               coalesce(gr.grants, 0) AS grants, gr.grant_eur,
+               gr.grant_eur / nullif(r.population, 0) AS eur_per_inhabitant,
+               coalesce(p.is_demo, false) OR coalesce(m.is_demo, false) OR coalesce(d.is_demo, false)
+                   OR coalesce(gr.grants_demo, false) AS is_demo
+        FROM k
+        JOIN region r USING (ars)
+        LEFT JOIN v_authority a USING (ars)
+        LEFT JOIN region kr ON kr.ars = r.district_ars
+        LEFT JOIN v_procedures_latest p USING (ars)
+        LEFT JOIN v_municipality_map m USING (ars)
+        LEFT JOIN v_procedures_latest pv ON pv.ars = m.inherited_from AND m.procedures_inherited
+        LEFT JOIN region v ON v.ars = m.inherited_from
+        LEFT JOIN v_digitales_amt d USING (ars)
+        LEFT JOIN gr USING (ars)
+        ORDER BY k.pos""", {"keys": [str(k) for k in keys]})
+
+
+def region_ranks(db: Db, ars: str) -> pd.DataFrame:
+    """Every rank of one authority (v_ranks) with a readable group name."""
+    return query(db, """
+        SELECT v.measure, v.group_kind, v.group_key,
+               CASE v.group_kind WHEN 'state' THEN s.display_name WHEN 'district' THEN k.display_name
+                    ELSE split_part(v.group_key, ':', 2) || ' (' || s.display_name || ')' END AS group_name,
+               v.value, v.rank, v.peers, v.rank_change, v.prev_as_of, v.as_of, v.is_demo
+        FROM v_ranks v
+        JOIN v_authority a USING (ars)
+        LEFT JOIN region s ON s.ars = a.state_ars
+        LEFT JOIN region k ON k.ars = v.group_key AND v.group_kind = 'district'
+        WHERE v.ars = $ars
+        ORDER BY v.measure, CASE v.group_kind WHEN 'district' THEN 1 WHEN 'size_class' THEN 2
+                                              WHEN 'authority_type' THEN 3 ELSE 4 END""", {"ars": ars})
+
+
+def peers(db: Db, ars: str) -> pd.DataFrame:
+    """Authorities of the same size class and type in the same district (or, without a district, state)
+    with their latest procedures: ars, name, kind, population, total, total_per_10k, is_demo, is_self."""
+    return query(db, """
+        WITH me AS (SELECT * FROM v_authority WHERE ars = $ars)
+        SELECT a.ars, a.display_name AS name, a.kind, a.authority_type, a.population, p.total,
+               p.total_per_10k, coalesce(p.is_demo, false) AS is_demo, a.ars = $ars AS is_self
+        FROM v_authority a
+        JOIN me ON a.state_ars = me.state_ars AND a.size_class IS NOT DISTINCT FROM me.size_class
+               AND a.authority_type = me.authority_type
+               AND (me.district_ars IS NULL OR a.district_ars = me.district_ars)
+        LEFT JOIN v_procedures_per_10k p ON p.ars = a.ars
+        ORDER BY p.total DESC NULLS LAST, a.display_name""", {"ars": ars})
+
+
+def region_grants(db: Db, keys: list[str]) -> pd.DataFrame:
+    """Grants to the given regions (e.g. a municipality and its VG), newest first."""
+    return query(db, """
+        SELECT g.ars, r.display_name AS recipient, p.name AS program, g.approved_on, g.approved_on_precision,
+               g.amount_eur, g.purpose, g.status, g.source_url, g.is_demo
+        FROM funding_grant g
+        LEFT JOIN region r USING (ars)
+        LEFT JOIN program p USING (program_id)
+        WHERE g.ars IN (SELECT unnest($keys))
+        ORDER BY g.approved_on DESC NULLS LAST, g.grant_id""", {"keys": [str(k) for k in keys]})
+
+
+def compare_candidates(db: Db, state: str) -> pd.DataFrame:
+    """Authorities of a state (key, name, kind) for the comparison picker, municipalities first."""
+    return query(db, """
+        SELECT a.ars, a.display_name AS name, a.kind, a.authority_type, k.display_name AS district_name
+        FROM v_authority a LEFT JOIN region k ON k.ars = a.district_ars
+        WHERE a.state_ars = $state
+        ORDER BY a.display_name, a.ars""", {"state": state})

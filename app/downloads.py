@@ -47,16 +47,28 @@ def demo_banner(build: db.Db, shown: bool | None = None) -> bool:
 
 
 def attribution(build: db.Db, frame: pd.DataFrame | None = None, kinds: Iterable[str] | None = exports.DERIVED_KINDS,
-                extra: Iterable[str] = ()) -> str:
-    """The attributions (and licences) behind a frame, as one line for captions and figures."""
+                extra: Iterable[str] = (), facts: Iterable[str] = (), by_prefix: bool = False) -> str:
+    """The attributions (and licences) behind a frame, short enough for a caption or a figure."""
     prov = provenance(build)
     base = frame if frame is not None else pd.DataFrame({"is_demo": [prov.demo]})
-    tagged = exports.with_provenance(base, prov, kinds)
-    used = exports.used_sources(tagged, prov)
-    names = list(dict.fromkeys([*extra, *used["attribution"].dropna().astype(str)])) if not used.empty else list(extra)
-    licences = list(dict.fromkeys(used["licence"].dropna().astype(str))) if not used.empty else []
-    short = [lic.split("(")[-1].rstrip(")") if "(" in lic else lic for lic in licences]
-    return "; ".join(names) + (f" · Lizenz: {', '.join(short)}" if short else "")
+    tagged = exports.with_provenance(base, prov, kinds, facts=_facts(build, base, facts), by_prefix=by_prefix)
+    names, licences = exports.summary(exports.used_sources(tagged, prov))
+    parts = list(dict.fromkeys([*extra, *names]))
+    short = list(dict.fromkeys(lic.split("(")[-1].rstrip(")") if lic.endswith(")") else lic for lic in licences))
+    return "; ".join(parts) + (f" · Lizenz: {', '.join(short)}" if short else "")
+
+
+def _facts(build: db.Db, frame: pd.DataFrame, facts: Iterable[str]) -> pd.DataFrame | None:
+    """The fact sources of a region-keyed frame without its own source column (None when not needed)."""
+    facts = tuple(facts)
+    if not facts or "source_id" in frame.columns or "ars" not in frame.columns:
+        return None
+    return _fact_sources(build, facts)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _fact_sources(build: db.Db, facts: tuple[str, ...]) -> pd.DataFrame:
+    return db.fact_sources(build, facts)
 
 
 def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, height: int | str = "auto",
@@ -74,10 +86,11 @@ def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, heig
 
 
 def _deferred(build: db.Db, frame: pd.DataFrame, fmt: str, title: str, kinds: Iterable[str] | None,
-              is_demo: bool | None) -> Callable[[], bytes]:
+              is_demo: bool | None, facts: tuple[str, ...], by_prefix: bool) -> Callable[[], bytes]:
     def make() -> bytes:
         prov = provenance(build)
-        tagged = exports.with_provenance(frame, prov, kinds, is_demo)
+        tagged = exports.with_provenance(frame, prov, kinds, is_demo, facts=_facts(build, frame, facts),
+                                         by_prefix=by_prefix)
         shapes = None
         if fmt == "geojson":
             shapes = db.region_shapes(build, tagged["ars"].dropna().astype(str).unique().tolist())
@@ -87,13 +100,15 @@ def _deferred(build: db.Db, frame: pd.DataFrame, fmt: str, title: str, kinds: It
 
 def download_buttons(build: db.Db, frame: pd.DataFrame, name: str, *, title: str | None = None,
                      kinds: Iterable[str] | None = exports.DERIVED_KINDS, is_demo: bool | None = None,
+                     facts: Iterable[str] = (), by_prefix: bool = False,
                      formats: Iterable[str] | None = None, key: str | None = None) -> None:
     """One button per format for the frame (CSV for Excel, CSV, XLSX, Parquet; GeoJSON if it has `ars`).
 
-    `frame` should hold raw values (numbers as numbers, the region key as `ars`) and, where it has them,
-    `source_id` and `is_demo`. Rows without a `source_id` are credited to the sources of `kinds`;
-    `is_demo` sets the demo flag of a frame without an `is_demo` column. The file name is
-    digitalmonitor_<name>_<build date>.<ext>.
+    `frame` holds raw values (numbers as numbers, the region key as `ars`) and, where it has them,
+    `source_id` and `is_demo`. Rows without a `source_id` are credited to the sources of the `facts`
+    tables about their region (see `db.fact_sources`), else to the sources of `kinds`; `kinds=None`
+    marks build metadata. `is_demo` sets the demo flag of a frame without an `is_demo` column. The file
+    name is digitalmonitor_<name>_<build date>.<ext>; files are generated only when clicked.
     """
     prov = provenance(build)
     fmts = list(formats) if formats is not None else [f for f in exports.FORMATS
@@ -101,10 +116,10 @@ def download_buttons(build: db.Db, frame: pd.DataFrame, name: str, *, title: str
     kinds = tuple(kinds) if kinds is not None else None
     cols = st.columns(len(fmts))
     for col, fmt in zip(cols, fmts, strict=True):
-        label, ext, mime = exports.FORMATS[fmt]
+        label, _ext, mime = exports.FORMATS[fmt]
         col.download_button(
-            label, data=_deferred(build, frame, fmt, title or name, kinds, is_demo),
-            file_name=exports.file_name(name, prov, ext), mime=mime, key=f"dl-{key or exports.slug(name)}-{fmt}",
+            label, data=_deferred(build, frame, fmt, title or name, kinds, is_demo, tuple(facts), by_prefix),
+            file_name=exports.download_name(name, prov, fmt), mime=mime, key=f"dl-{key or exports.slug(name)}-{fmt}",
             on_click="ignore", icon=":material/download:", width="stretch",
             help=f"{len(frame):,} Zeilen mit Quelle, Lizenz und Demo-Kennzeichen".replace(",", "."),
         )
@@ -112,18 +127,18 @@ def download_buttons(build: db.Db, frame: pd.DataFrame, name: str, *, title: str
 
 def chart(build: db.Db, fig: go.Figure, frame: pd.DataFrame, name: str, *, display: pd.DataFrame | None = None,
           decimals: dict[str, int] | None = None, kinds: Iterable[str] | None = exports.DERIVED_KINDS,
-          is_demo: bool | None = None, caption: str | None = None, key: str | None = None,
-          on_select: str = "ignore") -> object:
-    """A plotly chart (modebar camera saves a PNG named like the downloads) with its data one click away."""
+          is_demo: bool | None = None, facts: Iterable[str] = (), by_prefix: bool = False,
+          caption: str | None = None, key: str | None = None) -> None:
+    """A plotly chart (the modebar camera saves a PNG named like the downloads) with its data one click
+    away: an expander with the table (`display`, else `frame`) and the download buttons for `frame`."""
     prov = provenance(build)
-    event = st.plotly_chart(fig, width="stretch", config=exports.png_config(name, prov), key=key,
-                            on_select=on_select)  # type: ignore[arg-type]
+    st.plotly_chart(fig, width="stretch", config=exports.png_config(name, prov), key=key)
     if caption:
         st.caption(caption)
     with st.expander("Daten zur Grafik", icon=":material/table:"):
         show_table(display if display is not None else frame, decimals)
-        download_buttons(build, frame, name, kinds=kinds, is_demo=is_demo, key=key)
-    return event
+        download_buttons(build, frame, name, kinds=kinds, is_demo=is_demo, facts=facts, by_prefix=by_prefix,
+                         key=key)
 
 
 METHOD_FILE = db.PROJECT_DIR / "docs" / "METHOD.md"
@@ -139,7 +154,10 @@ def full_zip(build: db.Db) -> bytes:
     """Every downloadable table and view of a build as CSV (two variants) with README.txt."""
     prov = provenance(build)
     specs = db.downloadable(build)
-    tables = {name: exports.with_provenance(db.download_table(build, name), prov, spec.kinds)
-              for name, spec in specs.items()}
+    tables = {}
+    for name, spec in specs.items():
+        frame = db.download_table(build, name)
+        tables[name] = exports.with_provenance(frame, prov, spec.kinds, facts=_facts(build, frame, spec.facts),
+                                               by_prefix=spec.by_prefix)
     descriptions = {name: f"{spec.label}: {spec.description}" for name, spec in specs.items()}
     return exports.to_zip(tables, prov, descriptions, method_text())

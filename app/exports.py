@@ -12,6 +12,7 @@ carriage return is prefixed with an apostrophe so that it is never run as a form
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import re
@@ -46,7 +47,7 @@ PROJECT_SOURCE = {
 
 FORMATS: dict[str, tuple[str, str, str]] = {
     # key: (button label, file extension, MIME type)
-    "csv_excel": ("CSV für Excel", "csv", "text/csv"),
+    "csv_excel": ("CSV für Excel", "csv", "text/csv"),  # file name with "_excel" (see download_name)
     "csv": ("CSV (UTF-8)", "csv", "text/csv"),
     "xlsx": ("Excel (XLSX)", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "parquet": ("Parquet", "parquet", "application/vnd.apache.parquet"),
@@ -114,9 +115,15 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "daten"
 
 
-def file_name(name: str, prov: Provenance, ext: str) -> str:
-    """digitalmonitor_<name>_<build date>.<ext>."""
-    return f"{PREFIX}_{slug(name)}_{prov.build_date or 'ohne-datum'}.{ext}"
+def file_name(name: str, prov: Provenance, ext: str, variant: str = "") -> str:
+    """digitalmonitor_<name>[_<variant>]_<build date>.<ext>."""
+    middle = f"{slug(name)}_{slug(variant)}" if variant else slug(name)
+    return f"{PREFIX}_{middle}_{prov.build_date or 'ohne-datum'}.{ext}"
+
+
+def download_name(name: str, prov: Provenance, fmt: str) -> str:
+    """The file name of one download format; the two CSV variants differ by '_excel'."""
+    return file_name(name, prov, FORMATS[fmt][1], "excel" if fmt == "csv_excel" else "")
 
 
 def png_config(name: str, prov: Provenance, scale: int = 2) -> dict:
@@ -143,8 +150,8 @@ def _join(values: Iterable[object]) -> str:
     return "; ".join(seen)
 
 
-def _derived_sources(prov: Provenance, kinds: Iterable[str], demo: bool) -> pd.DataFrame:
-    """The sources of the given kinds (register: its newest edition) that feed a derived row."""
+def _sources_of_kinds(prov: Provenance, kinds: Iterable[str], demo: bool) -> pd.DataFrame:
+    """The sources of the given kinds (register: its newest edition; demo sources only for demo rows)."""
     src = prov.sources
     if src.empty:
         return src
@@ -157,49 +164,109 @@ def _derived_sources(prov: Provenance, kinds: Iterable[str], demo: bool) -> pd.D
     return src[pick]
 
 
+def _source_lookup(prov: Provenance) -> dict[str, dict[str, object]]:
+    """source_id -> attribution (or its title when none is given), licence, edition, dataset, is_demo."""
+    out: dict[str, dict[str, object]] = {}
+    for row in prov.sources.to_dict("records"):
+        attribution = row.get("attribution")
+        if attribution is None or (isinstance(attribution, float) and pd.isna(attribution)) or not str(attribution):
+            attribution = row.get("title")
+        licence = row.get("licence")
+        if licence is None or (isinstance(licence, float) and pd.isna(licence)) or not str(licence):
+            licence = "nicht angegeben"
+        out[str(row["source_id"])] = {"attribution": attribution, "licence": licence,
+                                      "edition": row.get("edition"), "dataset": row.get("dataset"),
+                                      "is_demo": bool(row.get("is_demo") or False)}
+    return out
+
+
+def summary(sources: pd.DataFrame, per_dataset: int = 2) -> tuple[list[str], list[str]]:
+    """(attributions, licences) of a set of sources, short enough for a caption or a figure: a dataset
+    with more than `per_dataset` attributions (e.g. one press report per row) is named by its count."""
+    if sources.empty:
+        return [], []
+    names: list[str] = []
+    for dataset, group in sources.groupby("dataset", sort=False, dropna=False):
+        attrs = list(dict.fromkeys(str(a) for a in group["attribution"].fillna(group["title"]).dropna()))
+        if len(attrs) > per_dataset:
+            names.append(f"{len(attrs)} Einzelquellen ({dataset}), Nachweis je Zeile in den Daten")
+        else:
+            names.extend(attrs)
+    licences = sources["licence"].dropna().astype(str) if "licence" in sources.columns else pd.Series(dtype=str)
+    return list(dict.fromkeys(names)), list(dict.fromkeys(licences))
+
+
 def with_provenance(frame: pd.DataFrame, prov: Provenance, kinds: Iterable[str] | None = DERIVED_KINDS,
-                    is_demo: bool | None = None) -> pd.DataFrame:
+                    is_demo: bool | None = None, facts: pd.DataFrame | None = None,
+                    by_prefix: bool = False) -> pd.DataFrame:
     """The frame with the provenance columns appended (existing ones are kept, not overwritten).
 
-    Rows with a `source_id` get the attribution, licence and edition of that source. Rows of a derived
-    view get the sources of `kinds` (without demo sources unless the row is demo); `kinds=None` marks
-    build metadata (load log, dictionary) whose source is the build itself. Without an `is_demo`
-    column the flag is `is_demo`, or – when not given – whether any demo source feeds the frame.
+    - Rows with a `source_id` get the attribution, licence and edition of that source.
+    - Rows of a derived view keyed on `ars` get the sources of the facts about that region (`facts`:
+      ars, source_id; with `by_prefix` every fact whose key starts with the row's key, for roll-ups;
+      a row with `inherited_from` also its Verwaltungsgemeinschaft's), plus the register (and
+      boundaries) among `kinds`. Demo sources count only for demo rows.
+    - Other derived rows get the sources of `kinds`; `kinds=None` marks build metadata (load log,
+      dictionary) whose source is the build itself.
+    Without an `is_demo` column the flag is `is_demo`, or – when not given – whether any demo source
+    feeds the frame.
     """
     out = frame.copy()
-    src = prov.sources
+    lookup = _source_lookup(prov)
     if "is_demo" not in out.columns:
         if is_demo is None:
-            feeding = _derived_sources(prov, kinds, True) if kinds is not None else pd.DataFrame()
+            feeding = _sources_of_kinds(prov, kinds, True) if kinds is not None else pd.DataFrame()
             is_demo = bool(not feeding.empty and feeding["is_demo"].fillna(False).astype(bool).any())
         out["is_demo"] = bool(is_demo)
-    out["is_demo"] = out["is_demo"].fillna(False).astype(bool)
+    out["is_demo"] = out["is_demo"].astype("boolean").fillna(False).astype(bool)
 
-    if "source_id" in out.columns and not src.empty:
-        by_id = src.set_index("source_id")
-        for col, target in (("attribution", "attribution"), ("licence", "licence"), ("edition", "source_edition")):
-            if target not in out.columns:
-                out[target] = out["source_id"].map(by_id[col])
-    elif "source_id" not in out.columns:
-        if kinds is None:
-            for col, value in PROJECT_SOURCE.items():
-                if col not in out.columns:
-                    out[col] = value
-            if "source_edition" not in out.columns:
-                out["source_edition"] = prov.build_date
-        else:
-            values: dict[bool, dict[str, str]] = {}
-            for demo in (False, True):
-                chosen = _derived_sources(prov, kinds, demo)
-                values[demo] = {
-                    "source_id": _join(chosen["dataset"]) if not chosen.empty else "",
-                    "attribution": _join(chosen["attribution"]) if not chosen.empty else "",
-                    "licence": _join(chosen["licence"]) if not chosen.empty else "",
-                    "source_edition": _join(chosen["edition"]) if not chosen.empty else "",
-                }
-            for col in ("source_id", "attribution", "licence", "source_edition"):
-                if col not in out.columns:
-                    out[col] = [values[d][col] for d in out["is_demo"]]
+    def describe(ids: Iterable[str]) -> dict[str, str]:
+        known = [lookup[i] for i in ids if i in lookup]
+        return {"attribution": _join(k["attribution"] for k in known), "licence": _join(k["licence"] for k in known),
+                "source_edition": _join(k["edition"] for k in known)}
+
+    if "source_id" in out.columns:
+        cache = {sid: describe([sid]) for sid in out["source_id"].dropna().astype(str).unique()}
+        for col in ("attribution", "licence", "source_edition"):
+            if col not in out.columns:
+                out[col] = [cache[str(s)][col] if isinstance(s, str) else None for s in out["source_id"]]
+    elif kinds is None:
+        for col, value in PROJECT_SOURCE.items():
+            if col not in out.columns:
+                out[col] = value
+        if "source_edition" not in out.columns:
+            out["source_edition"] = prov.build_date
+    elif facts is not None and "ars" in out.columns:
+        kinds = tuple(kinds)
+        base = _sources_of_kinds(prov, [k for k in kinds if k in ("register", "boundaries")], False)
+        base_ids = [str(i) for i in base["source_id"]] if not base.empty else []
+        fact_ids = _fact_index(facts, kinds, lookup)
+        inherited = out["inherited_from"] if "inherited_from" in out.columns else pd.Series(None, index=out.index)
+        by_sig: dict[tuple[str, ...], dict[str, str]] = {}
+        rows: list[dict[str, str]] = []
+        for key, extra, demo in zip(out["ars"], inherited, out["is_demo"], strict=True):
+            ids = list(_facts_for(fact_ids, key, by_prefix, demo))
+            if isinstance(extra, str) and extra:
+                ids += [i for i in _facts_for(fact_ids, extra, False, demo) if i not in ids]
+            ids = sorted(ids) + base_ids
+            sig = tuple(ids)
+            if sig not in by_sig:
+                by_sig[sig] = {"source_id": "; ".join(ids), **describe(ids)}
+            rows.append(by_sig[sig])
+        for col in ("source_id", "attribution", "licence", "source_edition"):
+            if col not in out.columns:
+                out[col] = [r[col] for r in rows]
+    else:
+        values: dict[bool, dict[str, str]] = {}
+        for demo in (False, True):
+            chosen = _sources_of_kinds(prov, kinds, demo)
+            attributions, licences = summary(chosen)
+            values[demo] = {"source_id": _join(chosen["dataset"]) if not chosen.empty else "",
+                            "attribution": _join(attributions), "licence": _join(licences),
+                            "source_edition": _join(chosen["edition"]) if not chosen.empty else ""}
+        for col in ("source_id", "attribution", "licence", "source_edition"):
+            if col not in out.columns:
+                out[col] = [values[d][col] for d in out["is_demo"]]
     for col in ("attribution", "licence", "source_edition"):
         if col not in out.columns:
             out[col] = None
@@ -211,6 +278,43 @@ def with_provenance(frame: pd.DataFrame, prov: Provenance, kinds: Iterable[str] 
     out["build_date"] = prov.build_date
     rest = [c for c in out.columns if c not in PROVENANCE_COLUMNS]
     return out[rest + [c for c in PROVENANCE_COLUMNS if c in out.columns]]
+
+
+@dataclass
+class _FactIndex:
+    keys: list[str]                       # sorted region keys
+    ids: dict[str, list[tuple[str, bool]]]  # key -> [(source_id, is_demo)]
+
+
+def _fact_index(facts: pd.DataFrame, kinds: tuple[str, ...], lookup: dict[str, dict[str, object]]) -> _FactIndex:
+    """Fact sources per region key, limited to sources of `kinds` (demo only if 'demo' is among them)."""
+    ids: dict[str, list[tuple[str, bool]]] = {}
+    allowed = {sid for sid, info in lookup.items()
+               if info["dataset"] is not None and (not info["is_demo"] or "demo" in kinds)}
+    for key, sid in zip(facts["ars"].astype(str), facts["source_id"].astype(str), strict=True):
+        if sid in allowed or sid not in lookup:
+            entry = (sid, bool(lookup.get(sid, {}).get("is_demo", False)))
+            bucket = ids.setdefault(key, [])
+            if entry not in bucket:
+                bucket.append(entry)
+    return _FactIndex(sorted(ids), ids)
+
+
+def _facts_for(index: _FactIndex, key: object, by_prefix: bool, demo: bool) -> Iterable[str]:
+    if not isinstance(key, str) or not key:
+        return []
+    if by_prefix:
+        start = bisect.bisect_left(index.keys, key)
+        stop = bisect.bisect_left(index.keys, key + "\uffff")
+        keys = index.keys[start:stop]
+    else:
+        keys = [key] if key in index.ids else []
+    out: list[str] = []
+    for k in keys:
+        for sid, is_demo in index.ids[k]:
+            if (demo or not is_demo) and sid not in out:
+                out.append(sid)
+    return out
 
 
 def used_sources(frame: pd.DataFrame, prov: Provenance) -> pd.DataFrame:
@@ -311,6 +415,10 @@ def to_xlsx(frame: pd.DataFrame, prov: Provenance, title: str = "Daten") -> byte
             writer, sheet_name="Quellen und Lizenzen", index=False, freeze_panes=(1, 0))
         _excel_cells(_stand_sheet(prov, title, demo)).to_excel(writer, sheet_name="Stand", index=False)
         for sheet in writer.sheets.values():
+            for row in sheet.iter_rows(min_row=2):
+                for cell in row:
+                    if cell.value == "":
+                        cell.value = None  # missing values as empty cells, not as empty text
             for column in sheet.columns:
                 width = max((len(str(c.value)) for c in column[:200] if c.value is not None), default=8)
                 sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)

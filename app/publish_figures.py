@@ -31,6 +31,15 @@ GRANT_MEASURES = {
 }
 
 
+def date_text(value: object, precision: object = "day") -> str:
+    """29.07.2021 / 'Juli 2021' / '2021' by precision; missing dates (None, NaT) and 'unknown' -> '–'."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return "–"
+    if not isinstance(precision, str) or precision not in ("day", "month", "year"):
+        precision = "day"
+    return day(value, precision)
+
+
 def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False) -> go.Figure:
     """Write the source line (and the demo label) into the figure itself."""
     text = (f"<b>{DEMO_NOTE}</b> · " if demo else "") + f"Quelle: {attribution}"
@@ -82,7 +91,7 @@ def grant_effect_scatter(effect: pd.DataFrame, attribution: str, demo: bool, hei
     """Amount of each grant against the procedures added after it (grants with both snapshots only)."""
     data = effect.dropna(subset=["added", "amount_eur"])
     hover = [
-        f"<b>{n}</b><br>Bescheid {day(d)}: {euro(a)}<br>Verfahren {number(b)} → {number(t)} "
+        f"<b>{n}</b><br>Bescheid {date_text(d)}: {euro(a)}<br>Verfahren {number(b)} → {number(t)} "
         f"({'+' if x >= 0 else ''}{number(x)})<br>{euro(e) if pd.notna(e) else '–'} je zusätzlichem Verfahren"
         for n, d, a, b, t, x, e in zip(data["name"], data["approved_on"], data["amount_eur"], data["total_before"],
                                        data["total_after"], data["added"], data["eur_per_added_procedure"],
@@ -124,12 +133,12 @@ def awards_over_time(awards: pd.DataFrame, milestones: pd.DataFrame, attribution
     fig.add_trace(go.Scatter(
         x=line["on_date"], y=line["cumulative"], mode="lines", line={"shape": "hv", "color": "#0072B2", "width": 2},
         name="Auszeichnungen mit bekanntem Datum (kumuliert)",
-        customdata=[day(d) for d in line["on_date"]],
+        customdata=[date_text(d) for d in line["on_date"]],
         hovertemplate="%{customdata}: %{y:,.0f} Auszeichnungen<extra></extra>",
     ))
     ms = milestones.dropna(subset=["on_date", "value"]) if not milestones.empty else milestones
     if not ms.empty:
-        labels = [f"{number(v)} ({day(d, p or 'day')})" for v, d, p in
+        labels = [f"{number(v)} ({date_text(d, p)})" for v, d, p in
                   zip(ms["value"], ms["on_date"], ms["date_precision"], strict=True)]
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(ms["on_date"]), y=ms["value"], mode="markers+text", text=labels,
@@ -147,9 +156,9 @@ def awards_over_time(awards: pd.DataFrame, milestones: pd.DataFrame, attribution
 
 
 def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], attribution: str,
-               demo: bool, height: int = 620) -> go.Figure:
-    """Categorical map of the Digitales-Amt status (columns ars, name, status, total, distance; optional
-    inherited_from_name), one trace per status so the legend names them."""
+               demo: bool, height: int = 620, key: str = "ars") -> go.Figure:
+    """Categorical map of the Digitales-Amt status (columns `key` (the shape key), name, status, total,
+    distance; optional inherited_from_name), one trace per status so the legend names them."""
     fig = go.Figure()
     status = frame["status"].fillna("keine Daten")
     for label in STATUS_ORDER:
@@ -165,7 +174,7 @@ def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         ]
         colour = STATUS_COLOURS[label]
         fig.add_trace(go.Choroplethmap(
-            geojson=geojson_url, featureidkey="properties.ars", locations=part["ars"], z=[1] * len(part),
+            geojson=geojson_url, featureidkey="properties.ars", locations=part[key], z=[1] * len(part),
             colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
             name=f"{label} ({number(len(part))})", marker_line_width=0.2, marker_line_color="white",
             text=hover, hovertemplate="%{text}<extra></extra>",

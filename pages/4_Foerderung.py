@@ -10,13 +10,15 @@ import streamlit as st
 
 from app import db, downloads
 from app.downloads import md
-from app.formatting import day, euro, number, percent
-from app.publish_figures import GRANT_MEASURES, grant_effect_scatter, grant_map
+from app.formatting import euro, number, percent
+from app.publish_figures import GRANT_MEASURES, date_text, grant_effect_scatter, grant_map
 
 st.set_page_config(page_title="Förderung – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
 DIGITAL_AUFS_AMT = "digital_aufs_amt"
 ALL = "(alle)"
+GRANT_FACTS = ("funding_grant",)
+EFFECT_FACTS = ("funding_grant", "procedure_snapshot")
 
 
 @st.cache_data(show_spinner=False)
@@ -69,7 +71,7 @@ def _program_card(row: pd.Series) -> None:
                 rate += f" ({percent(row.get('funding_rate_special'), 0)} im Raum mit besonderem Handlungsbedarf)"
             facts = [("Budget", euro(row.get("budget_eur"))), ("Fördersatz", rate),
                      ("Höchstbetrag je Antrag", euro(row.get("max_per_applicant_eur"))),
-                     ("Antragsfrist", day(row.get("closes_on")))]
+                     ("Antragsfrist", date_text(row.get("closes_on")))]
         st.markdown("  \n".join(f"**{label}:** {md(value)}" for label, value in facts))
         for label, col in (("Bedingungen", "conditions"), ("Zielgruppe", "target"), ("Begleitung", "support"),
                            ("Rechtsgrundlage", "legal_basis")):
@@ -81,11 +83,10 @@ def _program_card(row: pd.Series) -> None:
         cols = st.columns(max(1, min(len(links), 3)))
         for i, (col, url) in enumerate(zip(cols, links[:3], strict=False)):
             col.link_button("Quelle" if len(links) == 1 else f"Quelle {i + 1}", url, icon=":material/open_in_new:")
-        note = md(row.get("attribution")) if _value(row.get("attribution")) else ""
+        if _value(row.get("licence")):
+            st.caption(md(row.get("licence")))
         if bool(row.get("is_demo")):
-            note = f"**{md(downloads.DEMO_BANNER)}** " + note
-        if note:
-            st.caption(note)
+            st.caption(f"**{md(downloads.DEMO_BANNER)}**")
 
 
 def _cards(programs: pd.DataFrame) -> None:
@@ -107,7 +108,7 @@ def _grant_table(grants: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Empfänger": grants["name"], "Art": grants["kind"], "Kreis": grants["district_name"],
         "Land": grants["state_name"],
-        "Bescheid vom": [day(d, p if isinstance(p, str) and p != "unknown" else "day")
+        "Bescheid vom": [date_text(d, p)
                          for d, p in zip(grants["approved_on"], grants["approved_on_precision"], strict=True)],
         "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Status": grants["status"],
         "Demodaten": grants["is_demo"],
@@ -149,10 +150,10 @@ def _grants_section(program: pd.Series) -> None:
     state = str(program["state_ars"]) if _value(program.get("state_ars")) else None
     url, bounds, shape_attr = _map_inputs(build, state)
     demo = bool(totals["is_demo"].any())
-    source_line = downloads.attribution(build, grants, extra=[shape_attr])
+    source_line = downloads.attribution(build, grants, extra=[shape_attr, db.register_attribution(build)])
     fig = grant_map(totals, url, bounds, measure, source_line, demo)
     downloads.chart(build, fig, totals, f"foerderung_{pid}_kreise", display=_totals_table(totals, "Kreis"),
-                    decimals={"€ je Einwohner": 2}, key="grant-map",
+                    decimals={"€ je Einwohner": 2}, key="grant-map", facts=GRANT_FACTS, by_prefix=True,
                     caption=f"Summe der Bescheide an alle Empfänger im Kreis (Gemeinden, Verwaltungsgemeinschaften, "
                             f"Landratsamt). Bescheide an Bezirke zählen nur beim Land. Quelle: {source_line}")
 
@@ -167,12 +168,12 @@ def _grants_section(program: pd.Series) -> None:
     with tab_district:
         downloads.show_table(_totals_table(totals, "Kreis"), decimals={"€ je Einwohner": 2}, height=400)
         downloads.download_buttons(build, totals, f"foerderung_{pid}_kreise", title="Förderung je Kreis",
-                                   key="totals-district")
+                                   key="totals-district", facts=GRANT_FACTS, by_prefix=True)
     with tab_state:
         states = _totals(build, pid, "state")
         downloads.show_table(_totals_table(states, "Land"), decimals={"€ je Einwohner": 2})
         downloads.download_buttons(build, states, f"foerderung_{pid}_laender", title="Förderung je Land",
-                                   key="totals-state")
+                                   key="totals-state", facts=GRANT_FACTS, by_prefix=True)
 
 
 def _effect_section(program: pd.Series) -> None:
@@ -193,7 +194,7 @@ def _effect_section(program: pd.Series) -> None:
     m4.metric("Summe ÷ Zuwachs (alle mit Zuwachs)",
               euro(gained["amount_eur"].sum() / total_added) if total_added else "–")
     demo = bool(effect["is_demo"].any())
-    fig = grant_effect_scatter(effect, downloads.attribution(build, effect), demo)
+    fig = grant_effect_scatter(effect, downloads.attribution(build, effect, facts=EFFECT_FACTS), demo)
     display = pd.DataFrame({
         "Empfänger": effect["name"], "Bescheid vom": effect["approved_on"], "Betrag (€)": effect["amount_eur"],
         "Stand vorher": effect["before_as_of"], "Verfahren vorher": effect["total_before"],
@@ -203,6 +204,7 @@ def _effect_section(program: pd.Series) -> None:
     })
     downloads.chart(build, fig, effect, f"foerderung_{pid}_fortschritt", display=display,
                     decimals={"Betrag (€)": 2, "€ je zusätzlichem Verfahren": 2}, key="grant-effect",
+                    facts=EFFECT_FACTS,
                     caption="Verfahren am oder vor dem Bescheid gegen den letzten Stand danach (höchstens zwölf "
                             "Monate später). Das beschreibt, was nach der Förderung geschah – es ist kein Nachweis, "
                             "dass die Förderung es bewirkt hat.")
@@ -220,7 +222,7 @@ def _digital_aufs_amt(programs: pd.DataFrame) -> None:
             st.markdown("- Dieser Build enthält noch keine Angaben zum Programm.")
         else:
             p = row.iloc[0]
-            facts = [f"Budget: {euro(p.get('budget_eur'))}", f"Antragsfrist: {day(p.get('closes_on'))}"]
+            facts = [f"Budget: {euro(p.get('budget_eur'))}", f"Antragsfrist: {date_text(p.get('closes_on'))}"]
             for label, col in (("Zielgruppe", "target"), ("Bedingungen", "conditions"), ("Träger", "operator"),
                                ("Begleitung", "support")):
                 if _value(p.get(col)):

@@ -8,11 +8,12 @@ import streamlit as st
 
 from app import db, downloads
 from app.downloads import md
-from app.formatting import day, number
+from app.formatting import number
 from app.publish_figures import (
     STATUS_ORDER,
     awards_over_time,
     cumulative_awards,
+    date_text,
     distance_bars,
     short_text,
     status_map,
@@ -24,6 +25,7 @@ BAVARIA = "09"
 PROGRAM = "digitales_amt"
 ALL = "(alle)"
 LEVELS = {"municipality": "Gemeinden", "district": "Landkreise und kreisfreie Städte"}
+STATUS_FACTS = ("procedure_snapshot", "certification", "certification_program")
 
 
 @st.cache_data(show_spinner=False)
@@ -63,7 +65,7 @@ def _status_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Online-Verfahren": frame["total"], "Schwelle": frame["threshold"], "Status": frame["status"],
         "Abstand": [short_text(d) if s == "noch nicht" else "" for d, s in
                     zip(frame["distance"], frame["status"], strict=True)],
-        "ausgezeichnet": [day(d, p if isinstance(p, str) and p != "unknown" else "day") if c else ""
+        "ausgezeichnet": [date_text(d, p) if c else ""
                           for d, p, c in zip(frame["awarded_on"], frame["awarded_on_precision"], frame["certified"],
                                              strict=True)],
         "Demodaten": frame["is_demo"],
@@ -118,7 +120,7 @@ def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
     with left, st.expander(f"Auszeichnungen ({number(len(awards))})"):
         downloads.show_table(pd.DataFrame({
             "Behörde": awards["name"], "Art": awards["region_kind"],
-            "ausgezeichnet": [day(d, p if isinstance(p, str) and p != "unknown" else "day")
+            "ausgezeichnet": [date_text(d, p)
                               for d, p in zip(awards["awarded_on"], awards["awarded_on_precision"], strict=True)],
             "gemeldete Verfahren": awards["procedures_reported"], "Quelle": awards["source_url"],
             "Demodaten": awards["is_demo"]}), links=["Quelle"], height=360)
@@ -129,7 +131,7 @@ def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
             st.write("Dieser Build enthält keine Meilensteine.")
         else:
             downloads.show_table(pd.DataFrame({
-                "Datum": [day(d, p or "day") for d, p in zip(milestones["on_date"], milestones["date_precision"],
+                "Datum": [date_text(d, p) for d, p in zip(milestones["on_date"], milestones["date_precision"],
                                                               strict=True)],
                 "Angabe": milestones["fact"], "Wert": milestones["value"], "Quelle": milestones["source_url"]}),
                 links=["Quelle"])
@@ -149,17 +151,18 @@ def _map(status: pd.DataFrame, prefix: str, gov: str | None, district: str | Non
                 "Bezirke stehen in der Ebene „Landkreise“ und in den Listen.")
     else:
         kreise = status[(status["level"] == "district") | (status["authority_type"] == "kreisfreie Stadt")]
-        frame = kreise.assign(ars=kreise["ars"].str[:5])
-        frame = _in_area(frame.assign(district_ars=frame["ars"]), gov, district)
+        frame = _in_area(kreise.assign(map_ars=kreise["ars"].str[:5], district_ars=kreise["ars"].str[:5]),
+                         gov, district)
         note = "Landkreise: Status des Landratsamts; kreisfreie Städte: Status der Stadt."
     demo = bool(frame["is_demo"].fillna(False).any())
-    source_line = downloads.attribution(build, frame, extra=[shape_attr])
-    fig = status_map(frame, url, bounds, source_line, demo)
+    source_line = downloads.attribution(build, frame, extra=[shape_attr], facts=STATUS_FACTS)
+    fig = status_map(frame, url, bounds, source_line, demo, key="map_ars" if "map_ars" in frame.columns else "ars")
     counts = frame["status"].fillna("keine Daten").value_counts()
     display = pd.DataFrame({"Behörde/Gebiet": frame["name"], "Status": frame["status"].fillna("keine Daten"),
                             "Online-Verfahren": frame["total"], "fehlen": frame["distance"],
                             "Demodaten": frame["is_demo"]})
     downloads.chart(build, fig, frame, f"digitales_amt_karte_{LEVELS[level]}", display=display, key="status-map",
+                    facts=STATUS_FACTS,
                     caption=note + " " + " · ".join(f"{s}: {number(counts.get(s, 0))}" for s in STATUS_ORDER))
 
 
@@ -198,7 +201,8 @@ def main() -> None:
                "Auszeichnungen ist unvollständig.")
     downloads.show_table(_status_table(eligible), height=360)
     downloads.download_buttons(build, eligible, "digitales_amt_berechtigt_nicht_zertifiziert",
-                               title="Digitales Amt: berechtigt, nicht zertifiziert", key="eligible")
+                               title="Digitales Amt: berechtigt, nicht zertifiziert", key="eligible",
+                               facts=STATUS_FACTS)
 
     st.subheader("Knapp unter der Schwelle")
     max_short = st.slider("höchstens so viele Verfahren fehlen", 1, 20, 10, key="fehlen", bind="query-params")
@@ -206,14 +210,17 @@ def main() -> None:
     close = close.sort_values(["distance", "total"], ascending=[True, False])
     st.markdown(f"**{number(len(close))} Behörden** fehlen höchstens {number(max_short)} Verfahren bis zur Schwelle.")
     if not close.empty:
-        fig = distance_bars(close, downloads.attribution(build, close), bool(close["is_demo"].any()))
+        fig = distance_bars(close, downloads.attribution(build, close, facts=STATUS_FACTS),
+                            bool(close["is_demo"].any()))
         display = close["distance"].value_counts().sort_index().rename_axis("fehlende Verfahren") \
             .reset_index(name="Behörden")
-        downloads.chart(build, fig, close, "digitales_amt_knapp_unter_schwelle", display=display, key="close-bars")
+        downloads.chart(build, fig, close, "digitales_amt_knapp_unter_schwelle", display=display, key="close-bars",
+                        facts=STATUS_FACTS)
         downloads.show_table(_status_table(close), height=360)
         downloads.download_buttons(build, close, f"digitales_amt_hoechstens_{max_short}_fehlen",
-                                   title="Digitales Amt: knapp unter der Schwelle", key="close")
-    st.caption(f"Quelle: {md(downloads.attribution(build, status))}")
+                                   title="Digitales Amt: knapp unter der Schwelle", key="close",
+                                   facts=STATUS_FACTS)
+    st.caption(f"Quelle: {md(downloads.attribution(build, status, facts=STATUS_FACTS))}")
 
 
 try:

@@ -34,7 +34,8 @@ def _downloads(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Pr
     frame = _table(build, name)
     st.markdown(f"**{downloads.md(spec.label)}** – {downloads.md(spec.description)}. "
                 f"{number(len(frame))} Zeilen, {number(len(frame.columns))} Spalten.")
-    downloads.download_buttons(build, frame, name, title=spec.label, kinds=spec.kinds, key=f"table-{name}")
+    downloads.download_buttons(build, frame, name, title=spec.label, kinds=spec.kinds, facts=spec.facts,
+                               by_prefix=spec.by_prefix, key=f"table-{name}")
     st.caption("Jede Zeile trägt source_id, attribution, licence, source_edition und is_demo; "
                "register_edition und boundary_edition nennen die Gebietsstände. GeoJSON gibt es für Tabellen "
                "mit Regionalschlüssel (Spalte ars).")

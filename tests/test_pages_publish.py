@@ -1,0 +1,258 @@
+"""The publish pages (Förderung, Digitales Amt, Daten) in Streamlit's AppTest on the session build: they run
+without exception, show the demo banner exactly when demo values are shown, show the numbers the database
+holds, and their download buttons produce files with the rows of the filtered view."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from app import db as appdb
+from app import exports
+from app.formatting import number
+from app.publish_figures import GRANT_MEASURES
+from etl.build import BuildReport, run_build
+from etl.context import BuildOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ("pages/4_Foerderung.py", "pages/5_Digitales_Amt.py", "pages/6_Daten.py")
+TIMEOUT = 180
+
+
+def run(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def banner_shown(at: AppTest) -> bool:
+    return any(w.value == exports.DEMO_LABEL for w in at.warning)
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown).replace("\\", "")
+
+
+@pytest.fixture
+def build(app_db: Path) -> appdb.Db:
+    return appdb.current()
+
+
+@pytest.fixture
+def clicks(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """The deferred downloads the pages register, by file name: calling one is clicking its button."""
+    seen: dict[str, Callable[[], bytes]] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self: MediaFileManager, data_callable: Callable[[], bytes], mimetype: str | None, coordinates: str,
+               file_name: str | None = None, **kwargs: object) -> str:
+        if file_name:
+            seen[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return seen
+
+
+def csv_excel(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype={"ars": str})
+
+
+def click(clicks: dict[str, Callable[[], bytes]], prov: exports.Provenance, name: str, fmt: str) -> bytes:
+    fname = exports.download_name(name, prov, fmt) if fmt in exports.FORMATS else exports.file_name(name, prov, fmt)
+    assert fname in clicks, f"no download {fname}; offered: {sorted(clicks)}"
+    return clicks[fname]()
+
+
+@pytest.fixture
+def prov(build: appdb.Db) -> exports.Provenance:
+    return exports.provenance_from(appdb.build_info(build), appdb.source_table(build))
+
+
+# ------------------------------------------------------------------------------------------- every page
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_and_shows_the_demo_banner(build: appdb.Db, page: str) -> None:
+    demo_sources = appdb.query(build, "SELECT count(*) AS n FROM source WHERE is_demo")["n"].iloc[0]
+    assert demo_sources > 0, "the session build is a demo build"
+    at = ok(run(page))
+    assert banner_shown(at)
+    assert at.title[0].value in ("Förderung", "Digitales Amt", "Daten")
+
+
+@pytest.fixture(scope="module")
+def real_build(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> BuildReport:
+    """A build without demo data (reference facts only)."""
+    folder = tmp_path_factory.mktemp("real_build")
+    return run_build(BuildOptions(db=folder / "dm.duckdb", mirror=mirror, demo=False,
+                                  reports_dir=folder / "reports"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_demo_banner_without_demo_data(real_build: BuildReport, monkeypatch: pytest.MonkeyPatch,
+                                          page: str) -> None:
+    monkeypatch.setenv("DIGITALMONITOR_DB", str(real_build.published))
+    at = ok(run(page))
+    assert not banner_shown(at)
+
+
+# ------------------------------------------------------------------------------------------- Förderung
+
+def test_foerderung_shows_programmes_totals_and_digital_aufs_amt(build: appdb.Db, prov: exports.Provenance,
+                                                                 clicks: dict) -> None:
+    at = ok(run("pages/4_Foerderung.py"))
+    programs = appdb.programs(build)
+    text = markdown(at)
+    for name in programs["name"]:
+        assert f"#### {name}" in text
+    dra = programs[programs["program_id"] == "digital_aufs_amt"].iloc[0]
+    assert number(dra["budget_eur"]) + " €" in text  # 400.000 €
+    assert "15.12.2025" in text
+    assert "Eine Liste der Empfänger ist nicht veröffentlicht" in text
+
+    pid = at.selectbox(key="programm").value
+    grants = appdb.grants(build, pid)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Bescheide"] == number(len(grants))
+    assert metrics["davon echte Bescheide"] == number(int((~grants["is_demo"]).sum()))
+
+    # the grants table download holds the grants of the programme, with their sources
+    back = csv_excel(click(clicks, prov, f"foerderbescheide_{pid}", "csv_excel"))
+    assert sorted(back["grant_id"]) == sorted(grants["grant_id"])
+    assert {"source_id", "attribution", "licence", "is_demo"} <= set(back.columns)
+    # the district totals add up to the grants with a district
+    totals = csv_excel(click(clicks, prov, f"foerderung_{pid}_kreise", "csv_excel"))
+    with_district = grants[grants["district_ars"].notna()]
+    assert totals["grants"].sum() == len(with_district)
+    assert totals["amount_eur"].sum() == pytest.approx(with_district["amount_eur"].sum())
+    assert totals["attribution"].str.contains("Destatis").all()  # population per district
+
+
+@pytest.mark.parametrize("measure", ["amount_eur", "grants", "eur_per_inhabitant"])
+def test_foerderung_map_measures_from_the_url(app_db: Path, measure: str) -> None:
+    at = ok(run("pages/4_Foerderung.py", mass=GRANT_MEASURES[measure][0]))  # the URL holds the German label
+    assert at.radio(key="mass").value == measure
+
+
+def test_foerderung_district_filter_limits_the_download(build: appdb.Db, prov: exports.Provenance,
+                                                        clicks: dict) -> None:
+    at = ok(run("pages/4_Foerderung.py"))
+    pid = at.selectbox(key="programm").value
+    grants = appdb.grants(build, pid)
+    district = grants["district_name"].value_counts().index[0]
+    at.selectbox(key="kreis").set_value(district)
+    ok(at.run())
+    back = csv_excel(click(clicks, prov, f"foerderbescheide_{pid}_{district}", "csv_excel"))
+    assert sorted(back["grant_id"]) == sorted(grants[grants["district_name"] == district]["grant_id"])
+
+
+# ------------------------------------------------------------------------------------------- Digitales Amt
+
+def test_digitales_amt_counts_match_the_database(build: appdb.Db) -> None:
+    at = ok(run("pages/5_Digitales_Amt.py"))
+    status = appdb.query(build, "SELECT status, count(*) AS n FROM v_digitales_amt GROUP BY status")
+    expected = dict(zip(status["status"], status["n"], strict=True))
+    metrics = {m.label: m.value for m in at.metric}
+    for label in ("zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht", "keine Daten"):
+        assert metrics[label] == number(expected.get(label, 0)), label
+    undated = appdb.awards(build)["awarded_on"].isna().sum()
+    assert metrics["ausgezeichnet ohne bekanntes Datum"] == number(int(undated))
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{number(int(undated))} Auszeichnungen ohne bekanntes Datum" in captions
+
+
+def test_digitales_amt_filter_and_threshold_distance(build: appdb.Db, prov: exports.Provenance,
+                                                     clicks: dict) -> None:
+    at = ok(run("pages/5_Digitales_Amt.py", bezirk="Unterfranken", fehlen="3"))
+    assert at.selectbox(key="bezirk").value == "096"
+    assert at.slider(key="fehlen").value == 3
+    frame = appdb.digitales_amt(build)
+    area = frame[(frame["gov_district_ars"] == "096") | (frame["ars"] == "096")]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["zertifiziert"] == number(int((area["status"] == "zertifiziert").sum()))
+
+    close = area[(area["status"] == "noch nicht") & area["distance"].between(1, 3)]
+    assert f"**{number(len(close))} Behörden** fehlen höchstens 3 Verfahren" in markdown(at)
+    back = csv_excel(click(clicks, prov, "digitales_amt_hoechstens_3_fehlen", "csv_excel"))
+    assert sorted(back["ars"]) == sorted(close["ars"])
+    assert back["distance"].between(1, 3).all()
+
+    eligible = csv_excel(click(clicks, prov, "digitales_amt_berechtigt_nicht_zertifiziert", "csv_excel"))
+    assert sorted(eligible["ars"]) == sorted(area[area["eligible_not_certified"].fillna(False)]["ars"])
+    assert eligible["source_id"].str.len().gt(0).all()
+
+
+@pytest.mark.parametrize("level", ["municipality", "district"])
+def test_digitales_amt_map_levels(app_db: Path, level: str, clicks: dict, prov: exports.Provenance) -> None:
+    label = {"municipality": "Gemeinden", "district": "Landkreise und kreisfreie Städte"}[level]
+    at = ok(run("pages/5_Digitales_Amt.py", ebene=label))
+    assert at.radio(key="ebene").value == level
+    geo = click(clicks, prov, f"digitales_amt_karte_{label}", "geojson")
+    import geopandas as gpd
+
+    gdf = gpd.read_file(io.BytesIO(geo))
+    assert len(gdf) > 0 and gdf.geometry.notna().mean() > 0.9
+    assert {"source_id", "attribution", "is_demo", "status"} <= set(gdf.columns)
+
+
+# ------------------------------------------------------------------------------------------- Daten
+
+def test_daten_offers_every_table_and_the_full_zip(build: appdb.Db, prov: exports.Provenance, clicks: dict) -> None:
+    at = ok(run("pages/6_Daten.py"))
+    options = at.selectbox(key="tabelle").options
+    assert len(options) == len(appdb.downloadable(build))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[0].startswith("Gesamtdownload")
+    assert {"CSV für Excel", "CSV (UTF-8)", "Excel (XLSX)", "Parquet", "GeoJSON"} <= set(labels)
+    archive = zipfile.ZipFile(io.BytesIO(click(clicks, prov, "alle_tabellen", "zip")))
+    assert "README.txt" in archive.namelist()
+
+    at.selectbox(key="tabelle").set_value("funding_grant")
+    ok(at.run())
+    data = click(clicks, prov, "funding_grant", "xlsx")
+    back = pd.read_excel(io.BytesIO(data), sheet_name="Daten")
+    assert len(back) == len(appdb.download_table(build, "funding_grant"))
+
+
+@pytest.mark.parametrize("section", ["Datenwörterbuch", "Quellen und Lizenzen", "Methode", "Build-Protokoll"])
+def test_daten_sections(build: appdb.Db, section: str) -> None:
+    at = ok(run("pages/6_Daten.py", bereich=section))
+    text = markdown(at)
+    if section == "Methode":
+        assert "50/30-Regel" in text and "Zensus 2022" in text and "Demodaten" in text
+    elif section == "Datenwörterbuch":
+        shown = at.dataframe[0].value
+        assert len(shown) == len(appdb.download_table(build, "data_dictionary"))
+    elif section == "Quellen und Lizenzen":
+        shown = at.dataframe[0].value
+        assert set(appdb.source_table(build)["dataset"]) == set(shown["Datensatz"])
+    else:
+        shown = at.dataframe[0].value
+        assert len(shown) == len(appdb.download_table(build, "load_log"))
+
+
+def iter_pages() -> Iterator[str]:
+    yield from PAGES
+
+
+def test_pages_follow_the_architecture() -> None:
+    """Pages are UI only: no SQL, no `import etl`, no raw HTML."""
+    for page in iter_pages():
+        source = (ROOT / page).read_text(encoding="utf-8")
+        assert "import etl" not in source and "from etl" not in source, page
+        assert "unsafe_allow_html" not in source, page
+        for keyword in ("SELECT ", "FROM region", "duckdb"):
+            assert keyword not in source, (page, keyword)
