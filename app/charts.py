@@ -1,0 +1,184 @@
+"""Charts and table frames for the rankings and the municipality profile. Pure functions: DataFrames in,
+plotly figures or display frames out (German labels; the numbers stay numeric so tables sort numerically).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from app.formatting import day, number
+
+BAR = "#0072B2"          # Okabe-Ito blue
+HIGHLIGHT = "#D55E00"    # Okabe-Ito vermillion
+MEDIAN = "#555555"
+MUNICIPAL = "#0072B2"
+CENTRAL = "#E69F00"
+# up to five regions side by side (the region itself and four others), Okabe-Ito
+SERIES = ("#000000", "#0072B2", "#E69F00", "#009E73", "#CC79A7")
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def rank_change_text(change: object) -> str:
+    """Rank change as an arrow and the number of places: ▲ 3 (moved up), ▼ 2, = 0; '–' without a previous rank."""
+    if _missing(change):
+        return "–"
+    n = int(change)  # type: ignore[call-overload]
+    if n > 0:
+        return f"▲ {number(n)}"
+    if n < 0:
+        return f"▼ {number(-n)}"
+    return "= 0"
+
+
+def position_text(rank: object, peers: object) -> str:
+    """'Platz 12 von 87'."""
+    if _missing(rank):
+        return "ohne Rang"
+    return f"Platz {number(rank)} von {number(peers)}"
+
+
+def top_bottom(frame: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The n best and n worst rows by rank (rows without a value left out); fewer rows: no overlap."""
+    ranked = frame.dropna(subset=["value"]).sort_values(["rank", "name"], kind="stable")
+    top = ranked.head(n)
+    rest = ranked.iloc[len(top):]
+    bottom = rest.tail(n)
+    return top, bottom
+
+
+def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int = 10,
+                    highlight: str | None = None, median: float | None = None, height: int = 420) -> go.Figure:
+    """Two horizontal bar charts side by side: the top n and the bottom n (by rank), German numbers,
+    the highlighted region in its own colour and the peer-group median as a dashed line."""
+    top, bottom = top_bottom(frame, n)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"Die ersten {number(len(top))}",
+                                                        f"Die letzten {number(len(bottom))}"),
+                        horizontal_spacing=0.22)
+    for col, part in ((1, top), (2, bottom)):
+        labels = [f"{number(r)}. {name}" for r, name in zip(part["rank"], part["name"], strict=True)]
+        colours = [HIGHLIGHT if a == highlight else BAR for a in part["ars"]]
+        fig.add_trace(go.Bar(
+            x=part["value"].tolist(), y=labels, orientation="h", marker_color=colours,
+            text=[number(v, decimals) for v in part["value"]], textposition="auto",
+            customdata=part["ars"].tolist(), showlegend=False,
+            hovertemplate="%{y}<br>" + label.replace("%", "%%") + ": %{text}<extra></extra>",
+        ), row=1, col=col)
+        fig.update_yaxes(autorange="reversed", row=1, col=col)
+        if median is not None and not _missing(median):
+            fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN, row=1, col=col)  # type: ignore[arg-type]
+    if median is not None and not _missing(median):
+        fig.add_annotation(text=f"gestrichelt: Median der Vergleichsgruppe {number(median, decimals)}",
+                           xref="paper", yref="paper", x=0, y=-0.12, showarrow=False, xanchor="left",
+                           font={"size": 11, "color": MEDIAN})
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 50}, separators=",.",
+                      xaxis={"title": {"text": label}}, xaxis2={"title": {"text": label}})
+    return fig
+
+
+def ranking_table(frame: pd.DataFrame, value_label: str) -> pd.DataFrame:
+    """The ranking as displayed: numeric columns stay numeric (Rangänderung is shown as ▲/▼ by the page's
+    styler, see `rank_change_text`)."""
+    return pd.DataFrame({
+        "Rang": frame["rank"].astype("Int64"),
+        "Rangänderung": frame["rank_change"].astype("Int64"),
+        "Name": frame["name"],
+        "Behördentyp": frame["authority_type"],
+        "Größenklasse": frame["size_class"],
+        "Kreis": frame["district_name"],
+        "Einwohner": frame["population"],
+        value_label: frame["value"],
+        "Median der Vergleichsgruppe": frame["group_median"],
+    }).reset_index(drop=True)
+
+
+def history_chart(history: pd.DataFrame, title: str = "", height: int = 380) -> go.Figure:
+    """Procedures over time of one authority: municipal and central stacked (areas), or the total as a line
+    where a source gives only totals."""
+    fig = go.Figure()
+    frame = history.sort_values("as_of")
+    dates = pd.to_datetime(frame["as_of"])
+    split = frame["municipal"].notna() & frame["central"].notna()
+    if split.any():
+        part = frame[split]
+        for col, name, colour in (("municipal", "kommunal", MUNICIPAL), ("central", "zentral (Land/Bund)", CENTRAL)):
+            fig.add_trace(go.Scatter(
+                x=pd.to_datetime(part["as_of"]), y=part[col], name=name, stackgroup="one", mode="lines",
+                line={"color": colour, "width": 1}, fillcolor=colour,
+                text=[day(d) for d in part["as_of"]], customdata=[number(v) for v in part[col]],
+                hovertemplate=f"{name}: %{{customdata}}<br>%{{text}}<extra></extra>",
+            ))
+    if (~split).any() or not split.any():
+        fig.add_trace(go.Scatter(
+            x=dates, y=frame["total"], name="gesamt", mode="lines+markers", line={"color": "#000000", "width": 2},
+            marker={"size": 4}, text=[day(d) for d in frame["as_of"]], customdata=[number(v) for v in frame["total"]],
+            hovertemplate="gesamt: %{customdata}<br>%{text}<extra></extra>",
+        ))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+                      title={"text": title} if title else None, separators=",.", hovermode="x unified",
+                      yaxis={"title": {"text": "Online-Verfahren"}, "rangemode": "tozero"},
+                      xaxis={"tickformat": "%m.%Y"}, legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def compare_history_chart(history: pd.DataFrame, names: dict[str, str], height: int = 380) -> go.Figure:
+    """Total procedures over time of several authorities, one line each (in the order of `names`)."""
+    fig = go.Figure()
+    for i, (ars, name) in enumerate(names.items()):
+        part = history[history["ars"] == ars].sort_values("as_of")
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(part["as_of"]), y=part["total"], name=name, mode="lines",
+            line={"color": SERIES[i % len(SERIES)], "width": 3 if i == 0 else 2},
+            text=[day(d) for d in part["as_of"]], customdata=[number(v) for v in part["total"]],
+            hovertemplate=f"{name.replace('%', '%%')}: %{{customdata}}<br>%{{text}}<extra></extra>",
+        ))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=",.",
+                      yaxis={"title": {"text": "Online-Verfahren gesamt"}, "rangemode": "tozero"},
+                      xaxis={"tickformat": "%m.%Y"}, legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+COMPARE_ROWS = (
+    ("kind", "Art", None), ("district_name", "Kreis", None), ("size_class", "Größenklasse", None),
+    ("population", "Einwohner", 0), ("area_km2", "Fläche (km²)", 1), ("density", "Einwohner je km²", 1),
+    ("total", "Online-Verfahren gesamt", 0), ("municipal", "kommunal", 0), ("central", "zentral", 0),
+    ("total_per_10k", "je 10.000 Einwohner", 1), ("as_of", "Stand", "date"),
+    ("da_status", "Digitales Amt", None), ("distance", "fehlende Verfahren bis zur Schwelle", 0),
+    ("grants", "Förderbescheide", 0), ("grant_eur", "Fördersumme (€)", 0),
+    ("eur_per_inhabitant", "Förderung je Einwohner (€)", 2),
+)
+
+
+def compare_table(facts: pd.DataFrame) -> pd.DataFrame:
+    """Regions side by side (one column per region, German text cells): the facts of `authority_facts`."""
+    columns: dict[str, list[str]] = {}
+    names = [str(n) for n in facts["name"]]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        seen[name] = seen.get(name, 0) + 1
+        key = name if seen[name] == 1 else f"{name} ({facts['ars'].iloc[i]})"
+        cells = []
+        row = facts.iloc[i]
+        for col, _label, fmt in COMPARE_ROWS:
+            value = row.get(col)
+            if _missing(value):
+                cells.append("–")
+            elif fmt == "date":
+                cells.append(day(value))
+            elif isinstance(fmt, int):
+                cells.append(number(value, fmt))
+            else:
+                cells.append(str(value))
+        inherited = row.get("inherited_from_name")
+        if isinstance(inherited, str) and inherited:
+            cells[6] = f"{cells[6]} (von VG {inherited} übernommen)"
+        columns[key] = cells
+    return pd.DataFrame(columns, index=[label for _c, label, _f in COMPARE_ROWS])

@@ -1,0 +1,250 @@
+"""Choropleth builders: classification (mapclassify), discrete colour-blind-safe classes, a grey
+"keine Daten" trace, German legend and hover text. Pure functions: DataFrames in, plotly figures out.
+
+A map frame has one row per shape with the columns `ars`, `name`, `kind`, `value` and optionally
+`inherited_from_name` (a municipality showing its Verwaltungsgemeinschaft's value). `ranked()` adds
+`rank` and `peers`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+import pandas as pd
+import plotly.colors
+import plotly.graph_objects as go
+
+from app.figures import fit_zoom
+from app.formatting import number
+
+SCHEMES = {"quantiles": "Quantile (gleich viele Gebiete je Klasse)",
+           "natural_breaks": "Natürliche Brüche (Fisher-Jenks)",
+           "equal_interval": "Gleiche Abstände"}
+CLASS_COUNTS = (3, 4, 5, 6, 7)
+NO_DATA = "keine Daten"
+NO_DATA_GREY = "#bdbdbd"
+# Okabe-Ito, the colour-blind-safe palette for categories
+OKABE_ITO = ("#009E73", "#E69F00", "#0072B2", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+# the Digitales-Amt status in the same Okabe-Ito colours as on the Digitales-Amt page
+CATEGORY_COLOURS = {"zertifiziert": "#0072B2", "berechtigt, nicht zertifiziert": "#E69F00", "noch nicht": "#56B4E9"}
+# Fisher-Jenks is quadratic in the number of values; larger inputs are represented by evenly spaced
+# quantiles (deterministic, unlike random sampling)
+JENKS_MAX_POINTS = 256
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Result of a classification: upper bounds, German labels, and the class of every row (-1 = no data)."""
+
+    bins: tuple[float, ...]
+    labels: tuple[str, ...]
+    index: pd.Series
+
+    @property
+    def k(self) -> int:
+        return len(self.bins)
+
+
+def colours(k: int) -> list[str]:
+    """k discrete steps of viridis, light (few) to dark (many)."""
+    if k <= 0:
+        return []
+    if k == 1:
+        return ["rgb(33, 145, 140)"]
+    return list(reversed(plotly.colors.sample_colorscale("Viridis", [i / (k - 1) for i in range(k)])))
+
+
+def _natural_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    distinct = np.unique(values)
+    if len(distinct) > JENKS_MAX_POINTS:
+        distinct = np.unique(np.quantile(values, np.linspace(0, 1, JENKS_MAX_POINTS)))
+    bins = mapclassify.FisherJenks(distinct, k=min(k, len(distinct))).bins
+    return np.append(bins[:-1], values.max())
+
+
+def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5, decimals: int = 0) -> Classes:
+    """Classes of the non-missing values (missing values get class -1, never a colour class).
+
+    Integer data (decimals == 0 and all values whole numbers) gets whole-number bounds, so a label
+    "13 – 25" never promises values that cannot exist. A value of 0 always falls into the lowest class.
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown classification {scheme!r}")
+    numeric = pd.to_numeric(values, errors="coerce").astype(float)
+    valid = numeric.dropna()
+    index = pd.Series(-1, index=values.index, dtype="int64")
+    if valid.empty:
+        return Classes((), (), index)
+    data = valid.to_numpy()
+    k = max(1, min(int(k), len(np.unique(data))))
+    if k == 1:
+        bins = np.array([data.max()])
+    elif scheme == "quantiles":
+        bins = mapclassify.Quantiles(data, k=k).bins
+    elif scheme == "natural_breaks":
+        bins = _natural_breaks(data, k)
+    else:
+        bins = mapclassify.EqualInterval(data, k=k).bins
+    integral = decimals == 0 and bool(np.all(np.equal(np.mod(data, 1), 0)))
+    if integral:
+        bins = np.floor(bins)
+    bins = np.unique(np.append(bins[:-1], data.max()))
+    bins = bins[bins >= data.min()]
+    index.loc[valid.index] = np.searchsorted(bins, data, side="left")
+    lowest = float(data.min())
+    labels = []
+    for i, upper in enumerate(bins):
+        if i == 0:
+            lower_text = number(lowest, decimals)
+        elif integral:
+            lower_text = number(math.floor(bins[i - 1]) + 1, 0)
+        else:
+            lower_text = "> " + number(bins[i - 1], decimals)
+        upper_text = number(upper, decimals)
+        labels.append(upper_text if lower_text == upper_text else f"{lower_text} – {upper_text}")
+    return Classes(tuple(float(b) for b in bins), tuple(labels), index)
+
+
+def ranked(frame: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
+    """Add `rank` (1 = most, ties share the lower rank) and `peers` (regions with a value)."""
+    out = frame.copy()
+    values = pd.to_numeric(out["value"], errors="coerce")
+    out["rank"] = values.rank(method="min", ascending=ascending).astype("Int64")
+    out["peers"] = int(values.notna().sum())
+    return out
+
+
+def hover_texts(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
+                categorical: bool = False) -> list[str]:
+    """German hover text per row: name, kind, value, rank, and where an inherited value comes from."""
+    suffix = f" {unit}" if unit else ""
+    inherited = frame["inherited_from_name"] if "inherited_from_name" in frame else pd.Series(None, index=frame.index)
+    ranks = frame["rank"] if "rank" in frame else pd.Series(pd.NA, index=frame.index)
+    peers = frame["peers"] if "peers" in frame else pd.Series(pd.NA, index=frame.index)
+    notes = frame["note"] if "note" in frame else pd.Series(None, index=frame.index)
+    texts = []
+    for name, kind, value, rank, n, source, note in zip(frame["name"], frame["kind"], frame["value"], ranks, peers,
+                                                        inherited, notes, strict=True):
+        lines = [f"<b>{_escape(name)}</b>"]
+        if isinstance(kind, str) and kind:
+            lines.append(_escape(kind))
+        missing = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+        if missing:
+            lines.append(f"{_escape(label)}: {NO_DATA}")
+        elif categorical:
+            lines.append(f"{_escape(label)}: {_escape(value)}")
+        else:
+            lines.append(f"{_escape(label)}: {number(value, decimals)}{suffix}")
+        if not missing and not categorical and rank is not None and rank is not pd.NA:
+            lines.append(f"Platz {number(rank)} von {number(n)}")
+        if not missing and isinstance(source, str) and source:
+            lines.append(f"<i>von VG {_escape(source)} übernommen</i>")
+        if isinstance(note, str) and note:
+            lines.append(_escape(note))
+        texts.append("<br>".join(lines))
+    return texts
+
+
+def _escape(value: object) -> str:
+    """Plotly hover text is HTML-like: names must not inject tags."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _trace(frame: pd.DataFrame, geojson_url: str, colour: str, name: str, texts: list[str],
+           legendrank: int) -> go.Choroplethmap:
+    return go.Choroplethmap(
+        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].tolist(),
+        z=[1] * len(frame), colorscale=[[0, colour], [1, colour]], showscale=False, zmin=0, zmax=1,
+        marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, name=name, showlegend=True,
+        legendrank=legendrank, text=texts, hovertemplate="%{text}<extra></extra>",
+        customdata=frame["ars"].tolist(),
+    )
+
+
+def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
+               label: str, unit: str = "", decimals: int = 0, scheme: str = "quantiles", k: int = 5,
+               categories: tuple[str, ...] = (), height: int = 650, width: int = 520) -> go.Figure:
+    """A choropleth with one trace per colour class (legend entries with German bounds) and a grey
+    "keine Daten" trace. With `categories` the value is categorical and each category gets an
+    Okabe-Ito colour in the given order. `width` is the expected width of the map area (for the zoom);
+    the legend sits below it."""
+    categorical = bool(categories)
+    texts = pd.Series(hover_texts(frame, label, unit, decimals, categorical), index=frame.index)
+    traces: list[go.Choroplethmap] = []
+    if categorical:
+        present = frame["value"].where(frame["value"].isin(categories))
+        for i, category in enumerate(categories):
+            part = present.eq(category)
+            if part.any():
+                colour = CATEGORY_COLOURS.get(category, OKABE_ITO[i % len(OKABE_ITO)])
+                traces.append(_trace(frame[part], geojson_url, colour, category, texts[part].tolist(), i))
+        missing = present.isna()
+    else:
+        classes = classify(frame["value"], scheme, k, decimals)
+        palette = colours(classes.k)
+        for i, (colour, text) in enumerate(zip(palette, classes.labels, strict=True)):
+            part = classes.index.eq(i)
+            if part.any():
+                traces.append(_trace(frame[part], geojson_url, colour, text, texts[part].tolist(), i))
+        missing = classes.index.eq(-1)
+    if missing.any():
+        traces.append(_trace(frame[missing], geojson_url, NO_DATA_GREY, NO_DATA, texts[missing].tolist(), 1000))
+    centre, zoom = fit_zoom(bounds, width_px=width, height_px=height)
+    fig = go.Figure(traces)
+    title = f"{label} ({unit})" if unit and not categorical else label
+    fig.update_layout(
+        map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.",
+        legend={"title": {"text": _escape(title), "side": "top"}, "orientation": "h", "x": 0, "y": 0,
+                "xanchor": "left", "yanchor": "top", "itemclick": False, "itemdoubleclick": False},
+    )
+    return fig
+
+
+def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str | None = None) -> pd.DataFrame:
+    """The map's data as a table (the accessible alternative): best first, regions without a value last.
+    Values stay numeric; `profile_url` (e.g. "Gemeindeprofil") adds a link column to each profile."""
+    ordered = frame.assign(_missing=frame["value"].isna()).sort_values(["_missing", "rank", "name"], kind="stable")
+    heading = f"{label} ({unit})" if unit else label
+    table = pd.DataFrame({
+        "Rang": ordered["rank"].astype("Int64") if "rank" in ordered else pd.NA,
+        "Name": ordered["name"],
+        "Art": ordered["kind"],
+        heading: ordered["value"],
+        "Einwohner": ordered["population"].astype("Int64"),
+    })
+    if "rank" not in ordered or ordered["rank"].isna().all():
+        table = table.drop(columns=["Rang"])
+    if "inherited_from_name" in ordered and ordered["inherited_from_name"].notna().any():
+        table["übernommen von VG"] = ordered["inherited_from_name"]
+    if "note" in ordered and ordered["note"].notna().any():
+        table["Hinweis"] = ordered["note"]
+    if profile_url:
+        table["Profil"] = [f"{profile_url}?ars={a}" for a in ordered["ars"]]
+    table["Schlüssel"] = ordered["ars"]
+    return table.reset_index(drop=True)
+
+
+def legend_entries(fig: go.Figure) -> list[tuple[str, str]]:
+    """(label, colour) of every legend entry of a choropleth built here, in legend order."""
+    return [(t.name, t.colorscale[0][1]) for t in sorted(fig.data, key=lambda t: t.legendrank)]
+
+
+def selected_ars(selection: object) -> str | None:
+    """The region key of the first point of a plotly selection event (st.plotly_chart on_select)."""
+    points = []
+    if isinstance(selection, dict):
+        points = (selection.get("selection") or {}).get("points") or []
+    else:
+        sel = getattr(selection, "selection", None)
+        points = getattr(sel, "points", None) or (sel.get("points") if isinstance(sel, dict) else None) or []
+    for point in points:
+        key = point.get("location") or point.get("customdata")
+        if isinstance(key, list):
+            key = key[0] if key else None
+        if isinstance(key, str) and key:
+            return key
+    return None

@@ -1,0 +1,141 @@
+"""Karte: choropleth of a measure by level (Gemeinden, Verwaltungsgemeinschaften/Behörden, Kreise, Länder),
+state filter, classification and class count, with the same data as a sortable table beside it.
+Clicking a region opens its profile (a state drills down to its districts)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import db, downloads, state
+from app.downloads import md
+from app.formatting import number
+from app.maps import CLASS_COUNTS, SCHEMES, choropleth, map_table, ranked, selected_ars
+from app.tables import german
+
+st.set_page_config(page_title="Karte – Digitalmonitor Kommunen", page_icon="🗺️", layout="wide")
+
+PROFILE_PAGE = "pages/3_Gemeindeprofil.py"
+PROFILE_URL = "Gemeindeprofil"
+GERMANY = "DE"
+MAP_HEIGHT = 650
+# the fact tables behind each measure (for the source line and the downloads)
+FACTS = {"total": ("procedure_snapshot",), "municipal": ("procedure_snapshot",),
+         "central": ("procedure_snapshot",), "total_per_10k": ("procedure_snapshot",),
+         "da_status": ("procedure_snapshot", "certification"), "distance": ("procedure_snapshot",),
+         "share_meeting_threshold": ("procedure_snapshot",), "coverage": ("procedure_snapshot",),
+         "eur_per_inhabitant": ("funding_grant",), "population": (), "density": ()}
+
+LEVEL = state.Param("ebene", "karte_ebene", "municipality", choices=tuple(db.MAP_LEVELS))
+MEASURE = state.Param("kennzahl", "karte_kennzahl", "total", choices=tuple(db.MAP_MEASURES))
+LAND = state.Param("land", "karte_land", "09", pattern=rf"{GERMANY}|{state.STATE_KEY}")
+SCHEME = state.Param("einteilung", "karte_einteilung", "quantiles", choices=tuple(SCHEMES))
+CLASSES = state.Param("klassen", "karte_klassen", 5, choices=CLASS_COUNTS, cast=int)
+PARAMS = (LEVEL, MEASURE, LAND, SCHEME, CLASSES)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _frame(build: db.Db, level: str, measure: str, land: str | None) -> pd.DataFrame:
+    spec = db.MAP_MEASURES[measure]
+    return ranked(db.map_frame(build, level, measure, land), ascending=spec.ascending)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _geometry(build: db.Db, level: str, land: str | None) -> tuple[str, tuple[float, float, float, float], str]:
+    return db.shape_url(build, level), db.bounds(build, level, land), db.shape_attribution(build, level)
+
+
+@st.cache_data(show_spinner=False)
+def _states(build: db.Db) -> pd.DataFrame:
+    return db.states(build)
+
+
+def _on_select() -> None:
+    """A click on the map: a state drills down to its districts, any other region opens its profile."""
+    key = selected_ars(st.session_state.get("karte_map"))
+    if not key:
+        return
+    if st.session_state.get(LEVEL.key) == "state":
+        st.session_state[LAND.key] = key[:2]
+        st.session_state[LEVEL.key] = "district"
+    else:
+        st.session_state["_karte_profile"] = key
+
+
+def main() -> None:
+    target = st.session_state.pop("_karte_profile", None)
+    if target:
+        st.switch_page(PROFILE_PAGE, query_params={"ars": target})
+    st.title("Karte")
+    try:
+        build = db.current()
+    except db.NoDatabase:
+        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
+        st.stop()
+
+    state.restore(PARAMS)
+    states = _states(build)
+    names = dict(zip(states["ars"], states["name"], strict=True))
+    land_options = [GERMANY, *states["ars"]]
+    state.keep_valid(LAND, land_options)
+    level = state.value(LEVEL)
+    state.keep_valid(MEASURE, db.LEVEL_MEASURES[level], fallback=db.measure_for(level, state.value(MEASURE)))
+
+    c1, c2, c3, c4, c5 = st.columns([1.3, 2.2, 1.2, 1.6, 0.7])
+    level = c1.selectbox("Ebene", list(db.MAP_LEVELS), format_func=db.MAP_LEVELS.__getitem__, key=LEVEL.key)
+    state.keep_valid(MEASURE, db.LEVEL_MEASURES[level], fallback=db.measure_for(level, state.value(MEASURE)))
+    measure = c2.selectbox("Kennzahl", list(db.LEVEL_MEASURES[level]),
+                           format_func=lambda m: db.MAP_MEASURES[m].label, key=MEASURE.key)
+    land = c3.selectbox("Land", land_options, format_func=lambda a: "Deutschland" if a == GERMANY else names[a],
+                        key=LAND.key)
+    spec = db.MAP_MEASURES[measure]
+    categorical = bool(spec.categories)
+    scheme = c4.selectbox("Klasseneinteilung", list(SCHEMES), format_func=SCHEMES.__getitem__, key=SCHEME.key,
+                          disabled=categorical, help="Quantile: gleich viele Gebiete je Farbe; natürliche "
+                          "Brüche: Grenzen an den größten Sprüngen; gleiche Abstände: gleich breite Klassen.")
+    classes = c5.selectbox("Klassen", list(CLASS_COUNTS), key=CLASSES.key, disabled=categorical)
+    state.publish(PARAMS)
+
+    land_key = None if land == GERMANY else land
+    frame = _frame(build, level, measure, land_key)
+    url, bounds, shape_attribution = _geometry(build, level, land_key)
+    downloads.demo_banner(build, shown=state.any_demo(frame))
+
+    fig = choropleth(frame, url, bounds, label=spec.label, unit=spec.unit, decimals=spec.decimals, scheme=scheme,
+                     k=classes, categories=spec.categories, height=MAP_HEIGHT)
+    facts = FACTS[measure]
+    by_prefix = level in ("district", "state")
+    sources = downloads.attribution(build, frame[["ars", "is_demo"]], facts=facts, by_prefix=by_prefix)
+    with_value = int(frame["value"].notna().sum())
+
+    left, right = st.columns([11, 9])
+    with left:
+        st.plotly_chart(fig, key="karte_map", on_select=_on_select, selection_mode="points", width="stretch",
+                        config={"displaylogo": False, "scrollZoom": True})
+        st.caption(md(f"Karte: {shape_attribution}. Daten: {sources}. {number(with_value)} von "
+                      f"{number(len(frame))} Gebieten mit Wert; grau: keine Daten."))
+        if level in ("district", "state"):
+            st.caption("Kreise und Länder: Verfahren aller Behörden im Gebiet (jede Behörde einmal gezählt); "
+                       "Anteile beziehen sich auf die Gemeinden mit Daten.")
+        if level != "state":
+            st.caption("Ein Klick auf ein Gebiet öffnet sein Profil; auf Landesebene zeigt er die Kreise des Landes.")
+    with right:
+        table = map_table(frame, spec.label, spec.unit, PROFILE_URL)
+        value_col = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+        st.dataframe(
+            german(table, {value_col: spec.decimals}), hide_index=True, width="stretch", height=MAP_HEIGHT - 40,
+            key="karte_table",
+            column_config={"Rang": st.column_config.NumberColumn(width="small"),
+                           "Name": st.column_config.TextColumn(width="medium"),
+                           "Profil": st.column_config.LinkColumn("Profil", display_text="öffnen", width="small"),
+                           "Schlüssel": st.column_config.TextColumn("Schlüssel", width="small")},
+        )
+        st.caption(md(f"Daten: {sources}. Einwohner: {db.register_attribution(build)}."))
+        with st.expander("Daten herunterladen", icon=":material/download:"):
+            export = frame.rename(columns={"value": measure})[
+                ["ars", "name", "kind", "population", measure, "rank", "is_demo"]]
+            downloads.download_buttons(build, export, f"karte_{level}_{measure}", facts=facts, by_prefix=by_prefix,
+                                       key="karte")
+
+
+main()
