@@ -25,6 +25,13 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+def date_text(value: object, precision: object = "day") -> str:
+    """29.07.2021 / 'Juli 2021' / '2021' by precision; missing dates (None, NaT) -> '–'."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return "–"
+    return day(value, precision if precision in ("day", "month", "year") else "day")  # type: ignore[arg-type]
+
+
 def rank_change_text(change: object) -> str:
     """Rank change as an arrow and the number of places: ▲ 3 (moved up), ▼ 2, = 0; '–' without a previous rank."""
     if _missing(change):
@@ -53,16 +60,27 @@ def top_bottom(frame: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataF
     return top, bottom
 
 
+def bar_label(rank: object, name: str, authority_type: object = None) -> str:
+    """'12. Dormitz' (a Verwaltungsgemeinschaft marked '(VG)', since it often shares its seat's name)."""
+    suffix = " (VG)" if authority_type == "Verwaltungsgemeinschaft" else ""
+    return f"{number(rank)}. {name}{suffix}"
+
+
 def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int = 10,
                     highlight: str | None = None, median: float | None = None, height: int = 420) -> go.Figure:
-    """Two horizontal bar charts side by side: the top n and the bottom n (by rank), German numbers,
-    the highlighted region in its own colour and the peer-group median as a dashed line."""
+    """Two horizontal bar charts side by side on one scale: the top n and the bottom n (by rank), German
+    numbers, the highlighted region in its own colour and the peer-group median as a dashed line."""
     top, bottom = top_bottom(frame, n)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"Die ersten {number(len(top))}",
                                                         f"Die letzten {number(len(bottom))}"),
                         horizontal_spacing=0.22)
+    has_median = median is not None and not _missing(median)
+    values = pd.concat([top["value"], bottom["value"]]).astype(float)
+    upper = max([*values.tolist(), float(median) if has_median else 0.0, 0.0]) * 1.08 or 1.0  # type: ignore[arg-type]
+    types = frame["authority_type"] if "authority_type" in frame else pd.Series(None, index=frame.index)
     for col, part in ((1, top), (2, bottom)):
-        labels = [f"{number(r)}. {name}" for r, name in zip(part["rank"], part["name"], strict=True)]
+        labels = [bar_label(r, name, t) for r, name, t in zip(part["rank"], part["name"], types.loc[part.index],
+                                                              strict=True)]
         colours = [HIGHLIGHT if a == highlight else BAR for a in part["ars"]]
         fig.add_trace(go.Bar(
             x=part["value"].tolist(), y=labels, orientation="h", marker_color=colours,
@@ -71,14 +89,10 @@ def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int =
             hovertemplate="%{y}<br>" + label.replace("%", "%%") + ": %{text}<extra></extra>",
         ), row=1, col=col)
         fig.update_yaxes(autorange="reversed", row=1, col=col)
-        if median is not None and not _missing(median):
+        fig.update_xaxes(range=[0, upper], title={"text": label}, row=1, col=col)
+        if has_median:
             fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN, row=1, col=col)  # type: ignore[arg-type]
-    if median is not None and not _missing(median):
-        fig.add_annotation(text=f"gestrichelt: Median der Vergleichsgruppe {number(median, decimals)}",
-                           xref="paper", yref="paper", x=0, y=-0.12, showarrow=False, xanchor="left",
-                           font={"size": 11, "color": MEDIAN})
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 50}, separators=",.",
-                      xaxis={"title": {"text": label}}, xaxis2={"title": {"text": label}})
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.")
     return fig
 
 
@@ -111,13 +125,14 @@ def history_chart(history: pd.DataFrame, title: str = "", height: int = 380) -> 
             fig.add_trace(go.Scatter(
                 x=pd.to_datetime(part["as_of"]), y=part[col], name=name, stackgroup="one", mode="lines",
                 line={"color": colour, "width": 1}, fillcolor=colour,
-                text=[day(d) for d in part["as_of"]], customdata=[number(v) for v in part[col]],
+                text=[date_text(d) for d in part["as_of"]], customdata=[number(v) for v in part[col]],
                 hovertemplate=f"{name}: %{{customdata}}<br>%{{text}}<extra></extra>",
             ))
-    if (~split).any() or not split.any():
+    if not split.all():
         fig.add_trace(go.Scatter(
             x=dates, y=frame["total"], name="gesamt", mode="lines+markers", line={"color": "#000000", "width": 2},
-            marker={"size": 4}, text=[day(d) for d in frame["as_of"]], customdata=[number(v) for v in frame["total"]],
+            marker={"size": 4}, text=[date_text(d) for d in frame["as_of"]],
+            customdata=[number(v) for v in frame["total"]],
             hovertemplate="gesamt: %{customdata}<br>%{text}<extra></extra>",
         ))
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
@@ -135,9 +150,10 @@ def compare_history_chart(history: pd.DataFrame, names: dict[str, str], height: 
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(part["as_of"]), y=part["total"], name=name, mode="lines",
+            x=pd.to_datetime(part["as_of"]), y=part["total"], name=name,
+            mode="lines" if len(part) > 2 else "lines+markers",
             line={"color": SERIES[i % len(SERIES)], "width": 3 if i == 0 else 2},
-            text=[day(d) for d in part["as_of"]], customdata=[number(v) for v in part["total"]],
+            text=[date_text(d) for d in part["as_of"]], customdata=[number(v) for v in part["total"]],
             hovertemplate=f"{name.replace('%', '%%')}: %{{customdata}}<br>%{{text}}<extra></extra>",
         ))
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=",.",
@@ -157,14 +173,26 @@ COMPARE_ROWS = (
 )
 
 
+def distinct_names(facts: pd.DataFrame) -> dict[str, str]:
+    """ars -> display name, with the kind (and if still ambiguous the key) added where names repeat."""
+    names = [str(n) for n in facts["name"]]
+    kinds = [str(k) for k in facts["kind"]]
+    out: dict[str, str] = {}
+    for ars, name, kind in zip(facts["ars"], names, kinds, strict=True):
+        label = f"{name} ({kind})" if names.count(name) > 1 else name
+        if label in out.values():
+            label = f"{label} {ars}"
+        out[str(ars)] = label
+    return out
+
+
 def compare_table(facts: pd.DataFrame) -> pd.DataFrame:
     """Regions side by side (one column per region, German text cells): the facts of `authority_facts`."""
     columns: dict[str, list[str]] = {}
-    names = [str(n) for n in facts["name"]]
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        seen[name] = seen.get(name, 0) + 1
-        key = name if seen[name] == 1 else f"{name} ({facts['ars'].iloc[i]})"
+    labels = distinct_names(facts)
+    total_row = [c for c, _l, _f in COMPARE_ROWS].index("total")
+    for i, ars in enumerate(facts["ars"]):
+        key = labels[str(ars)]
         cells = []
         row = facts.iloc[i]
         for col, _label, fmt in COMPARE_ROWS:
@@ -172,13 +200,13 @@ def compare_table(facts: pd.DataFrame) -> pd.DataFrame:
             if _missing(value):
                 cells.append("–")
             elif fmt == "date":
-                cells.append(day(value))
+                cells.append(date_text(value))
             elif isinstance(fmt, int):
                 cells.append(number(value, fmt))
             else:
                 cells.append(str(value))
         inherited = row.get("inherited_from_name")
         if isinstance(inherited, str) and inherited:
-            cells[6] = f"{cells[6]} (von VG {inherited} übernommen)"
+            cells[total_row] = f"{cells[total_row]} (von VG {inherited} übernommen)"
         columns[key] = cells
     return pd.DataFrame(columns, index=[label for _c, label, _f in COMPARE_ROWS])

@@ -667,7 +667,8 @@ def state_districts(db: Db, state: str) -> pd.DataFrame:
 
 def find_regions(db: Db, text: str, limit: int = 50) -> pd.DataFrame:
     """Regions whose name contains the text, whose postcode or key (ARS or AGS) starts with it:
-    ars, name, kind, level, postcode, district_name, state_name. Municipalities first, then by name."""
+    ars, name, kind, level, postcode, district_name, state_name. An exact key, name or postcode first,
+    then municipalities, then names that start with the text."""
     text = (text or "").strip()
     if not text:
         return query(db, """
@@ -683,7 +684,8 @@ def find_regions(db: Db, text: str, limit: int = 50) -> pd.DataFrame:
           AND (contains(lower(r.display_name), lower($text)) OR contains(lower(r.name), lower($text))
                  OR starts_with(coalesce(r.postcode, ''), $text) OR starts_with(r.ars, $text)
                  OR starts_with(coalesce(r.ags, ''), $text))
-        ORDER BY lower(r.display_name) <> lower($text), r.level <> 'municipality',
+        ORDER BY r.ars <> $text AND coalesce(r.ags, '') <> $text, lower(r.display_name) <> lower($text),
+                 coalesce(r.postcode, '') <> $text, r.level <> 'municipality',
                  NOT starts_with(lower(r.display_name), lower($text)), r.display_name, r.ars
         LIMIT $limit""", {"text": text, "limit": int(limit)})
 

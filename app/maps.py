@@ -9,6 +9,7 @@ A map frame has one row per shape with the columns `ars`, `name`, `kind`, `value
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import mapclassify
@@ -58,11 +59,26 @@ def colours(k: int) -> list[str]:
 
 
 def _natural_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """Fisher-Jenks upper bounds. Above JENKS_MAX_POINTS distinct values the breaks are computed on evenly
+    spaced quantiles, and each bound is then set at the widest gap in the data between the class's last
+    quantile and the next class's first, so a cluster is not cut between two of its quantiles."""
     distinct = np.unique(values)
-    if len(distinct) > JENKS_MAX_POINTS:
-        distinct = np.unique(np.quantile(values, np.linspace(0, 1, JENKS_MAX_POINTS)))
-    bins = mapclassify.FisherJenks(distinct, k=min(k, len(distinct))).bins
-    return np.append(bins[:-1], values.max())
+    reduced = len(distinct) > JENKS_MAX_POINTS
+    points = np.unique(np.quantile(values, np.linspace(0, 1, JENKS_MAX_POINTS))) if reduced else distinct
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        bins = mapclassify.FisherJenks(points, k=min(k, len(points))).bins
+    if reduced:
+        ordered = np.sort(values)
+        snapped = []
+        for upper in bins[:-1]:
+            following = points[np.searchsorted(points, upper, side="right")]
+            between = ordered[(ordered >= upper) & (ordered <= following)]
+            snapped.append(between[int(np.argmax(np.diff(between)))] if len(between) > 1 else upper)
+        bins = np.array(snapped)
+    else:
+        bins = bins[:-1]
+    return np.append(bins, values.max())
 
 
 def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5, decimals: int = 0) -> Classes:
@@ -207,16 +223,17 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
 def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str | None = None) -> pd.DataFrame:
     """The map's data as a table (the accessible alternative): best first, regions without a value last.
     Values stay numeric; `profile_url` (e.g. "Gemeindeprofil") adds a link column to each profile."""
-    ordered = frame.assign(_missing=frame["value"].isna()).sort_values(["_missing", "rank", "name"], kind="stable")
+    keys = ["_missing", "rank", "name"] if "rank" in frame.columns else ["_missing", "name"]
+    ordered = frame.assign(_missing=frame["value"].isna()).sort_values(keys, kind="stable")
     heading = f"{label} ({unit})" if unit else label
     table = pd.DataFrame({
-        "Rang": ordered["rank"].astype("Int64") if "rank" in ordered else pd.NA,
+        "Rang": ordered["rank"].astype("Int64") if "rank" in ordered.columns else pd.NA,
         "Name": ordered["name"],
         "Art": ordered["kind"],
         heading: ordered["value"],
         "Einwohner": ordered["population"].astype("Int64"),
     })
-    if "rank" not in ordered or ordered["rank"].isna().all():
+    if "rank" not in ordered.columns or ordered["rank"].isna().all():
         table = table.drop(columns=["Rang"])
     if "inherited_from_name" in ordered and ordered["inherited_from_name"].notna().any():
         table["übernommen von VG"] = ordered["inherited_from_name"]

@@ -1,0 +1,148 @@
+"""Rangliste: ranks of the authorities within a peer group (state, district, size class or authority type
+within the state), rank change since the previous snapshot, the group median, top and bottom ten, and
+"my municipality" highlighted with its position among its peers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import db, downloads, state
+from app.charts import date_text, position_text, rank_change_text, ranking_table, top_bottom_bars
+from app.downloads import md
+from app.formatting import number
+from app.tables import german
+
+st.set_page_config(page_title="Rangliste – Digitalmonitor Kommunen", page_icon="🏆", layout="wide")
+
+ALL = ""
+DECIMALS = {"total": 0, "municipal": 0, "central": 0, "total_per_10k": 1}
+FACTS = ("procedure_snapshot",)
+
+LAND = state.Param("land", "rang_land", "09", pattern=state.STATE_KEY)
+KREIS = state.Param("kreis", "rang_kreis", ALL, pattern=state.DISTRICT_KEY)
+SIZE = state.Param("groesse", "rang_groesse", ALL, choices=db.SIZE_CLASSES)
+TYPE = state.Param("typ", "rang_typ", ALL, choices=db.AUTHORITY_TYPES)
+MEASURE = state.Param("kennzahl", "rang_kennzahl", "total", choices=tuple(db.RANK_MEASURES))
+MINE = state.Param("gemeinde", "rang_gemeinde", None, pattern=state.REGION_KEY)
+PARAMS = (LAND, KREIS, SIZE, TYPE, MEASURE, MINE)
+
+
+@st.cache_data(show_spinner=False)
+def _states(build: db.Db) -> pd.DataFrame:
+    return db.ranking_states(build)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _districts(build: db.Db, land: str) -> pd.DataFrame:
+    return db.state_districts(build, land)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _rankings(build: db.Db, measure: str, land: str, kreis: str | None, size: str | None,
+              kind: str | None) -> pd.DataFrame:
+    return db.rankings(build, measure, land, kreis, size, kind)
+
+
+def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kreis: str, size: str,
+                kind: str) -> str:
+    group_kind, _key = db.peer_group(land, kreis or None, size or None, kind or None)
+    if group_kind == "district":
+        return districts.get(kreis, kreis)
+    if group_kind == "size_class":
+        return f"Größenklasse {size} in {states.get(land, land)}"
+    if group_kind == "authority_type":
+        return f"{kind} in {states.get(land, land)}"
+    return f"alle Behörden in {states.get(land, land)}"
+
+
+def main() -> None:
+    st.title("Rangliste")
+    try:
+        build = db.current()
+    except db.NoDatabase:
+        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
+        st.stop()
+    states = _states(build)
+    if states.empty:
+        st.info("Diese Datenbank enthält noch keine Online-Verfahren, also auch keine Ranglisten.")
+        st.stop()
+
+    state.restore(PARAMS)
+    state_names = dict(zip(states["ars"], states["name"], strict=True))
+    state.keep_valid(LAND, list(states["ars"]))
+
+    c1, c2, c3, c4, c5 = st.columns([1.1, 1.6, 1.4, 1.5, 2])
+    land = c1.selectbox("Land", list(states["ars"]), format_func=state_names.__getitem__, key=LAND.key)
+    districts = _districts(build, land)
+    district_names = dict(zip(districts["ars"], districts["name"], strict=True))
+    state.keep_valid(KREIS, [ALL, *districts["ars"]])
+    kreis = c2.selectbox("Kreis", [ALL, *districts["ars"]], key=KREIS.key,
+                         format_func=lambda a: "(alle)" if a == ALL else district_names[a])
+    size = c3.selectbox("Größenklasse (Einwohner)", [ALL, *db.SIZE_CLASSES], key=SIZE.key,
+                        format_func=lambda s: "(alle)" if s == ALL else s)
+    kind = c4.selectbox("Behördentyp", [ALL, *db.AUTHORITY_TYPES], key=TYPE.key,
+                        format_func=lambda s: "(alle)" if s == ALL else s)
+    measure = c5.selectbox("Kennzahl", list(db.RANK_MEASURES), format_func=db.RANK_MEASURES.__getitem__,
+                           key=MEASURE.key)
+    frame = _rankings(build, measure, land, kreis or None, size or None, kind or None)
+
+    options = [None, *frame["ars"]]
+    state.keep_valid(MINE, options)
+    labels = {a: f"{n} ({k})" for a, n, k in zip(frame["ars"], frame["name"], frame["authority_type"], strict=True)}
+    mine = st.selectbox("Meine Gemeinde hervorheben", options, key=MINE.key, placeholder="Name eingeben …",
+                        format_func=lambda a: "(keine)" if a is None else labels[a],
+                        help="Tippen Sie einen Namen, um die Liste zu durchsuchen.")
+    state.publish(PARAMS)
+
+    downloads.demo_banner(build, shown=state.any_demo(frame))
+    label = db.RANK_MEASURES[measure]
+    decimals = DECIMALS[measure]
+    if frame.empty:
+        st.info("Für diese Auswahl gibt es keine Behörden mit Online-Verfahren.")
+        st.stop()
+
+    group = _group_text(district_names, state_names, land, kreis, size, kind)
+    peers = int(frame["peers"].iloc[0])
+    median = float(frame["group_median"].iloc[0])
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Vergleichsgruppe", f"{number(peers)} Behörden", help=group)
+    m2.metric(f"Median: {label}", number(median, decimals))
+    m3.metric("Stand", date_text(frame["as_of"].max()))
+    prev = frame["prev_as_of"].dropna()
+    m4.metric("Rangänderung seit", date_text(prev.max()) if not prev.empty else "–",
+              help="Rang beim vorigen Stand derselben Behörde")
+    if mine is not None:
+        row = frame[frame["ars"] == mine].iloc[0]
+        change = row["rank_change"]
+        st.success(md(f"{row['name']}: {position_text(row['rank'], row['peers'])} ({group}) · {label}: "
+                      f"{number(row['value'], decimals)} · Median {number(median, decimals)} · Rangänderung "
+                      f"{rank_change_text(change)}"), icon=":material/location_on:")
+    st.caption(md(f"Rang innerhalb der Vergleichsgruppe {group}"
+                  + ("; weitere Filter grenzen die Liste ein, der Rang bleibt der in der Gruppe" if
+                     len(frame) < peers else "") + ". Rang 1 = die meisten; Gleichstand teilt den besseren Rang."))
+
+    fig = top_bottom_bars(frame, label, decimals, n=10, highlight=mine, median=median)
+    st.plotly_chart(fig, key="rang_chart", width="stretch", config={"displaylogo": False})
+    sources = downloads.attribution(build, frame[["ars", "is_demo"]], facts=FACTS)
+    st.caption(md(f"Gestrichelte Linie: Median der Vergleichsgruppe ({number(median, decimals)}). Daten: {sources}."))
+
+    table = ranking_table(frame, label)
+    styler = german(table, {label: decimals, "Median der Vergleichsgruppe": decimals})
+    styler = styler.format(rank_change_text, subset=["Rangänderung"])
+    if mine is not None:
+        position = frame.reset_index(drop=True).index[frame.reset_index(drop=True)["ars"] == mine]
+        styler = styler.apply(lambda r: ["background-color: #fde2cf" if r.name in position else ""] * len(r), axis=1)
+    st.dataframe(styler, hide_index=True, width="stretch", height=480, key="rang_table",
+                 column_config={"Rang": st.column_config.NumberColumn(width="small"),
+                                "Rangänderung": st.column_config.NumberColumn(
+                                    width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand")})
+    st.caption(md(f"Daten: {sources}. Einwohner: {db.register_attribution(build)}."))
+    with st.expander("Daten herunterladen", icon=":material/download:"):
+        export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",
+                        "rank", "peers", "rank_change", "prev_rank", "as_of", "prev_as_of", "group_median",
+                        "is_demo"]].rename(columns={"value": measure})
+        downloads.download_buttons(build, export, f"rangliste_{measure}", facts=FACTS, key="rangliste")
+
+
+main()

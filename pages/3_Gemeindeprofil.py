@@ -1,0 +1,305 @@
+"""Gemeindeprofil: one region on one page. Search by name, postcode or key; headline facts; procedures
+over time; Digitales Amt; grants; ranks and peers; side-by-side comparison with up to four others."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import db, downloads, state
+from app.charts import (
+    compare_history_chart,
+    compare_table,
+    date_text,
+    distinct_names,
+    history_chart,
+    position_text,
+    rank_change_text,
+)
+from app.downloads import md
+from app.formatting import euro, number
+from app.tables import german
+
+st.set_page_config(page_title="Gemeindeprofil – Digitalmonitor Kommunen", page_icon="🏘️", layout="wide")
+
+PAGE = "pages/3_Gemeindeprofil.py"
+MAX_COMPARE = 4
+GROUP_LABELS = {"state": "im Land", "district": "im Kreis", "size_class": "Größenklasse im Land",
+                "authority_type": "Behördentyp im Land"}
+
+REGION = state.Param("ars", "profil_ars", None, pattern=state.REGION_KEY)
+COMPARE = state.Param("vergleich", "profil_vergleich", (), pattern=state.REGION_KEY, many=True,
+                      max_items=MAX_COMPARE)
+PARAMS = (REGION, COMPARE)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _find(build: db.Db, text: str) -> pd.DataFrame:
+    return db.find_regions(build, text, limit=50)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _labels(build: db.Db, keys: tuple[str, ...]) -> pd.DataFrame:
+    return db.region_labels(build, list(keys))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _profile(build: db.Db, ars: str) -> dict[str, pd.DataFrame]:
+    facts = db.region_profile(build, ars)
+    if facts.empty:
+        return {"facts": facts}
+    row = facts.iloc[0]
+    association = row["association_ars"] if isinstance(row["association_ars"], str) else None
+    own = db.procedure_history(build, [ars])
+    history_key = ars
+    if own.empty and association:
+        own = db.procedure_history(build, [association])
+        history_key = association
+    return {
+        "facts": facts,
+        "latest": db.authority_facts(build, [ars]),
+        "history": own.assign(history_of=history_key),
+        "ranks": db.region_ranks(build, ars),
+        "peers": db.peers(build, ars),
+        "grants": db.region_grants(build, [k for k in (ars, association) if k]),
+        "members": db.members(build, ars) if row["level"] == "association" else pd.DataFrame(),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _candidates(build: db.Db, land: str) -> pd.DataFrame:
+    return db.compare_candidates(build, land)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compare(build: db.Db, keys: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return db.authority_facts(build, list(keys)), db.procedure_history(build, list(keys))
+
+
+def _label(row: pd.Series) -> str:
+    where = row.get("district_name") if isinstance(row.get("district_name"), str) else row.get("state_name")
+    parts = [str(row["kind"])] + ([str(where)] if isinstance(where, str) and where != row["name"] else [])
+    return f"{row['name']} ({', '.join(parts)}) · {row['ars']}"
+
+
+def _on_search() -> None:
+    """Enter in the search field opens the first match."""
+    text = st.session_state.get("profil_suche", "")
+    if not text.strip():
+        return
+    hits = _find(db.current(), text.strip())
+    if not hits.empty:
+        st.session_state[REGION.key] = hits["ars"].iloc[0]
+
+
+def _facts_block(row: pd.Series) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Einwohner", number(row["population"]))
+    c2.metric("Fläche", number(row["area_km2"], 2, " km²"))
+    c3.metric("Einwohner je km²", number(row["density"], 1))
+    c4.metric("Größenklasse", row["size_class"] if isinstance(row["size_class"], str) else "–")
+    lines = [f"**Art:** {md(row['kind'])}" + (f" ({md(row['authority_type'])})"
+                                              if isinstance(row["authority_type"], str) else "")]
+    if isinstance(row["district_name"], str):
+        lines.append(f"**Kreis:** {md(row['district_name'])}")
+    if isinstance(row["gov_district_name"], str):
+        lines.append(f"**Regierungsbezirk:** {md(row['gov_district_name'])}")
+    if isinstance(row["state_name"], str) and row["level"] != "state":
+        lines.append(f"**Land:** {md(row['state_name'])}")
+    keys = f"**Schlüssel (ARS):** {md(row['ars'])}"
+    if isinstance(row["ags"], str) and row["ags"]:
+        keys += f" · **AGS:** {md(row['ags'])}"
+    if isinstance(row["postcode"], str) and row["postcode"]:
+        keys += f" · **Postleitzahl (Verwaltungssitz):** {md(row['postcode'])}"
+    lines.append(keys)
+    st.markdown("  \n".join(lines))
+    if isinstance(row["association_ars"], str):
+        st.page_link(PAGE, label=f"Verwaltungsgemeinschaft: {row['association_name']} ({row['association_kind']})",
+                     query_params={"ars": row["association_ars"]}, icon=":material/account_balance:")
+
+
+def _procedures_block(build: db.Db, data: dict[str, pd.DataFrame], row: pd.Series) -> None:
+    st.subheader("Online-Verfahren")
+    latest = data["latest"].iloc[0]
+    history = data["history"]
+    if pd.isna(latest["total"]) and history.empty:
+        st.info("Für diese Region liegen keine Zahlen zu Online-Verfahren vor.")
+        return
+    c1, c2, c3, c4, c5 = st.columns(5)
+    c1.metric("gesamt", number(latest["total"]))
+    c2.metric("kommunal", number(latest["municipal"]))
+    c3.metric("zentral (Land/Bund)", number(latest["central"]))
+    c4.metric("je 10.000 Einwohner", number(latest["total_per_10k"], 1))
+    c5.metric("Stand", date_text(latest["as_of"]))
+    if isinstance(latest["inherited_from_name"], str):
+        st.caption(md(f"Die Gemeinde meldet keine eigenen Zahlen; gezeigt sind die der Verwaltungsgemeinschaft "
+                      f"{latest['inherited_from_name']} (von VG übernommen)."))
+    if not history.empty:
+        st.plotly_chart(history_chart(history), key="profil_verlauf", width="stretch",
+                        config={"displaylogo": False})
+        sources = downloads.attribution(build, history[["ars", "is_demo"]].drop_duplicates(),
+                                        facts=("procedure_snapshot",))
+        st.caption(md(f"Online-Verfahren je Stichtag, kommunal und zentral gestapelt. Daten: {sources}."))
+
+
+def _digitales_amt_block(latest: pd.Series) -> None:
+    status = latest["da_status"]
+    if not isinstance(status, str):
+        return
+    st.subheader("Digitales Amt")
+    st.markdown(f"**Status:** {md(status)}")
+    c2, c3 = st.columns(2)
+    distance = latest["distance"]
+    c2.metric("fehlende Verfahren bis zur Schwelle",
+              number(distance) if not pd.isna(distance) else "–",
+              help=f"Schwelle: {number(latest['threshold'])} Online-Verfahren" if not pd.isna(latest["threshold"])
+              else None)
+    c3.metric("ausgezeichnet am", date_text(latest["awarded_on"], latest["awarded_on_precision"]))
+
+
+def _grants_block(build: db.Db, grants: pd.DataFrame, latest: pd.Series) -> None:
+    st.subheader("Förderung")
+    if grants.empty:
+        st.caption("Keine Förderbescheide für diese Region (und ihre Verwaltungsgemeinschaft) erfasst.")
+        return
+    c1, c2 = st.columns(2)
+    c1.metric("Fördersumme (eigene Bescheide)", euro(latest["grant_eur"]))
+    c2.metric("je Einwohner", euro(latest["eur_per_inhabitant"], 2))
+    table = pd.DataFrame({
+        "Empfänger": grants["recipient"], "Programm": grants["program"],
+        "bewilligt": [date_text(d, p) for d, p in zip(grants["approved_on"], grants["approved_on_precision"],
+                                                     strict=True)],
+        "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Quelle": grants["source_url"],
+    })
+    st.dataframe(german(table, {"Betrag (€)": 2}), hide_index=True, width="stretch", key="profil_foerderung",
+                 column_config={"Quelle": st.column_config.LinkColumn(display_text="Quelle")})
+    sources = downloads.attribution(build, grants[["ars", "is_demo"]], facts=("funding_grant",))
+    st.caption(md(f"Daten: {sources}."))
+
+
+def _ranks_block(build: db.Db, ranks: pd.DataFrame, peers: pd.DataFrame, row: pd.Series) -> None:
+    st.subheader("Rang und Vergleichsgruppen")
+    if ranks.empty:
+        st.caption("Ohne Online-Verfahren kein Rang.")
+    else:
+        shown = ranks[ranks["measure"].isin(["total", "total_per_10k"])]
+        table = pd.DataFrame({
+            "Kennzahl": shown["measure"].map(db.RANK_MEASURES),
+            "Vergleichsgruppe": [f"{GROUP_LABELS[k]}: {n}" for k, n in
+                                 zip(shown["group_kind"], shown["group_name"], strict=True)],
+            "Platz": [position_text(r, p) for r, p in zip(shown["rank"], shown["peers"], strict=True)],
+            "Rangänderung": [rank_change_text(c) for c in shown["rank_change"]],
+            "Wert": [number(v, 1 if m == "total_per_10k" else 0) for v, m in
+                     zip(shown["value"], shown["measure"], strict=True)],
+        })
+        st.dataframe(table, hide_index=True, width="stretch", key="profil_raenge")
+    if not peers.empty and len(peers) > 1:
+        where = row["district_name"] if isinstance(row["district_name"], str) else row["state_name"]
+        st.markdown(md(f"Gleiche Größenklasse ({row['size_class']}) und gleicher Behördentyp in {where}:"))
+        table = pd.DataFrame({
+            "Name": [f"▶ {n}" if s else n for n, s in zip(peers["name"], peers["is_self"], strict=True)],
+            "Art": peers["kind"], "Einwohner": peers["population"],
+            "Online-Verfahren": peers["total"], "je 10.000 Einwohner": peers["total_per_10k"],
+            "Profil": [f"Gemeindeprofil?ars={a}" for a in peers["ars"]],
+        })
+        st.dataframe(german(table, {"je 10.000 Einwohner": 1}), hide_index=True, width="stretch",
+                     key="profil_nachbarn",
+                     column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
+    sources = downloads.attribution(build, pd.concat([ranks.assign(ars=row["ars"])[["ars", "is_demo"]],
+                                                       peers[["ars", "is_demo"]]]), facts=("procedure_snapshot",))
+    st.caption(md(f"Daten: {sources}. Einwohner: {db.register_attribution(build)}."))
+
+
+def _compare_block(build: db.Db, ars: str, row: pd.Series) -> None:
+    st.subheader("Vergleich")
+    land = row["state_ars"] if isinstance(row["state_ars"], str) else ars[:2]
+    candidates = _candidates(build, land)
+    chosen = [k for k in state.value(COMPARE) if k != ars]
+    options = list(dict.fromkeys([*chosen, *[k for k in candidates["ars"] if k != ars]]))
+    labels = _labels(build, tuple(options))
+    names = {a: _label(r) for a, r in zip(labels["ars"], [r for _i, r in labels.iterrows()], strict=True)}
+    state.keep_valid(COMPARE, [k for k in options if k in names])
+    picked = st.multiselect(f"Mit bis zu {MAX_COMPARE} anderen vergleichen", [k for k in options if k in names],
+                            key=COMPARE.key, max_selections=MAX_COMPARE, format_func=names.__getitem__,
+                            placeholder="Namen eingeben …")
+    if not picked:
+        st.caption("Wählen Sie Behörden aus, um sie nebeneinander zu sehen.")
+        return
+    keys = (ars, *picked)
+    facts, history = _compare(build, keys)
+    if state.any_demo(facts, history):
+        st.caption("Der Vergleich enthält Demodaten.")
+    table = compare_table(facts)
+    st.dataframe(table, width="stretch", key="profil_vergleich_tabelle", height=(len(table) + 1) * 35 + 3)
+    if not history.empty:
+        st.plotly_chart(compare_history_chart(history, distinct_names(facts)),
+                        key="profil_vergleich_chart", width="stretch", config={"displaylogo": False})
+    sources = downloads.attribution(build, facts[["ars", "is_demo"]], facts=("procedure_snapshot", "funding_grant",
+                                                                            "certification"))
+    st.caption(md(f"Daten: {sources}. Einwohner und Fläche: {db.register_attribution(build)}."))
+
+
+def main() -> None:
+    st.title("Gemeindeprofil")
+    try:
+        build = db.current()
+    except db.NoDatabase:
+        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
+        st.stop()
+    state.restore(PARAMS)
+
+    search, pick = st.columns([1, 2])
+    text = search.text_input("Suche: Name, Postleitzahl oder Schlüssel", key="profil_suche", on_change=_on_search,
+                             placeholder="z. B. Dormitz, 91077 oder 09474126")
+    hits = _find(build, text.strip()) if text.strip() else pd.DataFrame(columns=["ars"])
+    current = state.value(REGION)
+    keys = list(dict.fromkeys(([current] if current else []) + list(hits["ars"])))
+    labels = _labels(build, tuple(keys)) if keys else pd.DataFrame(columns=["ars"])
+    names = {a: _label(r) for a, r in zip(labels["ars"], [r for _i, r in labels.iterrows()], strict=True)}
+    state.keep_valid(REGION, [None, *[k for k in keys if k in names]])
+    options = [k for k in keys if k in names]
+    ars = pick.selectbox("Region", options, key=REGION.key, format_func=names.__getitem__,
+                         placeholder="Treffer der Suche auswählen …" if options else "Zuerst suchen …")
+    if text.strip() and hits.empty:
+        search.caption("Keine Treffer.")
+    if ars is None:
+        state.publish(PARAMS)
+        st.info("Suchen Sie eine Gemeinde, einen Kreis oder eine Verwaltungsgemeinschaft nach Name, "
+                "Postleitzahl oder Schlüssel, oder klicken Sie auf der Karte auf ein Gebiet.")
+        return
+
+    data = _profile(build, ars)
+    if data["facts"].empty:
+        state.publish(PARAMS)
+        st.warning("Diesen Schlüssel gibt es im aktuellen Gemeindeverzeichnis nicht.")
+        return
+    row = data["facts"].iloc[0]
+    latest = data["latest"].iloc[0]
+    shown = [data["latest"], data["history"], data["grants"], data["ranks"], data["peers"]]
+    banner = st.empty()
+
+    st.header(f"{row['display_name']}")
+    _facts_block(row)
+    st.caption(md(f"Einwohner und Fläche: {db.register_attribution(build)}, "
+                  f"Gebietsstand {date_text(row['edition'])}."))
+    _procedures_block(build, data, row)
+    _digitales_amt_block(latest)
+    _grants_block(build, data["grants"], latest)
+    _ranks_block(build, data["ranks"], data["peers"], row)
+    if not data["members"].empty:
+        st.subheader("Mitgliedsgemeinden")
+        members = data["members"]
+        st.dataframe(german(pd.DataFrame({"Name": members["name"], "Art": members["kind"],
+                                          "Einwohner": members["population"], "Fläche (km²)": members["area_km2"],
+                                          "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]}),
+                            {"Fläche (km²)": 2}),
+                     hide_index=True, width="stretch", key="profil_mitglieder",
+                     column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
+        st.caption(md(f"Daten: {db.register_attribution(build)}."))
+    _compare_block(build, ars, row)
+    state.publish(PARAMS)
+    with banner:
+        downloads.demo_banner(build, shown=state.any_demo(*shown))
+
+
+main()

@@ -1,0 +1,309 @@
+"""Pure figure and table builders of the explore pages (app/maps.py, app/charts.py): classes, the grey
+"keine Daten" trace apart from 0, German legend labels and hover text, tables, charts."""
+
+from __future__ import annotations
+
+import math
+
+import mapclassify
+import numpy as np
+import pandas as pd
+import pytest
+
+from app import charts, maps
+from app.figures import fit_zoom
+
+URL = "app/static/shapes/municipality-test.json"
+BOUNDS = (8.9, 47.2, 13.9, 50.6)
+
+
+def _frame(values: list[object], **extra: list[object]) -> pd.DataFrame:
+    n = len(values)
+    frame = pd.DataFrame({
+        "ars": [f"0918{i:08d}" for i in range(n)],
+        "name": [f"Gemeinde {i}" for i in range(n)],
+        "kind": ["Gemeinde"] * n,
+        "population": [1000 + i for i in range(n)],
+        "value": values,
+    })
+    for col, vals in extra.items():
+        frame[col] = vals
+    return frame
+
+
+def _locations(fig) -> dict[str, list[str]]:
+    return {trace.name: list(trace.locations) for trace in fig.data}
+
+
+# --- classification ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scheme", list(maps.SCHEMES))
+def test_classes_cover_every_value_and_missing_values_get_no_class(scheme: str) -> None:
+    values = pd.Series([0, 3, 5, 8, 13, 21, None, 34, 55, 89, float("nan"), 144])
+    classes = maps.classify(values, scheme, k=4)
+    assert classes.k == 4
+    assert list(classes.bins) == sorted(classes.bins)
+    assert classes.bins[-1] == 144
+    assert classes.index[values.isna()].eq(-1).all()
+    assert classes.index[values.notna()].between(0, classes.k - 1).all()
+    # every value lies at or below the upper bound of its class and above the bound of the class before
+    for value, cls in zip(values[values.notna()], classes.index[values.notna()], strict=True):
+        assert value <= classes.bins[cls]
+        if cls > 0:
+            assert value > classes.bins[cls - 1]
+
+
+def test_zero_falls_into_the_lowest_class_not_into_no_data() -> None:
+    values = pd.Series([0.0, 0.0, 1.0, 2.0, 50.0, None])
+    classes = maps.classify(values, "equal_interval", k=3)
+    assert classes.index.iloc[0] == 0
+    assert classes.index.iloc[5] == -1
+    assert classes.labels[0].startswith("0 ")
+
+
+def test_quantile_classes_hold_about_equal_counts() -> None:
+    values = pd.Series(np.arange(100, dtype=float))
+    classes = maps.classify(values, "quantiles", k=5)
+    counts = classes.index.value_counts().sort_index().tolist()
+    assert counts == [20, 20, 20, 20, 20]
+
+
+def test_equal_interval_bounds_are_equally_wide() -> None:
+    classes = maps.classify(pd.Series([0.0, 10.0, 20.0, 40.0]), "equal_interval", k=4, decimals=1)
+    assert classes.bins == (10.0, 20.0, 30.0, 40.0)
+
+
+@pytest.mark.filterwarnings("ignore:Numba not installed")
+def test_natural_breaks_match_mapclassify_on_small_inputs() -> None:
+    values = np.array([1, 2, 3, 10, 11, 12, 30, 31, 33, 80, 85, 90], dtype=float)
+    classes = maps.classify(pd.Series(values), "natural_breaks", k=4)
+    assert classes.bins == tuple(mapclassify.FisherJenks(values, k=4).bins)
+    assert classes.bins == (3.0, 12.0, 33.0, 90.0)
+
+
+def test_natural_breaks_on_many_values_are_deterministic_and_separate_clusters() -> None:
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(10, 1, 4000), rng.normal(100, 3, 4000), rng.normal(300, 5, 3000)])
+    first = maps.classify(pd.Series(values), "natural_breaks", k=3, decimals=1)
+    second = maps.classify(pd.Series(values), "natural_breaks", k=3, decimals=1)
+    assert first.bins == second.bins
+    assert first.bins[0] < 50 < first.bins[1] < 200
+    assert first.index.value_counts().sort_index().tolist() == [4000, 4000, 3000]
+
+
+def test_integer_data_gets_whole_number_labels_that_do_not_overlap() -> None:
+    values = pd.Series([0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 1500])
+    classes = maps.classify(values, "quantiles", k=3)
+    assert all("," not in label for label in classes.labels)
+    lowers = [int(label.split(" – ")[0].replace(".", "")) for label in classes.labels]
+    uppers = [int(label.split(" – ")[-1].replace(".", "")) for label in classes.labels]
+    assert lowers[0] == 0 and uppers[-1] == 1500
+    assert all(lowers[i + 1] == uppers[i] + 1 for i in range(len(lowers) - 1))
+    assert classes.labels[-1].endswith("1.500")
+
+
+def test_labels_use_german_separators() -> None:
+    values = pd.Series([1234.5, 2500.25, 9999.75, 12345.5])
+    classes = maps.classify(values, "equal_interval", k=2, decimals=1)
+    assert classes.labels == ("1.234,5 – 6.790,0", "> 6.790,0 – 12.345,5")
+
+
+def test_fewer_distinct_values_than_classes() -> None:
+    classes = maps.classify(pd.Series([7, 7, 7, None]), "quantiles", k=5)
+    assert classes.k == 1 and classes.labels == ("7",)
+    assert classes.index.tolist() == [0, 0, 0, -1]
+
+
+def test_no_values_at_all() -> None:
+    classes = maps.classify(pd.Series([None, None], dtype=float), "natural_breaks", k=5)
+    assert classes.k == 0 and classes.index.tolist() == [-1, -1]
+
+
+def test_unknown_scheme_is_refused() -> None:
+    with pytest.raises(ValueError):
+        maps.classify(pd.Series([1.0]), "kmeans", 3)
+
+
+def test_colours_are_distinct_viridis_steps_and_never_the_no_data_grey() -> None:
+    for k in range(1, 8):
+        palette = maps.colours(k)
+        assert len(set(palette)) == k
+        assert maps.NO_DATA_GREY not in palette
+
+
+# --- choropleth -------------------------------------------------------------------------------------
+
+def test_no_data_has_its_own_grey_trace_and_zero_the_lowest_colour() -> None:
+    frame = maps.ranked(_frame([0, 4, 9, None, 16, 25, None]))
+    fig = maps.choropleth(frame, URL, BOUNDS, label="Online-Verfahren gesamt", unit="Verfahren", k=3)
+    locations = _locations(fig)
+    assert locations[maps.NO_DATA] == [frame["ars"][3], frame["ars"][6]]
+    entries = maps.legend_entries(fig)
+    assert entries[-1] == (maps.NO_DATA, maps.NO_DATA_GREY)
+    first_label, first_colour = entries[0]
+    assert frame["ars"][0] in locations[first_label]          # the 0 is in the lowest class ...
+    assert first_colour != maps.NO_DATA_GREY                  # ... which is not grey
+    assert sum(len(v) for v in locations.values()) == len(frame)
+
+
+def test_map_uses_the_static_geojson_url_and_the_ars_key() -> None:
+    fig = maps.choropleth(maps.ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2)
+    for trace in fig.data:
+        assert trace.geojson == URL
+        assert trace.featureidkey == "properties.ars"
+    assert fig.layout.map.style == "white-bg"
+    centre, zoom = fit_zoom(BOUNDS, width_px=520, height_px=650)
+    assert fig.layout.map.zoom == zoom and fig.layout.map.center.lon == centre["lon"]
+
+
+def test_legend_labels_are_german_class_bounds() -> None:
+    frame = maps.ranked(_frame([0.5, 1234.5, 2500.25, 12345.5]))
+    fig = maps.choropleth(frame, URL, BOUNDS, label="Einwohner je km²", unit="Einw./km²", decimals=1,
+                          scheme="equal_interval", k=2)
+    assert [name for name, _c in maps.legend_entries(fig)] == ["0,5 – 6.173,0", "> 6.173,0 – 12.345,5"]
+    assert fig.layout.legend.title.text == "Einwohner je km² (Einw./km²)"
+    assert fig.layout.separators == ",."
+
+
+def test_hover_names_kind_value_and_rank() -> None:
+    frame = maps.ranked(_frame([1234.5, 10.0, None]))
+    fig = maps.choropleth(frame, URL, BOUNDS, label="Verfahren je 10.000 Einwohner", unit="je 10.000 Einw.",
+                          decimals=1, k=2)
+    texts = {loc: text for trace in fig.data for loc, text in zip(trace.locations, trace.text, strict=True)}
+    top = texts[frame["ars"][0]]
+    assert "<b>Gemeinde 0</b>" in top and "Gemeinde<br>" in top
+    assert "Verfahren je 10.000 Einwohner: 1.234,5 je 10.000 Einw." in top
+    assert "Platz 1 von 2" in top
+    assert "Platz 2 von 2" in texts[frame["ars"][1]]
+    missing = texts[frame["ars"][2]]
+    assert "keine Daten" in missing and "Platz" not in missing
+
+
+def test_hover_marks_values_inherited_from_the_verwaltungsgemeinschaft() -> None:
+    frame = maps.ranked(_frame([40, 40], inherited_from_name=[None, "VG Dormitz"]))
+    texts = maps.hover_texts(frame, "Online-Verfahren gesamt")
+    assert "übernommen" not in texts[0]
+    assert "von VG VG Dormitz übernommen" in texts[1]
+
+
+def test_hover_escapes_markup_in_names() -> None:
+    frame = _frame([1], name=["<script>x</script> & Co"])
+    text = maps.hover_texts(frame, "Wert")[0]
+    assert "<script>" not in text and "&lt;script&gt;" in text and "&amp; Co" in text
+
+
+def test_ties_share_the_better_rank_and_ascending_measures_rank_the_smallest_first() -> None:
+    frame = maps.ranked(_frame([5, 9, 9, None, 1]))
+    assert frame["rank"].tolist()[:3] == [3, 1, 1] and frame["rank"].isna().tolist()[3]
+    assert frame["peers"].iloc[0] == 4
+    ascending = maps.ranked(_frame([5, 9, 1]), ascending=True)
+    assert ascending["rank"].tolist() == [2, 3, 1]
+
+
+def test_categorical_map_uses_fixed_okabe_ito_colours_and_grey_for_the_rest() -> None:
+    statuses = ("zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht")
+    frame = _frame(["noch nicht", "zertifiziert", None, "keine Daten", "zertifiziert"])
+    fig = maps.choropleth(frame, URL, BOUNDS, label="Digitales Amt", categories=statuses)
+    entries = dict(maps.legend_entries(fig))
+    assert entries == {"zertifiziert": maps.CATEGORY_COLOURS["zertifiziert"],
+                       "noch nicht": maps.CATEGORY_COLOURS["noch nicht"], maps.NO_DATA: maps.NO_DATA_GREY}
+    assert _locations(fig)[maps.NO_DATA] == [frame["ars"][2], frame["ars"][3]]
+    assert [name for name, _c in maps.legend_entries(fig)] == ["zertifiziert", "noch nicht", maps.NO_DATA]
+
+
+def test_map_table_best_first_missing_last_with_profile_links() -> None:
+    frame = maps.ranked(_frame([3, None, 8, 5], inherited_from_name=[None, None, "Dormitz", None]))
+    table = maps.map_table(frame, "Online-Verfahren gesamt", "Verfahren", "Gemeindeprofil")
+    assert table["Name"].tolist() == ["Gemeinde 2", "Gemeinde 3", "Gemeinde 0", "Gemeinde 1"]
+    assert table["Rang"].tolist()[:3] == [1, 2, 3]
+    assert pd.api.types.is_numeric_dtype(table["Online-Verfahren gesamt (Verfahren)"])
+    assert table["übernommen von VG"].tolist()[0] == "Dormitz"
+    assert table["Profil"].iloc[0] == f"Gemeindeprofil?ars={frame['ars'][2]}"
+
+
+def test_map_table_without_ranks_has_no_rank_column() -> None:
+    table = maps.map_table(_frame(["zertifiziert", None]), "Digitales Amt")
+    assert "Rang" not in table.columns and "Profil" not in table.columns
+
+
+def test_selected_region_from_a_plotly_selection() -> None:
+    event = {"selection": {"points": [{"curve_number": 2, "location": "094745426119", "z": 1}],
+                           "point_indices": [0], "box": [], "lasso": []}}
+    assert maps.selected_ars(event) == "094745426119"
+    assert maps.selected_ars({"selection": {"points": [], "box": [], "lasso": []}}) is None
+    assert maps.selected_ars(None) is None
+    assert maps.selected_ars({"selection": {"points": [{"customdata": ["09474"]}]}}) == "09474"
+
+
+# --- rankings and profile charts ---------------------------------------------------------------------
+
+def test_rank_change_arrows() -> None:
+    assert charts.rank_change_text(3) == "▲ 3"
+    assert charts.rank_change_text(-1200) == "▼ 1.200"
+    assert charts.rank_change_text(0) == "= 0"
+    assert charts.rank_change_text(None) == "–"
+    assert charts.rank_change_text(pd.NA) == "–"
+    assert charts.position_text(12, 1087) == "Platz 12 von 1.087"
+
+
+def _ranking(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"ars": [f"{i:012d}" for i in range(n)], "name": [f"G{i}" for i in range(n)],
+                         "value": [float(100 - i) for i in range(n)], "rank": list(range(1, n + 1)),
+                         "authority_type": ["Verwaltungsgemeinschaft"] + ["kreisangehörige Gemeinde"] * (n - 1)})
+
+
+def test_top_and_bottom_never_overlap() -> None:
+    top, bottom = charts.top_bottom(_ranking(14), n=10)
+    assert len(top) == 10 and len(bottom) == 4
+    assert set(top["ars"]).isdisjoint(bottom["ars"])
+    top, bottom = charts.top_bottom(_ranking(30), n=10)
+    assert bottom["rank"].tolist() == list(range(21, 31))
+
+
+def test_top_bottom_bars_highlight_and_median() -> None:
+    frame = _ranking(30)
+    fig = charts.top_bottom_bars(frame, "Online-Verfahren gesamt", highlight=frame["ars"][25], median=85.0)
+    top, bottom = fig.data
+    assert top.y[0] == "1. G0 (VG)" and bottom.y[0] == "21. G20"
+    assert list(bottom.marker.color).count(charts.HIGHLIGHT) == 1 and charts.HIGHLIGHT not in list(top.marker.color)
+    assert [s.x0 for s in fig.layout.shapes] == [85.0, 85.0]
+    assert fig.layout.xaxis.range == fig.layout.xaxis2.range
+
+
+def test_history_chart_stacks_municipal_and_central() -> None:
+    history = pd.DataFrame({"ars": ["1"] * 3, "as_of": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+                            "municipal": [1, 2, 3], "central": [10, 10, 12], "total": [11, 12, 15]})
+    fig = charts.history_chart(history)
+    assert [t.name for t in fig.data] == ["kommunal", "zentral (Land/Bund)"]
+    assert all(t.stackgroup == "one" for t in fig.data)
+    only_totals = history.assign(municipal=None, central=None)
+    fig = charts.history_chart(only_totals)
+    assert [t.name for t in fig.data] == ["gesamt"] and list(fig.data[0].y) == [11, 12, 15]
+
+
+def test_compare_table_side_by_side_with_distinct_names() -> None:
+    facts = pd.DataFrame({
+        "ars": ["094745426119", "094745426"], "name": ["Dormitz", "Dormitz"],
+        "kind": ["Gemeinde", "Verwaltungsgemeinschaft"], "district_name": ["Forchheim", "Forchheim"],
+        "size_class": ["unter 5.000", "unter 5.000"], "population": [1942, 4745], "area_km2": [4.58, 23.9],
+        "density": [424.0, 198.5], "total": [55, 64], "municipal": [19, None], "central": [36, None],
+        "total_per_10k": [283.2, 134.9], "as_of": pd.to_datetime(["2025-12-01", "2024-07-29"]),
+        "da_status": ["berechtigt, nicht zertifiziert", "zertifiziert"], "distance": [0, 0],
+        "grants": [1, 0], "grant_eur": [5338.96, None], "eur_per_inhabitant": [2.75, None],
+        "inherited_from_name": [None, None],
+    })
+    table = charts.compare_table(facts)
+    assert list(table.columns) == ["Dormitz (Gemeinde)", "Dormitz (Verwaltungsgemeinschaft)"]
+    assert table.loc["Einwohner"].tolist() == ["1.942", "4.745"]
+    assert table.loc["Stand"].tolist() == ["01.12.2025", "29.07.2024"]
+    assert table.loc["kommunal"].tolist() == ["19", "–"]
+    assert table.loc["Fördersumme (€)"].tolist() == ["5.339", "–"]
+    inherited = facts.assign(inherited_from_name=["VG Dormitz", None])
+    assert charts.compare_table(inherited).loc["Online-Verfahren gesamt"].iloc[0] == "55 (von VG VG Dormitz übernommen)"
+
+
+def test_fit_zoom_keeps_the_box_inside() -> None:
+    centre, zoom = fit_zoom(BOUNDS, width_px=520, height_px=650)
+    world = 512 * 2 ** zoom
+    assert (BOUNDS[2] - BOUNDS[0]) / 360 * world <= 520
+    assert math.isclose(centre["lon"], 11.4)

@@ -1,0 +1,298 @@
+"""AppTest of the explore pages (Karte, Rangliste, Gemeindeprofil) on the session build with demo data:
+no exception, every widget changes the figure or the table, and query parameters restore the view."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = str(ROOT / "dashboard.py")
+KARTE = "pages/1_Karte.py"
+RANGLISTE = "pages/2_Rangliste.py"
+PROFIL = "pages/3_Gemeindeprofil.py"
+DEMO = "Demodaten — synthetische Werte, nicht amtlich"
+
+
+def open_page(page: str, **params: str | list[str]) -> AppTest:
+    """Run one page of the app (from the entrypoint, as Streamlit would) with query parameters."""
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.switch_page(page)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figure(at: AppTest, key: str) -> dict:
+    charts = [c for c in at.get("plotly_chart") if c.key == key]
+    assert charts, f"no chart {key}"
+    return json.loads(charts[0].proto.spec)
+
+
+def map_locations(at: AppTest) -> dict[str, list[str]]:
+    """Legend entry -> locations of the Karte map."""
+    return {t["name"]: list(t["locations"]) for t in figure(at, "karte_map")["data"]}
+
+
+def plain(text: str) -> str:
+    """Markdown text without its escapes (names and sources are escaped for st.markdown)."""
+    return text.replace("\\", "")
+
+
+def table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first st.dataframe that has the column."""
+    for frame in at.dataframe:
+        value = frame.value
+        if isinstance(value, pd.DataFrame) and column in value.columns:
+            return value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+@pytest.fixture(scope="module")
+def facts(db_path: Path) -> dict[str, object]:
+    """Keys the tests use, read from the session build."""
+    con = duckdb.connect(str(db_path.resolve()), read_only=True)
+    try:
+        def one(sql: str) -> object:
+            return con.execute(sql).fetchall()[0][0]
+        return {
+            "bw_districts": one("SELECT count(*) FROM region_shape WHERE level = 'district' "
+                                "AND starts_with(ars, '08')"),
+            "by_municipality_shapes": one("SELECT count(*) FROM region_shape WHERE level = 'municipality' "
+                                          "AND starts_with(ars, '09')"),
+            "by_association_shapes": one("SELECT count(*) FROM region_shape WHERE level = 'association' "
+                                         "AND starts_with(ars, '09')"),
+            "dormitz": one("SELECT ars FROM region WHERE level = 'municipality' AND display_name = 'Dormitz'"),
+            "dormitz_postcode": one("SELECT postcode FROM region WHERE level = 'municipality' "
+                                    "AND display_name = 'Dormitz'"),
+            "forchheim": one("SELECT ars FROM region WHERE level = 'district' AND display_name = 'Forchheim'"),
+            "vg_member_inherited": one("SELECT count(*) FROM v_municipality_map WHERE inherited"),
+            "peers_forchheim": one("SELECT max(peers) FROM v_ranks WHERE group_kind = 'district' "
+                                   "AND group_key = '09474' AND measure = 'total'"),
+            "by_authorities": con.execute("SELECT ars FROM v_authority a JOIN v_procedures_latest USING (ars) "
+                                          "WHERE a.state_ars = '09' AND a.level = 'municipality' "
+                                          "ORDER BY ars LIMIT 5").fetchall(),
+        }
+    finally:
+        con.close()
+
+
+# --- Karte ---------------------------------------------------------------------------------------------
+
+def test_karte_default_view_paints_bavaria_and_writes_the_url(app_db: Path, facts: dict) -> None:
+    at = open_page(KARTE)
+    assert dict(at.query_params) == {"ebene": "municipality", "kennzahl": "total", "land": "09",
+                                     "einteilung": "quantiles", "klassen": "5"}
+    locations = map_locations(at)
+    assert sum(len(v) for v in locations.values()) == facts["by_municipality_shapes"]
+    assert all(a.startswith("09") for v in locations.values() for a in v)
+    assert list(locations)[-1] == "keine Daten" and len(locations) == 6
+    spec = figure(at, "karte_map")
+    assert all(isinstance(t["geojson"], str) and t["geojson"].startswith("app/static/shapes/municipality-")
+               for t in spec["data"])
+    assert DEMO in [w.value for w in at.warning]
+    captions = plain(" ".join(c.value for c in at.caption))
+    assert "GeoBasis-DE" in captions and "Destatis" in captions
+    assert "Online-Verfahren gesamt (Verfahren)" in table(at, "Name").columns
+
+
+def test_karte_every_widget_changes_the_map_or_table(app_db: Path, facts: dict) -> None:
+    at = open_page(KARTE)
+    before = map_locations(at)
+
+    at.selectbox(key="karte_klassen").set_value(3).run()
+    after = map_locations(at)
+    assert len(after) == 4 and len(before) == 6
+
+    at.selectbox(key="karte_einteilung").set_value("equal_interval").run()
+    equal = map_locations(at)
+    assert list(equal) != list(after)   # other class bounds
+
+    at.selectbox(key="karte_kennzahl").set_value("total_per_10k").run()
+    spec = figure(at, "karte_map")
+    assert spec["layout"]["legend"]["title"]["text"].startswith("Online-Verfahren je 10.000 Einwohner")
+    assert "Online-Verfahren je 10.000 Einwohner (je 10.000 Einw.)" in table(at, "Name").columns
+
+    at.selectbox(key="karte_ebene").set_value("association").run()
+    locations = map_locations(at)
+    assert sum(len(v) for v in locations.values()) == facts["by_association_shapes"]
+    assert any(len(a) == 9 for v in locations.values() for a in v)
+
+    at.selectbox(key="karte_land").set_value("DE").run()
+    assert sum(len(v) for v in map_locations(at).values()) > facts["by_association_shapes"]
+    assert at.query_params["land"] == "DE" and at.query_params["ebene"] == "association"
+    assert not at.exception
+
+
+def test_karte_categorical_status_and_inherited_values(app_db: Path, facts: dict) -> None:
+    at = open_page(KARTE, kennzahl="da_status")
+    names = list(map_locations(at))
+    assert names[-1] == "keine Daten"
+    assert set(names[:-1]) <= {"zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht"} and len(names) > 2
+    assert at.selectbox(key="karte_einteilung").disabled and at.selectbox(key="karte_klassen").disabled
+    texts = [text for t in figure(at, "karte_map")["data"] for text in t["text"]]
+    assert facts["vg_member_inherited"] > 0
+    assert any("übernommen" in t for t in texts)
+    assert "übernommen von VG" in table(at, "Name").columns
+
+
+def test_karte_query_parameters_restore_the_view(app_db: Path, facts: dict) -> None:
+    at = open_page(KARTE, ebene="district", kennzahl="population", land="08", einteilung="natural_breaks",
+                   klassen="4")
+    assert at.selectbox(key="karte_ebene").value == "district"
+    assert at.selectbox(key="karte_kennzahl").value == "population"
+    assert at.selectbox(key="karte_land").value == "08"
+    assert at.selectbox(key="karte_einteilung").value == "natural_breaks"
+    assert at.selectbox(key="karte_klassen").value == 4
+    locations = map_locations(at)
+    assert sum(len(v) for v in locations.values()) == facts["bw_districts"]
+    assert len(locations) == 4 and "keine Daten" not in locations
+    # the URL of this view opens the same figure again
+    again = open_page(KARTE, **dict(at.query_params))
+    assert figure(again, "karte_map") == figure(at, "karte_map")
+
+
+def test_karte_invalid_parameters_fall_back_without_error(app_db: Path) -> None:
+    at = open_page(KARTE, ebene="kontinent", kennzahl="'; DROP TABLE region; --", land="99", klassen="40",
+                   einteilung="")
+    assert at.selectbox(key="karte_ebene").value == "municipality"
+    assert at.selectbox(key="karte_kennzahl").value == "total"
+    assert at.selectbox(key="karte_land").value == "09"
+    assert at.selectbox(key="karte_klassen").value == 5
+    # a measure the level does not offer falls back to one it does
+    at = open_page(KARTE, ebene="state", kennzahl="da_status")
+    assert at.selectbox(key="karte_kennzahl").value == "total"
+
+
+# --- Rangliste -----------------------------------------------------------------------------------------
+
+def test_rangliste_default_and_every_filter_changes_the_table(app_db: Path, facts: dict) -> None:
+    at = open_page(RANGLISTE)
+    assert DEMO in [w.value for w in at.warning]
+    full = table(at, "Rang")
+    assert full["Rang"].iloc[0] == 1 and full["Rang"].is_monotonic_increasing
+    assert (full["Median der Vergleichsgruppe"] == full["Median der Vergleichsgruppe"].iloc[0]).all()
+    bars = figure(at, "rang_chart")
+    assert len(bars["data"]) == 2 and len(bars["data"][0]["y"]) == 10
+
+    at.selectbox(key="rang_kreis").set_value(facts["forchheim"]).run()
+    district = table(at, "Rang")
+    assert set(district["Kreis"]) == {"Forchheim"} and len(district) == facts["peers_forchheim"]
+
+    at.selectbox(key="rang_groesse").set_value("unter 5.000").run()
+    small = table(at, "Rang")
+    assert set(small["Größenklasse"]) == {"unter 5.000"} and len(small) < len(district)
+
+    at.selectbox(key="rang_typ").set_value("Verwaltungsgemeinschaft").run()
+    vgs = table(at, "Rang")
+    assert set(vgs["Behördentyp"]) == {"Verwaltungsgemeinschaft"}
+
+    at.selectbox(key="rang_kennzahl").set_value("total_per_10k").run()
+    assert "Online-Verfahren je 10.000 Einwohner" in table(at, "Rang").columns
+
+    at.selectbox(key="rang_land").set_value("08").run()
+    assert at.selectbox(key="rang_kreis").value == ""         # the Bavarian district does not exist in BW
+    assert at.query_params["land"] == "08" and "kreis" not in at.query_params
+    assert not table(at, "Rang").empty
+
+
+def test_rangliste_highlight_my_municipality(app_db: Path, facts: dict) -> None:
+    at = open_page(RANGLISTE, kreis=facts["forchheim"])
+    assert not at.success
+    at.selectbox(key="rang_gemeinde").set_value(facts["dormitz"]).run()
+    message = plain(at.success[0].value)
+    assert message.startswith("Dormitz: Platz ") and f"von {facts['peers_forchheim']}" in message
+    assert at.query_params["gemeinde"] == facts["dormitz"]
+    rows = table(at, "Rang")
+    assert "Dormitz" in set(rows["Name"])
+
+
+def test_rangliste_query_parameters_restore_the_view(app_db: Path, facts: dict) -> None:
+    params = {"land": "09", "kreis": facts["forchheim"], "groesse": "unter 5.000", "kennzahl": "central",
+              "gemeinde": facts["dormitz"]}
+    at = open_page(RANGLISTE, **params)
+    assert dict(at.query_params) == params
+    assert at.selectbox(key="rang_kennzahl").value == "central"
+    assert at.selectbox(key="rang_gemeinde").value == facts["dormitz"]
+    assert "zentrale Online-Verfahren (Land/Bund)" in table(at, "Rang").columns
+    assert at.success and "Dormitz" in at.success[0].value
+    bad = open_page(RANGLISTE, land="99", kreis="abc", groesse="riesig", typ="x", kennzahl="y", gemeinde="1")
+    assert dict(bad.query_params) == {"land": "09", "kennzahl": "total"}
+
+
+# --- Gemeindeprofil ------------------------------------------------------------------------------------
+
+def test_profil_without_region_asks_for_a_search(app_db: Path) -> None:
+    at = open_page(PROFIL)
+    assert at.info and "Suchen Sie" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_profil_search_by_name_postcode_and_key(app_db: Path, facts: dict) -> None:
+    at = open_page(PROFIL)
+    at.text_input(key="profil_suche").input("Dormitz").run()
+    assert at.selectbox(key="profil_ars").value == facts["dormitz"]   # exact name, municipality first
+    assert at.header[0].value == "Dormitz"
+    assert at.query_params["ars"] == facts["dormitz"]
+
+    at.text_input(key="profil_suche").input(facts["forchheim"]).run()
+    assert at.selectbox(key="profil_ars").value == facts["forchheim"]
+    assert at.header[0].value == "Forchheim"
+
+    at.text_input(key="profil_suche").input(str(facts["dormitz_postcode"])).run()
+    labels = at.selectbox(key="profil_ars").options
+    assert any(label.startswith("Dormitz (") for label in labels)
+
+
+def test_profil_shows_facts_history_status_grants_ranks_and_peers(app_db: Path, facts: dict) -> None:
+    at = open_page(PROFIL, ars=facts["dormitz"])
+    assert at.header[0].value == "Dormitz"
+    assert DEMO in [w.value for w in at.warning]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Größenklasse"] == "unter 5.000"
+    assert int(metrics["gesamt"].replace(".", "")) > 0
+    facts_text = plain(" ".join(m.value for m in at.markdown))
+    assert "Forchheim" in facts_text and "Oberfranken" in facts_text and str(facts["dormitz_postcode"]) in facts_text
+    history = figure(at, "profil_verlauf")
+    assert {t["name"] for t in history["data"]} <= {"kommunal", "zentral (Land/Bund)", "gesamt"}
+    assert any(s.value == "Digitales Amt" for s in at.subheader)
+    ranks = table(at, "Platz")
+    assert any(p.startswith("Platz ") and " von " in p for p in ranks["Platz"])
+    peers = table(at, "Online-Verfahren")
+    assert "▶ Dormitz" in set(peers["Name"])
+    assert len(at.get("page_link")) >= 1        # the Verwaltungsgemeinschaft
+
+
+def test_profil_compare_up_to_four(app_db: Path, facts: dict) -> None:
+    at = open_page(PROFIL, ars=facts["dormitz"])
+    assert "vergleich" not in at.query_params
+    others = [a for (a,) in facts["by_authorities"] if a != facts["dormitz"]][:4]
+    at.multiselect(key="profil_vergleich").set_value(others[:2]).run()
+    assert at.query_params["vergleich"] == others[:2]
+    side_by_side = [d.value for d in at.dataframe if "Online-Verfahren gesamt" in list(d.value.index)][0]
+    assert len(side_by_side.columns) == 3
+    lines = figure(at, "profil_vergleich_chart")
+    assert len(lines["data"]) == 3
+    at.multiselect(key="profil_vergleich").set_value(others).run()
+    side_by_side = [d.value for d in at.dataframe if "Online-Verfahren gesamt" in list(d.value.index)][0]
+    assert len(side_by_side.columns) == 5
+    assert at.multiselect(key="profil_vergleich").max_selections == 4
+
+
+def test_profil_query_parameters_restore_and_invalid_values_fall_back(app_db: Path, facts: dict) -> None:
+    many = [a for (a,) in facts["by_authorities"]]
+    at = open_page(PROFIL, ars=facts["forchheim"], vergleich=[*many, "kaputt"])
+    assert at.selectbox(key="profil_ars").value == facts["forchheim"]
+    assert at.multiselect(key="profil_vergleich").value == many[:4]
+    assert at.query_params["vergleich"] == many[:4]
+    unknown = open_page(PROFIL, ars="099999999999")
+    assert unknown.info and "ars" not in unknown.query_params
+    broken = open_page(PROFIL, ars="<script>")
+    assert broken.info and "ars" not in broken.query_params
