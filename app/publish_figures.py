@@ -7,6 +7,8 @@ so that a PNG saved from the modebar keeps its attribution.
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -31,6 +33,11 @@ GRANT_MEASURES = {
 }
 
 
+def escape(value: object) -> str:
+    """Plotly hover text is HTML-like: data must not inject tags."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def date_text(value: object, precision: object = "day") -> str:
     """29.07.2021 / 'Juli 2021' / '2021' by precision; missing dates (None, NaT) and 'unknown' -> '–'."""
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
@@ -40,9 +47,13 @@ def date_text(value: object, precision: object = "day") -> str:
     return day(value, precision)
 
 
-def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False) -> go.Figure:
-    """Write the source line (and the demo label) into the figure itself."""
-    text = (f"<b>{DEMO_NOTE}</b> · " if demo else "") + f"Quelle: {attribution}"
+def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False, width: int = 150) -> go.Figure:
+    """Write the source line (and the demo label) into the figure itself, wrapped to `width` characters."""
+    lines = textwrap.wrap(("" if not demo else f"{DEMO_NOTE} · ") + f"Quelle: {attribution}", width) or [""]
+    lines = [escape(line) for line in lines]
+    if demo:
+        lines[0] = lines[0].replace(DEMO_NOTE, f"<b>{DEMO_NOTE}</b>", 1)
+    text = "<br>".join(lines)
     if inside_map:
         fig.add_annotation(text=text, xref="paper", yref="paper", x=0.005, y=0.005, xanchor="left",
                            yanchor="bottom", showarrow=False, align="left", font={"size": 10, "color": "#333"},
@@ -50,7 +61,7 @@ def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool =
     else:
         fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                            yshift=-58, showarrow=False, align="left", font={"size": 10, "color": "#555"})
-        fig.update_layout(margin={"b": 95})
+        fig.update_layout(margin={"b": 80 + 14 * len(lines)})
     return fig
 
 
@@ -73,7 +84,7 @@ def grant_map(totals: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     label, unit = GRANT_MEASURES[measure]
     values = totals[measure].astype(float)
     hover = [
-        f"<b>{n}</b><br>{number(g)} Bescheide<br>{euro(a)}<br>{number(e, 2)} € je Einwohner"
+        f"<b>{escape(n)}</b><br>{number(g)} Bescheide<br>{euro(a)}<br>{number(e, 2)} € je Einwohner"
         for n, g, a, e in zip(totals["name"], totals["grants"], totals["amount_eur"], totals["eur_per_inhabitant"],
                               strict=True)
     ]
@@ -91,7 +102,7 @@ def grant_effect_scatter(effect: pd.DataFrame, attribution: str, demo: bool, hei
     """Amount of each grant against the procedures added after it (grants with both snapshots only)."""
     data = effect.dropna(subset=["added", "amount_eur"])
     hover = [
-        f"<b>{n}</b><br>Bescheid {date_text(d)}: {euro(a)}<br>Verfahren {number(b)} → {number(t)} "
+        f"<b>{escape(n)}</b><br>Bescheid {date_text(d)}: {euro(a)}<br>Verfahren {number(b)} → {number(t)} "
         f"({'+' if x >= 0 else ''}{number(x)})<br>{euro(e) if pd.notna(e) else '–'} je zusätzlichem Verfahren"
         for n, d, a, b, t, x, e in zip(data["name"], data["approved_on"], data["amount_eur"], data["total_before"],
                                        data["total_after"], data["added"], data["eur_per_added_procedure"],
@@ -132,7 +143,7 @@ def awards_over_time(awards: pd.DataFrame, milestones: pd.DataFrame, attribution
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=line["on_date"], y=line["cumulative"], mode="lines", line={"shape": "hv", "color": "#0072B2", "width": 2},
-        name="Auszeichnungen mit bekanntem Datum (kumuliert)",
+        name="Auszeichnungen mit Datum (kumuliert)",
         customdata=[date_text(d) for d in line["on_date"]],
         hovertemplate="%{customdata}: %{y:,.0f} Auszeichnungen<extra></extra>",
     ))
@@ -142,9 +153,9 @@ def awards_over_time(awards: pd.DataFrame, milestones: pd.DataFrame, attribution
                   zip(ms["value"], ms["on_date"], ms["date_precision"], strict=True)]
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(ms["on_date"]), y=ms["value"], mode="markers+text", text=labels,
-            textposition="top left", name="veröffentlichte Zahl (Meilenstein)",
+            textposition="top left", name="veröffentlichte Zahl",
             marker={"symbol": "diamond", "size": 11, "color": "#D55E00"},
-            customdata=ms["fact"], hovertemplate="%{customdata}<br>%{text}<extra></extra>",
+            customdata=[escape(f) for f in ms["fact"]], hovertemplate="%{customdata}<br>%{text}<extra></extra>",
         ))
     fig.update_layout(
         height=height, separators=",.", template="plotly_white", margin={"l": 60, "r": 20, "t": 30},
@@ -167,9 +178,9 @@ def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
             continue
         inherited = part["inherited_from_name"] if "inherited_from_name" in part.columns else [None] * len(part)
         hover = [
-            f"<b>{n}</b><br>{label}<br>{number(t)} Online-Verfahren"
+            f"<b>{escape(n)}</b><br>{label}<br>{number(t)} Online-Verfahren"
             + (f"<br>es fehlen {number(d)}" if pd.notna(d) and d > 0 else "")
-            + (f"<br>Werte der VG {v}" if isinstance(v, str) and v else "")
+            + (f"<br>Werte der VG {escape(v)}" if isinstance(v, str) and v else "")
             for n, t, d, v in zip(part["name"], part["total"], part["distance"], inherited, strict=True)
         ]
         colour = STATUS_COLOURS[label]
@@ -180,7 +191,8 @@ def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
             text=hover, hovertemplate="%{text}<extra></extra>",
         ))
     _map_layout(fig, bounds, height)
-    fig.update_layout(legend={"x": 0.99, "xanchor": "right", "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"})
+    fig.update_layout(legend={"x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top",
+                              "bgcolor": "rgba(255,255,255,0.85)", "itemclick": False, "itemdoubleclick": False})
     return source_note(fig, attribution, demo, inside_map=True)
 
 

@@ -4,6 +4,7 @@ known and unknown about Digital aufs Amt."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -72,17 +73,17 @@ def _program_card(row: pd.Series) -> None:
             facts = [("Budget", euro(row.get("budget_eur"))), ("Fördersatz", rate),
                      ("Höchstbetrag je Antrag", euro(row.get("max_per_applicant_eur"))),
                      ("Antragsfrist", date_text(row.get("closes_on")))]
-        st.markdown("  \n".join(f"**{label}:** {md(value)}" for label, value in facts))
+        st.markdown("  \n".join(f"**{label}:** {md(value) if value != '–' else 'nicht bekannt'}"
+                                for label, value in facts))
         for label, col in (("Bedingungen", "conditions"), ("Zielgruppe", "target"), ("Begleitung", "support"),
                            ("Rechtsgrundlage", "legal_basis")):
             if _value(row.get(col)):
                 st.markdown(f"**{label}:** {md(row.get(col))}")
         if _value(row.get("min_services")):
             st.markdown(f"**Mindestens:** {number(row.get('min_services'))} Online-Dienste")
-        links = _urls(row.get("source_url"))
-        cols = st.columns(max(1, min(len(links), 3)))
-        for i, (col, url) in enumerate(zip(cols, links[:3], strict=False)):
-            col.link_button("Quelle" if len(links) == 1 else f"Quelle {i + 1}", url, icon=":material/open_in_new:")
+        for url in _urls(row.get("source_url")):
+            st.link_button(f"Quelle: {urlsplit(url).netloc.removeprefix('www.')}", url, icon=":material/open_in_new:",
+                           width="stretch")
         if _value(row.get("licence")):
             st.caption(md(row.get("licence")))
         if bool(row.get("is_demo")):
@@ -186,7 +187,8 @@ def _effect_section(program: pd.Series) -> None:
     both = effect.dropna(subset=["added"])
     gained = both[both["added"] > 0]
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(f"Bescheide mit Stand vorher und nachher (von {number(len(effect))})", number(len(both)))
+    m1.metric("mit Stand vorher und nachher", f"{number(len(both))} / {number(len(effect))}",
+              help="Bescheide, für die es einen Stand der Online-Verfahren vor und nach dem Bescheid gibt")
     m2.metric("Median zusätzlicher Verfahren", number(both["added"].median()) if not both.empty else "–")
     m3.metric("Median € je zusätzlichem Verfahren", euro(gained["eur_per_added_procedure"].median())
               if not gained.empty else "–")
@@ -229,7 +231,8 @@ def _digital_aufs_amt(programs: pd.DataFrame) -> None:
                     facts.append(f"{label}: {p.get(col)}")
             st.markdown("\n".join(f"- {md(f)}" for f in facts))
             for url in _urls(p.get("source_url"))[:2]:
-                st.link_button("Quelle", url, icon=":material/open_in_new:")
+                st.link_button(f"Quelle: {urlsplit(url).netloc.removeprefix('www.')}", url,
+                               icon=":material/open_in_new:")
     with unknown:
         st.markdown("**Nicht bekannt**")
         items = []

@@ -98,7 +98,7 @@ def _in_area(frame: pd.DataFrame, gov: str | None, district: str | None) -> pd.D
 
 
 def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
-    st.subheader("Auszeichnungen im Zeitverlauf")
+    st.subheader("Auszeichnungen im Zeitverlauf (ganz Bayern)")
     undated = awards[awards["awarded_on"].isna()]
     demo = bool(awards["is_demo"].any())
     fig = awards_over_time(awards, milestones, downloads.attribution(build, pd.concat([awards, milestones])), demo)

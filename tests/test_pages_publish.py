@@ -256,3 +256,40 @@ def test_pages_follow_the_architecture() -> None:
         assert "unsafe_allow_html" not in source, page
         for keyword in ("SELECT ", "FROM region", "duckdb"):
             assert keyword not in source, (page, keyword)
+
+
+# ------------------------------------------------------------------------------------------- figure builders
+
+def test_awards_over_time_counts_dated_awards_and_marks_milestones(build: appdb.Db) -> None:
+    from app.publish_figures import awards_over_time, cumulative_awards
+
+    awards = appdb.awards(build)
+    milestones = appdb.milestones(build, "digitales_amt")
+    line = cumulative_awards(awards)
+    dated = awards["awarded_on"].notna().sum()
+    assert line["cumulative"].iloc[-1] == dated and line["on_date"].is_monotonic_increasing
+    fig = awards_over_time(awards, milestones, "Test-Quelle", demo=True)
+    marks = [t for t in fig.data if t.mode == "markers+text"]
+    assert len(marks) == 1
+    assert sorted(marks[0].y) == sorted(milestones.dropna(subset=["on_date", "value"])["value"])
+    assert {7, 100, 200, 400} <= {int(v) for v in marks[0].y}
+    note = fig.layout.annotations[0].text
+    assert exports.DEMO_LABEL in note and "Test-Quelle" in note
+
+
+def test_status_map_has_one_trace_per_status_and_escapes_names() -> None:
+    from app.publish_figures import STATUS_COLOURS, status_map
+
+    frame = pd.DataFrame({"ars": ["091620000000", "095640000000", "097610000000", "093610000000"],
+                          "name": ["München", "<b onmouseover=x>Nürnberg</b>", "Augsburg", "Amberg"],
+                          "status": ["zertifiziert", "zertifiziert", "noch nicht", None],
+                          "total": [152, 241, 12, None], "distance": [0, 0, 38, None]})
+    fig = status_map(frame, "app/static/shapes/x.json", (9.0, 47.0, 14.0, 50.0), "Q <script>", demo=False)
+    assert [t.name for t in fig.data] == ["zertifiziert (2)", "noch nicht (1)", "keine Daten (1)"]
+    assert [t.colorscale[0][1] for t in fig.data] == [STATUS_COLOURS[s] for s in
+                                                      ("zertifiziert", "noch nicht", "keine Daten")]
+    assert all(isinstance(t.geojson, str) for t in fig.data)  # a URL, never inline GeoJSON
+    hover = " ".join(fig.data[0].text)
+    assert "<b onmouseover" not in hover and "&lt;b onmouseover=x&gt;" in hover
+    assert "<script>" not in fig.layout.annotations[0].text
+    assert "es fehlen 38" in fig.data[1].text[0]
