@@ -51,5 +51,14 @@ def main() -> None:
         st.dataframe(german(table), hide_index=True, width="stretch")
         st.caption(db.register_attribution(build))
 
+    st.subheader("Weiter")
+    go_map, go_ranking, go_profile = st.columns(3)
+    go_map.page_link("pages/1_Karte.py", label="Karte: Gemeinden, Verwaltungsgemeinschaften, Kreise, Länder",
+                     icon=":material/map:")
+    go_ranking.page_link("pages/2_Rangliste.py", label="Rangliste: wer liegt in seiner Gruppe vorn?",
+                         icon=":material/leaderboard:")
+    go_profile.page_link("pages/3_Gemeindeprofil.py", label="Gemeindeprofil: eine Gemeinde im Detail",
+                         icon=":material/location_city:")
+
 
 main()

@@ -25,6 +25,7 @@ SCHEMES = {"quantiles": "Quantile (gleich viele Gebiete je Klasse)",
            "natural_breaks": "Natürliche Brüche (Fisher-Jenks)",
            "equal_interval": "Gleiche Abstände"}
 CLASS_COUNTS = (3, 4, 5, 6, 7)
+LEGEND_PX = 80
 NO_DATA = "keine Daten"
 NO_DATA_GREY = "#bdbdbd"
 # Okabe-Ito, the colour-blind-safe palette for categories
@@ -133,35 +134,65 @@ def ranked(frame: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True)
+class Hover:
+    """Hover data of a map: one customdata row per region (name, kind, value text, rank, extra lines) and
+    the templates for regions with and without a value. The label, unit and peer count live once in the
+    template, not in every row, which keeps a map of all 11,000 municipalities small."""
+
+    rows: list[list[str]]
+    with_value: str
+    without_value: str
+
+
+def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
+          categorical: bool = False) -> Hover:
+    """German hover for every row: name, kind, value, rank, and where an inherited value comes from."""
+    suffix = _escape(f" {unit}") if unit else ""
+    missing = frame["value"].isna()
+    inherited = frame["inherited_from_name"] if "inherited_from_name" in frame.columns else None
+    notes = frame["note"] if "note" in frame.columns else None
+    ranks = frame["rank"] if "rank" in frame.columns and not categorical else None
+    peers = int(frame["peers"].iloc[0]) if ranks is not None and "peers" in frame.columns and len(frame) else None
+    rows = []
+    for i, (name, kind, value) in enumerate(zip(frame["name"], frame["kind"], frame["value"], strict=True)):
+        extra = ""
+        source = inherited.iloc[i] if inherited is not None else None
+        if not missing.iloc[i] and isinstance(source, str) and source:
+            extra += f"<br><i>von VG {_escape(source)} übernommen</i>"
+        note = notes.iloc[i] if notes is not None else None
+        if isinstance(note, str) and note:
+            extra += f"<br>{_escape(note)}"
+        if missing.iloc[i]:
+            text = ""
+        elif categorical:
+            text = _escape(value)
+        else:
+            text = number(value, decimals)
+        rank = ranks.iloc[i] if ranks is not None else None
+        rank_text = number(rank) if rank is not None and rank is not pd.NA and not missing.iloc[i] else ""
+        rows.append([_escape(name), _escape(kind) if isinstance(kind, str) else "", text, rank_text, extra])
+    head = "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>" + _escape(label) + ": "
+    rank_line = f"<br>Platz %{{customdata[3]}} von {number(peers)}" if peers is not None else ""
+    return Hover(rows, head + "%{customdata[2]}" + suffix + rank_line + "%{customdata[4]}<extra></extra>",
+                 head + NO_DATA + "%{customdata[4]}<extra></extra>")
+
+
+def render_hover(template: str, row: list[str]) -> str:
+    """The text plotly shows for one row (for tests and the table)."""
+    text = template.replace("<extra></extra>", "")
+    for i, value in enumerate(row):
+        text = text.replace(f"%{{customdata[{i}]}}", value)
+    return text
+
+
 def hover_texts(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
                 categorical: bool = False) -> list[str]:
-    """German hover text per row: name, kind, value, rank, and where an inherited value comes from."""
-    suffix = f" {unit}" if unit else ""
-    inherited = frame["inherited_from_name"] if "inherited_from_name" in frame else pd.Series(None, index=frame.index)
-    ranks = frame["rank"] if "rank" in frame else pd.Series(pd.NA, index=frame.index)
-    peers = frame["peers"] if "peers" in frame else pd.Series(pd.NA, index=frame.index)
-    notes = frame["note"] if "note" in frame else pd.Series(None, index=frame.index)
-    texts = []
-    for name, kind, value, rank, n, source, note in zip(frame["name"], frame["kind"], frame["value"], ranks, peers,
-                                                        inherited, notes, strict=True):
-        lines = [f"<b>{_escape(name)}</b>"]
-        if isinstance(kind, str) and kind:
-            lines.append(_escape(kind))
-        missing = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-        if missing:
-            lines.append(f"{_escape(label)}: {NO_DATA}")
-        elif categorical:
-            lines.append(f"{_escape(label)}: {_escape(value)}")
-        else:
-            lines.append(f"{_escape(label)}: {number(value, decimals)}{suffix}")
-        if not missing and not categorical and rank is not None and rank is not pd.NA:
-            lines.append(f"Platz {number(rank)} von {number(n)}")
-        if not missing and isinstance(source, str) and source:
-            lines.append(f"<i>von VG {_escape(source)} übernommen</i>")
-        if isinstance(note, str) and note:
-            lines.append(_escape(note))
-        texts.append("<br>".join(lines))
-    return texts
+    """The rendered hover text of every row."""
+    data = hover(frame, label, unit, decimals, categorical)
+    missing = frame["value"].isna().tolist()
+    return [render_hover(data.without_value if m else data.with_value, row)
+            for m, row in zip(missing, data.rows, strict=True)]
 
 
 def _escape(value: object) -> str:
@@ -169,14 +200,13 @@ def _escape(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _trace(frame: pd.DataFrame, geojson_url: str, colour: str, name: str, texts: list[str],
-           legendrank: int) -> go.Choroplethmap:
+def _trace(frame: pd.DataFrame, geojson_url: str, colour: str, name: str, rows: list[list[str]],
+           template: str, legendrank: int) -> go.Choroplethmap:
     return go.Choroplethmap(
         geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].tolist(),
         z=[1] * len(frame), colorscale=[[0, colour], [1, colour]], showscale=False, zmin=0, zmax=1,
         marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, name=name, showlegend=True,
-        legendrank=legendrank, text=texts, hovertemplate="%{text}<extra></extra>",
-        customdata=frame["ars"].tolist(),
+        legendrank=legendrank, customdata=rows, hovertemplate=template,
     )
 
 
@@ -188,7 +218,8 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     Okabe-Ito colour in the given order. `width` is the expected width of the map area (for the zoom);
     the legend sits below it."""
     categorical = bool(categories)
-    texts = pd.Series(hover_texts(frame, label, unit, decimals, categorical), index=frame.index)
+    data = hover(frame, label, unit, decimals, categorical)
+    rows = pd.Series(data.rows, index=frame.index, dtype=object)
     traces: list[go.Choroplethmap] = []
     if categorical:
         present = frame["value"].where(frame["value"].isin(categories))
@@ -196,7 +227,8 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
             part = present.eq(category)
             if part.any():
                 colour = CATEGORY_COLOURS.get(category, OKABE_ITO[i % len(OKABE_ITO)])
-                traces.append(_trace(frame[part], geojson_url, colour, category, texts[part].tolist(), i))
+                traces.append(_trace(frame[part], geojson_url, colour, category, rows[part].tolist(),
+                                     data.with_value, i))
         missing = present.isna()
     else:
         classes = classify(frame["value"], scheme, k, decimals)
@@ -204,11 +236,13 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         for i, (colour, text) in enumerate(zip(palette, classes.labels, strict=True)):
             part = classes.index.eq(i)
             if part.any():
-                traces.append(_trace(frame[part], geojson_url, colour, text, texts[part].tolist(), i))
+                traces.append(_trace(frame[part], geojson_url, colour, text, rows[part].tolist(), data.with_value, i))
         missing = classes.index.eq(-1)
     if missing.any():
-        traces.append(_trace(frame[missing], geojson_url, NO_DATA_GREY, NO_DATA, texts[missing].tolist(), 1000))
-    centre, zoom = fit_zoom(bounds, width_px=width, height_px=height)
+        traces.append(_trace(frame[missing], geojson_url, NO_DATA_GREY, NO_DATA, rows[missing].tolist(),
+                             data.without_value, 1000))
+    # the legend below takes about LEGEND_PX of the figure's height
+    centre, zoom = fit_zoom(bounds, width_px=width, height_px=max(height - LEGEND_PX, 200))
     fig = go.Figure(traces)
     title = f"{label} ({unit})" if unit and not categorical else label
     fig.update_layout(
@@ -259,9 +293,7 @@ def selected_ars(selection: object) -> str | None:
         sel = getattr(selection, "selection", None)
         points = getattr(sel, "points", None) or (sel.get("points") if isinstance(sel, dict) else None) or []
     for point in points:
-        key = point.get("location") or point.get("customdata")
-        if isinstance(key, list):
-            key = key[0] if key else None
+        key = point.get("location")
         if isinstance(key, str) and key:
             return key
     return None

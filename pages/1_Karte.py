@@ -5,9 +5,10 @@ Clicking a region opens its profile (a state drills down to its districts)."""
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from app import db, downloads, state
+from app import db, downloads, exports, state
 from app.downloads import md
 from app.formatting import number
 from app.maps import CLASS_COUNTS, SCHEMES, choropleth, map_table, ranked, selected_ars
@@ -25,6 +26,8 @@ FACTS = {"total": ("procedure_snapshot",), "municipal": ("procedure_snapshot",),
          "da_status": ("procedure_snapshot", "certification"), "distance": ("procedure_snapshot",),
          "share_meeting_threshold": ("procedure_snapshot",), "coverage": ("procedure_snapshot",),
          "eur_per_inhabitant": ("funding_grant",), "population": (), "density": ()}
+# population and density come from the register alone
+REGISTER_ONLY = ("register",)
 
 LEVEL = state.Param("ebene", "karte_ebene", "municipality", choices=tuple(db.MAP_LEVELS))
 MEASURE = state.Param("kennzahl", "karte_kennzahl", "total", choices=tuple(db.MAP_MEASURES))
@@ -43,6 +46,26 @@ def _frame(build: db.Db, level: str, measure: str, land: str | None) -> pd.DataF
 @st.cache_data(show_spinner=False, max_entries=64)
 def _geometry(build: db.Db, level: str, land: str | None) -> tuple[str, tuple[float, float, float, float], str]:
     return db.shape_url(build, level), db.bounds(build, level, land), db.shape_attribution(build, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _figure(build: db.Db, level: str, measure: str, land: str | None, scheme: str, classes: int) -> go.Figure:
+    spec = db.MAP_MEASURES[measure]
+    url, bounds, _attribution = _geometry(build, level, land)
+    return choropleth(_frame(build, level, measure, land), url, bounds, label=spec.label, unit=spec.unit,
+                      decimals=spec.decimals, scheme=scheme, k=classes, categories=spec.categories,
+                      height=MAP_HEIGHT)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _sources(build: db.Db, level: str, measure: str, land: str | None) -> str:
+    """The attribution of the measure's data on this map."""
+    return downloads.attribution(build, _frame(build, level, measure, land)[["ars", "is_demo"]],
+                                 kinds=_kinds(measure), facts=FACTS[measure], by_prefix=level in ("district", "state"))
+
+
+def _kinds(measure: str) -> tuple[str, ...]:
+    return REGISTER_ONLY if not FACTS[measure] else tuple(exports.DERIVED_KINDS)
 
 
 @st.cache_data(show_spinner=False)
@@ -98,14 +121,11 @@ def main() -> None:
 
     land_key = None if land == GERMANY else land
     frame = _frame(build, level, measure, land_key)
-    url, bounds, shape_attribution = _geometry(build, level, land_key)
+    _url, _bounds, shape_attribution = _geometry(build, level, land_key)
     downloads.demo_banner(build, shown=state.any_demo(frame))
 
-    fig = choropleth(frame, url, bounds, label=spec.label, unit=spec.unit, decimals=spec.decimals, scheme=scheme,
-                     k=classes, categories=spec.categories, height=MAP_HEIGHT)
-    facts = FACTS[measure]
-    by_prefix = level in ("district", "state")
-    sources = downloads.attribution(build, frame[["ars", "is_demo"]], facts=facts, by_prefix=by_prefix)
+    fig = _figure(build, level, measure, land_key, scheme, classes)
+    sources = _sources(build, level, measure, land_key)
     with_value = int(frame["value"].notna().sum())
 
     left, right = st.columns([11, 9])
@@ -134,8 +154,8 @@ def main() -> None:
         with st.expander("Daten herunterladen", icon=":material/download:"):
             export = frame.rename(columns={"value": measure})[
                 ["ars", "name", "kind", "population", measure, "rank", "is_demo"]]
-            downloads.download_buttons(build, export, f"karte_{level}_{measure}", facts=facts, by_prefix=by_prefix,
-                                       key="karte")
+            downloads.download_buttons(build, export, f"karte_{level}_{measure}", kinds=_kinds(measure),
+                                       facts=FACTS[measure], by_prefix=level in ("district", "state"), key="karte")
 
 
 main()

@@ -152,7 +152,7 @@ def test_map_uses_the_static_geojson_url_and_the_ars_key() -> None:
         assert trace.geojson == URL
         assert trace.featureidkey == "properties.ars"
     assert fig.layout.map.style == "white-bg"
-    centre, zoom = fit_zoom(BOUNDS, width_px=520, height_px=650)
+    centre, zoom = fit_zoom(BOUNDS, width_px=520, height_px=650 - maps.LEGEND_PX)
     assert fig.layout.map.zoom == zoom and fig.layout.map.center.lon == centre["lon"]
 
 
@@ -169,9 +169,10 @@ def test_hover_names_kind_value_and_rank() -> None:
     frame = maps.ranked(_frame([1234.5, 10.0, None]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Verfahren je 10.000 Einwohner", unit="je 10.000 Einw.",
                           decimals=1, k=2)
-    texts = {loc: text for trace in fig.data for loc, text in zip(trace.locations, trace.text, strict=True)}
+    texts = {loc: maps.render_hover(trace.hovertemplate, list(row))
+             for trace in fig.data for loc, row in zip(trace.locations, trace.customdata, strict=True)}
     top = texts[frame["ars"][0]]
-    assert "<b>Gemeinde 0</b>" in top and "Gemeinde<br>" in top
+    assert top.startswith("<b>Gemeinde 0</b><br>Gemeinde<br>")
     assert "Verfahren je 10.000 Einwohner: 1.234,5 je 10.000 Einw." in top
     assert "Platz 1 von 2" in top
     assert "Platz 2 von 2" in texts[frame["ars"][1]]
@@ -184,6 +185,16 @@ def test_hover_marks_values_inherited_from_the_verwaltungsgemeinschaft() -> None
     texts = maps.hover_texts(frame, "Online-Verfahren gesamt")
     assert "übernommen" not in texts[0]
     assert "von VG VG Dormitz übernommen" in texts[1]
+
+
+def test_hover_keeps_label_and_peer_count_in_the_template_not_in_every_row() -> None:
+    frame = maps.ranked(_frame([3, 1, None], note=[None, "Behörden mit Daten: 1 von 4", None]))
+    data = maps.hover(frame, "Online-Verfahren gesamt", "Verfahren")
+    assert data.rows[0] == ["Gemeinde 0", "Gemeinde", "3", "1", ""]
+    assert data.rows[1][4] == "<br>Behörden mit Daten: 1 von 4"
+    assert data.rows[2][2:4] == ["", ""]
+    assert "Online-Verfahren gesamt: %{customdata[2]} Verfahren<br>Platz %{customdata[3]} von 2" in data.with_value
+    assert "keine Daten" in data.without_value and "Platz" not in data.without_value
 
 
 def test_hover_escapes_markup_in_names() -> None:
@@ -232,7 +243,7 @@ def test_selected_region_from_a_plotly_selection() -> None:
     assert maps.selected_ars(event) == "094745426119"
     assert maps.selected_ars({"selection": {"points": [], "box": [], "lasso": []}}) is None
     assert maps.selected_ars(None) is None
-    assert maps.selected_ars({"selection": {"points": [{"customdata": ["09474"]}]}}) == "09474"
+    assert maps.selected_ars({"selection": {"points": [{"customdata": ["Dormitz", "Gemeinde"]}]}}) is None
 
 
 # --- rankings and profile charts ---------------------------------------------------------------------

@@ -137,9 +137,11 @@ def test_karte_categorical_status_and_inherited_values(app_db: Path, facts: dict
     assert names[-1] == "keine Daten"
     assert set(names[:-1]) <= {"zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht"} and len(names) > 2
     assert at.selectbox(key="karte_einteilung").disabled and at.selectbox(key="karte_klassen").disabled
-    texts = [text for t in figure(at, "karte_map")["data"] for text in t["text"]]
+    spec = figure(at, "karte_map")
+    extra = [row[4] for t in spec["data"] for row in t["customdata"]]
     assert facts["vg_member_inherited"] > 0
-    assert any("übernommen" in t for t in texts)
+    assert sum("übernommen" in e for e in extra) == facts["vg_member_inherited"]
+    assert all("%{customdata[4]}" in t["hovertemplate"] for t in spec["data"])
     assert "übernommen von VG" in table(at, "Name").columns
 
 
