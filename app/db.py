@@ -284,7 +284,7 @@ def grants(db: Db, program_id: str | None = None) -> pd.DataFrame:
     """Every grant of a programme (all programmes with None) with its recipient, district and state."""
     return query(db, f"""
         WITH g AS ({_recipient_sql()})
-        SELECT g.*, d.display_name AS district_name, s.display_name AS state_name
+        SELECT g.*, d.display_name AS district_name, d.kind AS district_kind, s.display_name AS state_name
         FROM g
         LEFT JOIN region d ON d.ars = g.district_ars
         LEFT JOIN region s ON s.ars = g.state_ars

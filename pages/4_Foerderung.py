@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from app import db, downloads
+from app import db, downloads, state
 from app.downloads import md
 from app.formatting import euro, number, percent
 from app.publish_figures import GRANT_MEASURES, date_text, grant_effect_scatter, grant_map
@@ -17,7 +17,11 @@ from app.publish_figures import GRANT_MEASURES, date_text, grant_effect_scatter,
 st.set_page_config(page_title="Förderung – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
 DIGITAL_AUFS_AMT = "digital_aufs_amt"
-ALL = "(alle)"
+ALL = ""
+PROGRAM = state.Param("programm", "foerd_programm", None, pattern=r"[a-z0-9_]{1,64}")
+MEASURE = state.Param("mass", "foerd_mass", "amount_eur", choices=tuple(GRANT_MEASURES))
+KREIS = state.Param("kreis", "foerd_kreis", ALL, pattern=state.DISTRICT_KEY)
+PARAMS = (PROGRAM, MEASURE, KREIS)
 GRANT_FACTS = ("funding_grant",)
 EFFECT_FACTS = ("funding_grant", "procedure_snapshot")
 
@@ -143,13 +147,13 @@ def _grants_section(program: pd.Series) -> None:
                    "keine vollständige Liste).")
 
     measure = st.radio("Kennzahl der Karte", list(GRANT_MEASURES), format_func=lambda m: GRANT_MEASURES[m][0],
-                       horizontal=True, key="mass", bind="query-params")
+                       horizontal=True, key=MEASURE.key)
     if measure == "eur_per_inhabitant":
         st.caption("Euro je Einwohner ist nachrangig: kleine Kreise erscheinen bei gleichem Betrag größer "
                    "(siehe Methode auf der Seite Daten).")
     totals = _totals(build, pid, "district")
-    state = str(program["state_ars"]) if _value(program.get("state_ars")) else None
-    url, bounds, shape_attr = _map_inputs(build, state)
+    land = str(program["state_ars"]) if _value(program.get("state_ars")) else None
+    url, bounds, shape_attr = _map_inputs(build, land)
     demo = bool(totals["is_demo"].any())
     source_line = downloads.attribution(build, grants, extra=[shape_attr, db.register_attribution(build)])
     fig = grant_map(totals, url, bounds, measure, source_line, demo)
@@ -160,11 +164,16 @@ def _grants_section(program: pd.Series) -> None:
 
     tab_list, tab_district, tab_state = st.tabs(["Bescheide", "Summen je Kreis", "Summen je Land"])
     with tab_list:
-        districts = [ALL, *sorted(grants["district_name"].dropna().unique())]
-        pick = st.selectbox("Kreis", districts, key="kreis", bind="query-params")
-        shown = grants if pick == ALL else grants[grants["district_name"] == pick]
+        names = {k: f"{n} ({kind})" for k, n, kind in
+                 zip(grants["district_ars"], grants["district_name"], grants["district_kind"], strict=True)}
+        keys = sorted((k for k in names if isinstance(k, str)), key=lambda k: str(names[k]))
+        state.keep_valid(KREIS, [ALL, *keys])
+        pick = st.selectbox("Kreis", [ALL, *keys], key=KREIS.key,
+                            format_func=lambda k: "(alle)" if k == ALL else str(names[k]))
+        shown = grants if pick == ALL else grants[grants["district_ars"] == pick]
         downloads.show_table(_grant_table(shown), decimals={"Betrag (€)": 2}, height=400)
-        downloads.download_buttons(build, shown, f"foerderbescheide_{pid}" + ("" if pick == ALL else f"_{pick}"),
+        suffix = "" if pick == ALL else f"_{pick}"
+        downloads.download_buttons(build, shown, f"foerderbescheide_{pid}{suffix}",
                                    title=f"Förderbescheide {program['name']}", key="grants")
     with tab_district:
         downloads.show_table(_totals_table(totals, "Kreis"), decimals={"€ je Einwohner": 2}, height=400)
@@ -249,6 +258,7 @@ def _digital_aufs_amt(programs: pd.DataFrame) -> None:
 
 
 def main() -> None:
+    state.restore(PARAMS)
     programs = _programs(build)
     all_grants = _grants(build, None)
     demo = bool(programs["is_demo"].any() or all_grants["is_demo"].any())
@@ -263,11 +273,12 @@ def main() -> None:
     options = [p for p in funding["program_id"] if p in with_grants] or list(funding["program_id"])
     if options:
         names = dict(zip(programs["program_id"], programs["name"], strict=True))
-        pid = st.selectbox("Programm", options, format_func=lambda p: names.get(p, p), key="programm",
-                           bind="query-params")
+        state.keep_valid(PROGRAM, options)
+        pid = st.selectbox("Programm", options, format_func=lambda p: names.get(p, p), key=PROGRAM.key)
         program = programs[programs["program_id"] == pid].iloc[0]
         _grants_section(program)
         _effect_section(program)
+    state.publish(PARAMS)
     _digital_aufs_amt(programs)
 
 

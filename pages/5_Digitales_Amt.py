@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import db, downloads
+from app import db, downloads, state
 from app.downloads import md
 from app.formatting import number
 from app.publish_figures import (
@@ -23,8 +23,13 @@ st.set_page_config(page_title="Digitales Amt – Digitalmonitor Kommunen", page_
 
 BAVARIA = "09"
 PROGRAM = "digitales_amt"
-ALL = "(alle)"
+ALL = ""
 LEVELS = {"municipality": "Gemeinden", "district": "Landkreise und kreisfreie Städte"}
+BEZIRK = state.Param("bezirk", "da_bezirk", ALL, pattern=r"09\d")
+KREIS = state.Param("kreis", "da_kreis", ALL, pattern=r"09\d{3}")
+LEVEL = state.Param("ebene", "da_ebene", "municipality", choices=tuple(LEVELS))
+SHORT = state.Param("fehlen", "da_fehlen", 10, choices=tuple(range(1, 21)), cast=int)
+PARAMS = (BEZIRK, KREIS, LEVEL, SHORT)
 STATUS_FACTS = ("procedure_snapshot", "certification", "certification_program")
 
 
@@ -75,16 +80,15 @@ def _status_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _filters(areas: pd.DataFrame) -> tuple[str, str | None, str | None]:
     """Regierungsbezirk and Kreis from the URL/widgets; returns (key prefix, gov district, district)."""
-    names = dict(zip(areas["ars"], areas["name"], strict=True))
+    names = {ALL: "(alle)", **{a: n if level == "gov_district" else f"{n} ({kind})" for a, n, kind, level in
+                               zip(areas["ars"], areas["name"], areas["kind"], areas["level"], strict=True)}}
     govs = areas[areas["level"] == "gov_district"]["ars"].tolist()
     left, right = st.columns(2)
-    gov = left.selectbox("Regierungsbezirk", [ALL, *govs], format_func=lambda a: names.get(a, a), key="bezirk",
-                         bind="query-params")
-    gov = None if gov == ALL else gov
+    state.keep_valid(BEZIRK, [ALL, *govs])
+    gov = left.selectbox("Regierungsbezirk", [ALL, *govs], format_func=names.__getitem__, key=BEZIRK.key) or None
     kreise = areas[(areas["level"] == "district") & ((gov is None) | (areas["gov_district_ars"] == gov))]
-    district = right.selectbox("Kreis", [ALL, *kreise["ars"]], format_func=lambda a: names.get(a, a), key="kreis",
-                               bind="query-params")
-    district = None if district == ALL else district
+    state.keep_valid(KREIS, [ALL, *kreise["ars"]])
+    district = right.selectbox("Kreis", [ALL, *kreise["ars"]], format_func=names.__getitem__, key=KREIS.key) or None
     return district or gov or BAVARIA, gov, district
 
 
@@ -141,8 +145,7 @@ def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
 
 def _map(status: pd.DataFrame, prefix: str, gov: str | None, district: str | None) -> None:
     st.subheader("Karte: zertifiziert, berechtigt, noch nicht")
-    level = st.radio("Ebene", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="ebene",
-                     bind="query-params")
+    level = st.radio("Ebene", list(LEVELS), format_func=LEVELS.__getitem__, horizontal=True, key=LEVEL.key)
     url, bounds, shape_attr = _map_inputs(build, level, prefix)
     if level == "municipality":
         frame = _municipality_map(build).rename(columns={"da_status": "status"})
@@ -182,6 +185,7 @@ def main() -> None:
     if status_all.empty:
         st.info("Dieser Build enthält keine Angaben zum Digitalen Amt.")
         return
+    state.restore(PARAMS)
     prefix, gov, district = _filters(_areas(build))
     status = _in_area(status_all, gov, district)
     counts = status["status"].value_counts()
@@ -205,7 +209,8 @@ def main() -> None:
                                facts=STATUS_FACTS)
 
     st.subheader("Knapp unter der Schwelle")
-    max_short = st.slider("höchstens so viele Verfahren fehlen", 1, 20, 10, key="fehlen", bind="query-params")
+    max_short = st.slider("höchstens so viele Verfahren fehlen", 1, 20, key=SHORT.key)
+    state.publish(PARAMS)
     close = status[(status["status"] == "noch nicht") & status["distance"].between(1, max_short)]
     close = close.sort_values(["distance", "total"], ascending=[True, False])
     st.markdown(f"**{number(len(close))} Behörden** fehlen höchstens {number(max_short)} Verfahren bis zur Schwelle.")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import db, downloads, exports
+from app import db, downloads, exports, state
 from app.formatting import day, number
 
 st.set_page_config(page_title="Daten – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
 PREVIEW_ROWS = 500
 SECTIONS = ("Downloads", "Datenwörterbuch", "Quellen und Lizenzen", "Methode", "Build-Protokoll")
+ALL = ""
+SECTION = state.Param("bereich", "daten_bereich", SECTIONS[0], choices=SECTIONS)
+TABLE = state.Param("tabelle", "daten_tabelle", "region", choices=tuple(db.DOWNLOADABLE))
+OBJECT = state.Param("objekt", "daten_objekt", ALL, pattern=r"[a-z0-9_]{1,64}")
+REJECT_KIND = state.Param("ablehnung", "daten_ablehnung", ALL, pattern=r"[a-z_]{1,32}")
+PARAMS = (SECTION, TABLE, OBJECT, REJECT_KIND)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -28,8 +34,9 @@ def _downloads(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Pr
                "Excel (Semikolon, Dezimalkomma), dazu README.txt mit Ständen, Quellen, Lizenzen und Methode.")
 
     st.subheader("Eine Tabelle")
+    state.keep_valid(TABLE, list(specs))
     name = st.selectbox("Tabelle oder Sicht", list(specs), format_func=lambda n: f"{specs[n].label} ({n})",
-                        key="tabelle", bind="query-params")
+                        key=TABLE.key)
     spec = specs[name]
     frame = _table(build, name)
     st.markdown(f"**{downloads.md(spec.label)}** – {downloads.md(spec.description)}. "
@@ -53,9 +60,10 @@ def _dictionary(build: db.Db, specs: dict[str, db.Downloadable]) -> None:
         st.info("Dieser Build enthält noch kein Datenwörterbuch.")
         return
     frame = _table(build, "data_dictionary")
-    objects = ["(alle)", *sorted(frame["object"].dropna().unique())]
-    pick = st.selectbox("Tabelle oder Sicht", objects, key="objekt", bind="query-params")
-    shown = frame if pick == "(alle)" else frame[frame["object"] == pick]
+    objects = [ALL, *sorted(frame["object"].dropna().unique())]
+    state.keep_valid(OBJECT, objects)
+    pick = st.selectbox("Tabelle oder Sicht", objects, key=OBJECT.key, format_func=lambda o: o or "(alle)")
+    shown = frame if pick == ALL else frame[frame["object"] == pick]
     downloads.show_table(shown.rename(columns={"object": "Tabelle/Sicht", "column_name": "Spalte",
                                                "meaning": "Bedeutung", "unit": "Einheit", "source": "Quelle"}),
                          height=480)
@@ -99,9 +107,10 @@ def _log(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenan
         if rejects.empty:
             st.success("Der letzte Build hat keine Zeile abgelehnt oder repariert.")
         else:
-            kinds = ["(alle)", *sorted(rejects["kind"].dropna().unique())]
-            pick = st.selectbox("Art", kinds, key="ablehnung", bind="query-params")
-            shown = rejects if pick == "(alle)" else rejects[rejects["kind"] == pick]
+            kinds = [ALL, *sorted(rejects["kind"].dropna().unique())]
+            state.keep_valid(REJECT_KIND, kinds)
+            pick = st.selectbox("Art", kinds, key=REJECT_KIND.key, format_func=lambda k: k or "(alle)")
+            shown = rejects if pick == ALL else rejects[rejects["kind"] == pick]
             st.caption(f"{number(len(shown))} Zeilen. Die Spalte raw zeigt die Zeile, wie sie in der Datei stand.")
             downloads.show_table(shown.rename(columns={"file": "Datei", "row_number": "Zeile", "reason": "Grund",
                                                        "kind": "Art"}), height=400)
@@ -129,19 +138,18 @@ def main() -> None:
     c4.metric("Grenzen Kreise und Länder", day(prov.boundary_editions.get("district")))
 
     specs = db.downloadable(build)
-    tabs = st.tabs(list(SECTIONS), key="bereich", bind="query-params", on_change="rerun")
-    renderers = (
-        lambda: _downloads(build, specs, prov),
-        lambda: _dictionary(build, specs),
-        lambda: _sources(build, prov),
-        lambda: st.markdown(downloads.method_text()),
-        lambda: _log(build, specs, prov),
-    )
-    for tab, render in zip(tabs, renderers, strict=True):
-        if tab.open is False:
-            continue
-        with tab:
-            render()
+    state.restore(PARAMS)
+    section = st.segmented_control("Bereich", SECTIONS, key=SECTION.key, label_visibility="collapsed",
+                                   required=True)
+    renderers = {
+        "Downloads": lambda: _downloads(build, specs, prov),
+        "Datenwörterbuch": lambda: _dictionary(build, specs),
+        "Quellen und Lizenzen": lambda: _sources(build, prov),
+        "Methode": lambda: st.markdown(downloads.method_text()),
+        "Build-Protokoll": lambda: _log(build, specs, prov),
+    }
+    renderers[section or SECTIONS[0]]()
+    state.publish(PARAMS)
 
 
 main()

@@ -17,7 +17,6 @@ from streamlit.testing.v1 import AppTest
 from app import db as appdb
 from app import exports
 from app.formatting import number
-from app.publish_figures import GRANT_MEASURES
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
 
@@ -40,6 +39,12 @@ def ok(at: AppTest) -> AppTest:
 
 def banner_shown(at: AppTest) -> bool:
     return any(w.value == exports.DEMO_LABEL for w in at.warning)
+
+
+def url_value(at: AppTest, name: str) -> str | None:
+    """The page's URL parameter after the run (one value)."""
+    value = at.query_params.get(name)
+    return value[-1] if isinstance(value, list) else value
 
 
 def markdown(at: AppTest) -> str:
@@ -123,7 +128,7 @@ def test_foerderung_shows_programmes_totals_and_digital_aufs_amt(build: appdb.Db
     assert "15.12.2025" in text
     assert "Eine Liste der Empfänger ist nicht veröffentlicht" in text
 
-    pid = at.selectbox(key="programm").value
+    pid = at.selectbox(key="foerd_programm").value
     grants = appdb.grants(build, pid)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Bescheide"] == number(len(grants))
@@ -143,20 +148,22 @@ def test_foerderung_shows_programmes_totals_and_digital_aufs_amt(build: appdb.Db
 
 @pytest.mark.parametrize("measure", ["amount_eur", "grants", "eur_per_inhabitant"])
 def test_foerderung_map_measures_from_the_url(app_db: Path, measure: str) -> None:
-    at = ok(run("pages/4_Foerderung.py", mass=GRANT_MEASURES[measure][0]))  # the URL holds the German label
-    assert at.radio(key="mass").value == measure
+    at = ok(run("pages/4_Foerderung.py", mass=measure))
+    assert at.radio(key="foerd_mass").value == measure
+    assert url_value(at, "mass") == measure
 
 
 def test_foerderung_district_filter_limits_the_download(build: appdb.Db, prov: exports.Provenance,
                                                         clicks: dict) -> None:
     at = ok(run("pages/4_Foerderung.py"))
-    pid = at.selectbox(key="programm").value
+    pid = at.selectbox(key="foerd_programm").value
     grants = appdb.grants(build, pid)
-    district = grants["district_name"].value_counts().index[0]
-    at.selectbox(key="kreis").set_value(district)
+    district = grants["district_ars"].value_counts().index[0]
+    at.selectbox(key="foerd_kreis").set_value(district)
     ok(at.run())
+    assert url_value(at, "kreis") == district  # the link keeps the filter
     back = csv_excel(click(clicks, prov, f"foerderbescheide_{pid}_{district}", "csv_excel"))
-    assert sorted(back["grant_id"]) == sorted(grants[grants["district_name"] == district]["grant_id"])
+    assert sorted(back["grant_id"]) == sorted(grants[grants["district_ars"] == district]["grant_id"])
 
 
 # ------------------------------------------------------------------------------------------- Digitales Amt
@@ -176,9 +183,9 @@ def test_digitales_amt_counts_match_the_database(build: appdb.Db) -> None:
 
 def test_digitales_amt_filter_and_threshold_distance(build: appdb.Db, prov: exports.Provenance,
                                                      clicks: dict) -> None:
-    at = ok(run("pages/5_Digitales_Amt.py", bezirk="Unterfranken", fehlen="3"))
-    assert at.selectbox(key="bezirk").value == "096"
-    assert at.slider(key="fehlen").value == 3
+    at = ok(run("pages/5_Digitales_Amt.py", bezirk="096", fehlen="3"))
+    assert at.selectbox(key="da_bezirk").value == "096"
+    assert at.slider(key="da_fehlen").value == 3
     frame = appdb.digitales_amt(build)
     area = frame[(frame["gov_district_ars"] == "096") | (frame["ars"] == "096")]
     metrics = {m.label: m.value for m in at.metric}
@@ -198,8 +205,8 @@ def test_digitales_amt_filter_and_threshold_distance(build: appdb.Db, prov: expo
 @pytest.mark.parametrize("level", ["municipality", "district"])
 def test_digitales_amt_map_levels(app_db: Path, level: str, clicks: dict, prov: exports.Provenance) -> None:
     label = {"municipality": "Gemeinden", "district": "Landkreise und kreisfreie Städte"}[level]
-    at = ok(run("pages/5_Digitales_Amt.py", ebene=label))
-    assert at.radio(key="ebene").value == level
+    at = ok(run("pages/5_Digitales_Amt.py", ebene=level))
+    assert at.radio(key="da_ebene").value == level
     geo = click(clicks, prov, f"digitales_amt_karte_{label}", "geojson")
     import geopandas as gpd
 
@@ -212,7 +219,7 @@ def test_digitales_amt_map_levels(app_db: Path, level: str, clicks: dict, prov: 
 
 def test_daten_offers_every_table_and_the_full_zip(build: appdb.Db, prov: exports.Provenance, clicks: dict) -> None:
     at = ok(run("pages/6_Daten.py"))
-    options = at.selectbox(key="tabelle").options
+    options = at.selectbox(key="daten_tabelle").options
     assert len(options) == len(appdb.downloadable(build))
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[0].startswith("Gesamtdownload")
@@ -220,7 +227,7 @@ def test_daten_offers_every_table_and_the_full_zip(build: appdb.Db, prov: export
     archive = zipfile.ZipFile(io.BytesIO(click(clicks, prov, "alle_tabellen", "zip")))
     assert "README.txt" in archive.namelist()
 
-    at.selectbox(key="tabelle").set_value("funding_grant")
+    at.selectbox(key="daten_tabelle").set_value("funding_grant")
     ok(at.run())
     data = click(clicks, prov, "funding_grant", "xlsx")
     back = pd.read_excel(io.BytesIO(data), sheet_name="Daten")
