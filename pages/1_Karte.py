@@ -140,7 +140,7 @@ def main() -> None:
         if level != "state":
             st.caption("Ein Klick auf ein Gebiet öffnet sein Profil; auf Landesebene zeigt er die Kreise des Landes.")
     with right:
-        table = map_table(frame, spec.label, spec.unit, PROFILE_URL)
+        table = map_table(frame, spec.label, spec.unit, PROFILE_URL, spec.categories)
         value_col = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
         st.dataframe(
             german(table, {value_col: spec.decimals}), hide_index=True, width="stretch", height=MAP_HEIGHT - 40,

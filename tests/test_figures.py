@@ -237,6 +237,13 @@ def test_map_table_without_ranks_has_no_rank_column() -> None:
     assert "Rang" not in table.columns and "Profil" not in table.columns
 
 
+def test_map_table_orders_categories_as_given() -> None:
+    frame = _frame(["noch nicht", None, "zertifiziert", "keine Daten", "noch nicht"])
+    table = maps.map_table(frame, "Digitales Amt", categories=("zertifiziert", "noch nicht"))
+    assert table["Digitales Amt"].tolist()[:4] == ["zertifiziert", "noch nicht", "noch nicht", "keine Daten"]
+    assert pd.isna(table["Digitales Amt"].iloc[4])
+
+
 def test_selected_region_from_a_plotly_selection() -> None:
     event = {"selection": {"points": [{"curve_number": 2, "location": "094745426119", "z": 1}],
                            "point_indices": [0], "box": [], "lasso": []}}

@@ -253,6 +253,19 @@ def test_profil_search_by_name_postcode_and_key(app_db: Path, facts: dict) -> No
     assert any(label.startswith("Dormitz (") for label in labels)
 
 
+def test_profil_region_picker_changes_the_profile(app_db: Path, facts: dict) -> None:
+    at = open_page(PROFIL)
+    at.text_input(key="profil_suche").input("Forchheim").run()
+    first = at.selectbox(key="profil_ars").value
+    assert at.query_params["ars"] == first
+    labels = at.selectbox(key="profil_ars").options
+    assert len(labels) > 2 and all("Forchheim" in label for label in labels)
+    at.selectbox(key="profil_ars").select_index(2).run()
+    second = at.selectbox(key="profil_ars").value
+    assert second != first and at.query_params["ars"] == second
+    assert labels[2].startswith(at.header[0].value + " (") and labels[2].endswith(second)
+
+
 def test_profil_shows_facts_history_status_grants_ranks_and_peers(app_db: Path, facts: dict) -> None:
     at = open_page(PROFIL, ars=facts["dormitz"])
     assert at.header[0].value == "Dormitz"
