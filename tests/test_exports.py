@@ -65,9 +65,9 @@ def read_back(fmt: str, data: bytes) -> pd.DataFrame:
     """A produced file as a DataFrame (keys as text)."""
     keys = {"ars": str, "grant_id": str, "program_id": str, "source_id": str}
     if fmt == "csv_excel":
-        return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype=keys)
+        return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype=keys, low_memory=False)
     if fmt == "csv":
-        return pd.read_csv(io.BytesIO(data), dtype=keys)
+        return pd.read_csv(io.BytesIO(data), dtype=keys, low_memory=False)
     if fmt == "xlsx":
         return read_xlsx(data, "Daten")
     if fmt == "parquet":
