@@ -37,7 +37,7 @@ MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"
 
 def day(value: object, precision: str = "day") -> str:
     """A date as 29.07.2021, or 'Juli 2021' / '2021' when it is only known to the month or year."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # None, NaN, NA, NaT
         return "–"
     if isinstance(value, str):
         try:
