@@ -269,8 +269,8 @@ def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str 
     table = pd.DataFrame({
         "Rang": ordered["rank"].astype("Int64") if "rank" in ordered.columns else pd.NA,
         "Name": ordered["name"],
-        "Art": ordered["kind"],
         heading: ordered["value"],
+        "Art": ordered["kind"],
         "Einwohner": ordered["population"].astype("Int64"),
     })
     if "rank" not in ordered.columns or ordered["rank"].isna().all():

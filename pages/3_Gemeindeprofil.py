@@ -98,8 +98,10 @@ def _facts_block(row: pd.Series) -> None:
     c2.metric("Fläche", number(row["area_km2"], 2, " km²"))
     c3.metric("Einwohner je km²", number(row["density"], 1))
     c4.metric("Größenklasse", row["size_class"] if isinstance(row["size_class"], str) else "–")
-    lines = [f"**Art:** {md(row['kind'])}" + (f" ({md(row['authority_type'])})"
-                                              if isinstance(row["authority_type"], str) else "")]
+    kind_text = f"**Art:** {md(row['kind'])}"
+    if isinstance(row["authority_type"], str) and row["authority_type"] != row["kind"]:
+        kind_text += f" ({md(row['authority_type'])})"
+    lines = [kind_text]
     if isinstance(row["district_name"], str):
         lines.append(f"**Kreis:** {md(row['district_name'])}")
     if isinstance(row["gov_district_name"], str):
@@ -134,12 +136,16 @@ def _procedures_block(build: db.Db, data: dict[str, pd.DataFrame], row: pd.Serie
     if isinstance(latest["inherited_from_name"], str):
         st.caption(md(f"Die Gemeinde meldet keine eigenen Zahlen; gezeigt sind die der Verwaltungsgemeinschaft "
                       f"{latest['inherited_from_name']} (von VG übernommen)."))
-    if not history.empty:
-        st.plotly_chart(history_chart(history), key="profil_verlauf", width="stretch",
-                        config={"displaylogo": False})
-        sources = downloads.attribution(build, history[["ars", "is_demo"]].drop_duplicates(),
-                                        facts=("procedure_snapshot",))
-        st.caption(md(f"Online-Verfahren je Stichtag, kommunal und zentral gestapelt. Daten: {sources}."))
+    if history.empty:
+        return
+    sources = downloads.attribution(build, history[["ars", "is_demo"]].drop_duplicates(),
+                                    facts=("procedure_snapshot",))
+    if history["as_of"].nunique() < 2:
+        st.caption(md(f"Nur ein Stichtag ({date_text(history['as_of'].iloc[0])}), daher kein Verlauf. "
+                      f"Daten: {sources}."))
+        return
+    st.plotly_chart(history_chart(history), key="profil_verlauf", width="stretch", config={"displaylogo": False})
+    st.caption(md(f"Online-Verfahren je Stichtag, kommunal und zentral gestapelt. Daten: {sources}."))
 
 
 def _digitales_amt_block(latest: pd.Series) -> None:
