@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--no-first-run",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
-TIMEOUT_MS = 90_000  # software WebGL on a busy two-core machine: a full map can take ~10 s
+TIMEOUT_MS = 120_000  # software WebGL on a busy two-core machine: a full map takes 5-20 s, more under load
 
 CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 NOT_RUNNING = '[data-test-script-state="notRunning"]'
@@ -180,10 +180,12 @@ class Console:
 # --- script runs ------------------------------------------------------------------------------------
 
 # Counts script runs by watching the attribute Streamlit's e2e tests use. Mutation records carry the old
-# value, so a run that starts and ends between two observer callbacks is still counted.
+# value, so a run that starts and ends between two observer callbacks is still counted. Times are
+# performance.now() (ms since this document's navigation started); tClick is the last click.
 INIT_SCRIPT = """
 (() => {
-  const s = window.__dm = {started: 0, finished: 0, tStart: 0, tEnd: 0, state: null};
+  const s = window.__dm = {started: 0, finished: 0, tStart: 0, tEnd: 0, tClick: 0, state: null};
+  document.addEventListener('click', () => { s.tClick = performance.now(); }, true);
   const attr = 'data-test-script-state';
   new MutationObserver((records) => {
     for (const r of records) {
@@ -208,10 +210,16 @@ def new_context(browser: Any, **kwargs: Any) -> Any:
     return context
 
 
+SETTLED_JS = """(n) => window.__dm && window.__dm.finished > n &&
+                !!document.querySelector('[data-test-script-state="notRunning"]') &&
+                !document.querySelector('[data-stale="true"]')"""
+
+
 def wait_ready(page: Any) -> None:
-    """Connected and the script has finished its run."""
+    """Connected, a script run has finished since the document loaded, and no element is stale."""
     page.wait_for_selector(CONNECTED, timeout=TIMEOUT_MS)
     page.wait_for_selector(NOT_RUNNING, timeout=TIMEOUT_MS)
+    page.wait_for_function(SETTLED_JS, arg=0, timeout=TIMEOUT_MS, polling=20)
 
 
 def open_app(page: Any, url: str) -> None:
@@ -225,10 +233,7 @@ def runs_finished(page: Any) -> int:
 
 def wait_rerun(page: Any, finished_before: int) -> None:
     """Wait until a script run after `finished_before` has ended and nothing runs any more."""
-    page.wait_for_function(
-        """(n) => window.__dm && window.__dm.finished > n &&
-                 !!document.querySelector('[data-test-script-state="notRunning"]')""",
-        arg=finished_before, timeout=TIMEOUT_MS, polling=20)
+    page.wait_for_function(SETTLED_JS, arg=finished_before, timeout=TIMEOUT_MS, polling=20)
 
 
 def exceptions(page: Any) -> list[str]:
@@ -254,25 +259,32 @@ const findMap = (root) => {
   }
   return null;
 };
-const fillLayer = (map) => map.getStyle().layers.find((l) => l.type === 'fill' && l.id.startsWith('plotly-trace'));
+// one fill layer per choroplethmap trace (app/maps.py draws one trace per colour class)
+const fillLayers = (map) => map.getStyle().layers.filter((l) => l.type === 'fill' && l.id.startsWith('plotly-trace'));
 """
 
-PAINTED_JS = _FIND_MAP + """
+
+def _with_helpers(function: str) -> str:
+    """A JS expression evaluating to `function`, with findMap and fillLayers in scope."""
+    return f"(() => {{ {_FIND_MAP} return {function.strip()}; }})()"
+
+
+PAINTED_JS = _with_helpers("""
 (root) => {
   const found = findMap(root);
   if (!found) return false;
   const m = found.map;
   if (!m.loaded() || m.isMoving() || !m.areTilesLoaded()) return false;
-  const fill = fillLayer(m);
-  return !!fill && m.isSourceLoaded(fill.source) && m.queryRenderedFeatures({layers: [fill.id]}).length > 0;
+  const fills = fillLayers(m);
+  return fills.length > 0 && fills.every((l) => m.isSourceLoaded(l.source)) &&
+         m.queryRenderedFeatures({layers: fills.map((l) => l.id)}).length > 0;
 }
-"""
+""")
 
-MAP_STATS_JS = _FIND_MAP + """
+MAP_STATS_JS = _with_helpers("""
 (root) => {
   const {gd, map} = findMap(root);
-  const fill = fillLayer(map);
-  const rendered = map.queryRenderedFeatures({layers: [fill.id]});
+  const rendered = map.queryRenderedFeatures({layers: fillLayers(map).map((l) => l.id)});
   // plotly puts each location's centroid into the feature properties ('ct'): one key per location,
   // while a polygon cut by tile borders comes back in several pieces.
   const unique = new Set(rendered.map((f) => JSON.stringify(f.properties.ct)));
@@ -289,30 +301,35 @@ MAP_STATS_JS = _FIND_MAP + """
     center: map.getCenter(), zoom: map.getZoom(),
   };
 }
-"""
+""")
 
-PROJECT_JS = _FIND_MAP + """
+PROJECT_JS = _with_helpers("""
 ([root, lon, lat]) => {
   const {map} = findMap(root);
   const p = map.project([lon, lat]);
   const r = map.getCanvas().getBoundingClientRect();
   return {x: r.x + p.x, y: r.y + p.y};
 }
-"""
+""")
 
 FIGURE_JS = """
 (root) => {
   const scope = root ? document.querySelector(root) : document;
   const gd = scope && scope.querySelector('.js-plotly-plot');
   if (!gd || !gd.data) return null;
-  return gd.data.map((t) => ({type: t.type, locations: t.locations ? Array.from(t.locations) : null,
-                              z: t.z ? Array.from(t.z) : null}));
+  const list = (v) => (v === undefined || v === null ? null : Array.from(v));
+  return gd.data.map((t) => ({type: t.type, name: t.name === undefined ? null : t.name,
+                              locations: list(t.locations), z: list(t.z), x: list(t.x), y: list(t.y),
+                              text: Array.isArray(t.text) ? list(t.text) : t.text === undefined ? null : t.text}));
 }
 """
 
 
-def wait_map_painted(page: Any, root: str | None = None, timeout: float = TIMEOUT_MS) -> None:
-    page.wait_for_function(PAINTED_JS, arg=root, timeout=timeout, polling=50)
+def wait_map_painted(page: Any, root: str | None = None, timeout: float = TIMEOUT_MS) -> float:
+    """Wait until the map is painted; return when (seconds since this document's navigation started)."""
+    handle = page.wait_for_function(f"(root) => ({PAINTED_JS})(root) ? performance.now() : false",
+                                    arg=root, timeout=timeout, polling=20)
+    return float(handle.json_value()) / 1000
 
 
 def map_stats(page: Any, root: str | None = None) -> dict[str, Any]:
@@ -376,11 +393,41 @@ def key(name: str) -> str:
     return f".st-key-{name}"
 
 
-def choose(page: Any, widget_key: str, option: str) -> None:
-    """Pick an option of a selectbox by its visible text."""
-    page.locator(f"{key(widget_key)} [data-baseweb='select']").first.click()
-    page.locator("[role='option']", has_text=option).first.click()
+def choose(page: Any, widget_key: str, option: str, search: str | None = None) -> None:
+    """Pick an option of a selectbox (a react-aria combobox in Streamlit 1.67) by its visible text;
+    `search` is typed first to filter a long list."""
+    if search:
+        box = page.locator(f"{key(widget_key)} input[role='combobox']").first
+        box.click()
+        box.fill(search)
+    else:
+        page.locator(f"{key(widget_key)} button[aria-haspopup='listbox']").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
 
 
 def selectbox_value(page: Any, widget_key: str) -> str:
-    return page.locator(f"{key(widget_key)} [data-baseweb='select']").first.inner_text().strip()
+    return str(page.locator(f"{key(widget_key)} input[role='combobox']").first.input_value())
+
+
+def change_and_rerun(page: Any, widget_key: str, option: str, search: str | None = None) -> None:
+    """Pick a selectbox option and wait for the rerun it starts to finish."""
+    before = runs_finished(page)
+    choose(page, widget_key, option, search)
+    wait_rerun(page, before)
+
+
+def widget_values(page: Any, keys: Sequence[str]) -> dict[str, str]:
+    """The visible text of keyed widgets: label, shown text and the values of their inputs."""
+    return {k: page.locator(key(k)).first.evaluate(
+        "el => [el.innerText.trim(), ...Array.from(el.querySelectorAll('input'), (i) => i.value)].join(' | ')")
+        for k in keys}
+
+
+def download_csv(page: Any, button_key: str) -> bytes:
+    """The file behind a keyed download button (opening the expander around it if needed)."""
+    button = page.locator(f"{key(button_key)} button").first
+    if not button.is_visible():
+        page.locator("details", has=page.locator(key(button_key))).locator("summary").first.click()
+    with page.expect_download() as info:
+        button.click()
+    return Path(info.value.path()).read_bytes()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import ROOT, Console, chromium_path, launch, new_context, streamlit_server
+from browser_harness import ROOT, SCREENSHOTS, Console, chromium_path, launch, new_context, streamlit_server
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +40,28 @@ def console() -> Console:
     return Console()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser: Any, console: Console) -> Iterator[Any]:
-    """A page in a fresh browser context (empty cache, de-DE), its console errors collected."""
+def page(browser: Any, console: Console, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A page in a fresh browser context (empty cache, de-DE), its console errors collected; a failed
+    test leaves a screenshot of the page in tests/screenshots/FAILED_<test>.png."""
     context = new_context(browser)
     try:
         tab = context.new_page()
         console.attach(tab)
         yield tab
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            with contextlib.suppress(Exception):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                tab.screenshot(path=str(SCREENSHOTS / f"FAILED_{name}.png"), timeout=10_000)
     finally:
         context.close()

@@ -1,0 +1,147 @@
+"""The Karte page in the browser: Bayern's municipality map holds and paints every shape, a click on a
+municipality opens its profile, and a copied link restores the same view."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+import pytest
+import shapely
+from browser_harness import (
+    SCREENSHOTS,
+    Console,
+    change_and_rerun,
+    coloured_share,
+    download_csv,
+    exceptions,
+    figure_data,
+    full_screenshot,
+    map_canvas,
+    map_stats,
+    new_context,
+    open_app,
+    page_script,
+    page_url,
+    project,
+    wait_map_painted,
+    wait_ready,
+    widget_values,
+)
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(page_script("Karte") is None, reason="pages/1_Karte.py not there yet")]
+
+MAP = ".st-key-karte_map"
+# URL parameters of the Karte page (pages/1_Karte.py, state.Param names)
+BAYERN = {"ebene": "municipality", "land": "09"}
+WIDGETS = ("karte_ebene", "karte_kennzahl", "karte_land", "karte_einteilung", "karte_klassen")
+
+
+@pytest.fixture(scope="module")
+def bayern(browser: Any, app_url: str) -> Iterator[tuple[Any, Console]]:
+    """One load of the Bayern municipality map, shared by the map and the click test."""
+    context = new_context(browser)
+    page = context.new_page()
+    console = Console()
+    console.attach(page)
+    open_app(page, page_url(app_url, "Karte", BAYERN))
+    wait_map_painted(page, MAP)
+    try:
+        yield page, console
+    finally:
+        context.close()
+
+
+def test_bayern_map_shows_and_paints_every_municipality(bayern: tuple[Any, Console],
+                                                        con: duckdb.DuckDBPyConnection) -> None:
+    page, console = bayern
+    shapes = {r[0] for r in con.execute(
+        "SELECT ars FROM region_shape WHERE level = 'municipality' AND starts_with(ars, '09')").fetchall()}
+    register = {r[0] for r in con.execute(
+        "SELECT ars FROM region WHERE level = 'municipality' AND state_ars = '09' AND has_shape").fetchall()}
+    assert len(register) > 2000  # Gemeinden and gemeindefreie Gebiete of Bayern in the register
+
+    traces = figure_data(page, MAP)
+    locations = [loc for t in traces if t["type"] == "choroplethmap" for loc in t["locations"]]
+    assert len(locations) == len(set(locations)), "a region is drawn by two traces"
+    assert set(locations) == shapes
+    assert register <= set(locations), f"missing from the map: {sorted(register - set(locations))[:10]}"
+
+    stats = map_stats(page, MAP)
+    assert stats["locations"] == len(shapes)
+    assert stats["with_value"] == len(shapes), "every shape gets a colour or the grey 'keine Daten'"
+    assert stats["rendered_features"] == len(shapes), "MapLibre rendered fewer polygons than the figure holds"
+
+    png = map_canvas(page, MAP).screenshot(path=str(SCREENSHOTS / "Karte_Bayern_canvas.png"))
+    coloured, painted = coloured_share(png)
+    # Bayern fills about 40 % of the fitted canvas; grey 'keine Daten' counts as painted, not coloured
+    assert coloured > 0.25, f"only {coloured:.1%} of the map canvas is coloured"
+    assert painted > 0.30
+    full_screenshot(page, SCREENSHOTS / "Karte_Bayern.png", MAP)
+    assert exceptions(page) == []
+    assert console.errors == []
+
+
+def test_click_on_a_municipality_opens_its_profile(bayern: tuple[Any, Console],
+                                                   con: duckdb.DuckDBPyConnection) -> None:
+    page, console = bayern
+    # the largest municipality of Bayern: easy to hit, and its name is unique
+    ars, name = con.execute("""
+        SELECT ars, display_name FROM region
+        WHERE level = 'municipality' AND state_ars = '09' AND is_municipality AND has_shape
+        ORDER BY area_km2 DESC LIMIT 1""").fetchone()
+    shapes = json.loads(con.execute("SELECT content FROM shape_file WHERE level = 'municipality'").fetchone()[0])
+    feature = next(f for f in shapes["features"] if f["properties"]["ars"] == ars)
+    inside = shapely.geometry.shape(feature["geometry"]).representative_point()  # always inside the polygon
+
+    wait_map_painted(page, MAP)
+    x, y = project(page, inside.x, inside.y, MAP)
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+
+    page.wait_for_url(re.compile(rf"/Gemeindeprofil\?(.*&)?ars={ars}(&|$)"))
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    wait_ready(page)
+    full_screenshot(page, SCREENSHOTS / "Gemeindeprofil_nach_Klick.png")
+    assert exceptions(page) == []
+    assert console.errors == []
+
+
+def test_karte_link_restores_the_view(browser: Any, app_url: str, page: Any, console: Console,
+                                      con: duckdb.DuckDBPyConnection) -> None:
+    open_app(page, page_url(app_url, "Karte"))
+    wait_map_painted(page, MAP)
+    change_and_rerun(page, "karte_ebene", "Kreise")
+    change_and_rerun(page, "karte_land", "Baden-Württemberg")
+    change_and_rerun(page, "karte_einteilung", "Gleiche Abstände")
+    change_and_rerun(page, "karte_klassen", "4")
+    wait_map_painted(page, MAP)
+    link = page.url
+    assert "land=08" in link and "ebene=district" in link
+    shown = " ".join(widget_values(page, WIDGETS).values())
+    assert all(text in shown for text in ("Kreise", "Baden-Württemberg", "Gleiche Abstände", "| 4"))
+    view = widget_values(page, WIDGETS), figure_data(page, MAP), download_csv(page, "dl-karte-csv")
+    districts = con.execute(
+        "SELECT count(*) FROM region_shape WHERE level = 'district' AND starts_with(ars, '08')").fetchone()[0]
+    assert sum(len(t["locations"]) for t in view[1]) == districts  # Stadt- and Landkreise of Baden-Württemberg
+
+    other = new_context(browser)
+    try:
+        fresh = other.new_page()
+        fresh_console = Console()
+        fresh_console.attach(fresh)
+        open_app(fresh, link)
+        wait_map_painted(fresh, MAP)
+        restored = widget_values(fresh, WIDGETS), figure_data(fresh, MAP), download_csv(fresh, "dl-karte-csv")
+        assert fresh.url == link
+        assert restored[0] == view[0]
+        assert restored[1] == view[1]
+        assert restored[2] == view[2]
+        assert exceptions(fresh) == [] and fresh_console.errors == []
+    finally:
+        other.close()
+    assert console.errors == []
