@@ -1,12 +1,13 @@
-"""Start page: data stand, municipalities per state, and the density map of all municipalities."""
+"""Entry point: navigation with German page titles, and the Start page (data stand, municipalities per
+state, the density map of all municipalities, where to go next)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import db
+from app import db, downloads
 from app.figures import density_map
-from app.formatting import day, number
+from app.formatting import day, euro, number
 from app.tables import german
 
 st.set_page_config(page_title="Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
@@ -18,7 +19,8 @@ def _density(build: db.Db) -> tuple:
     return frame, db.shape_url(build, "municipality"), db.bounds(build, "municipality")
 
 
-def main() -> None:
+def start() -> None:
+    """The Start page."""
     st.title("Digitalmonitor Kommunen")
     st.caption("Wie weit die Kommunen in Deutschland ihre Verwaltung online gebracht haben.")
     try:
@@ -29,11 +31,31 @@ def main() -> None:
     info = db.build_info(build)
     per_state = db.municipalities_per_state(build)
 
+    head = db.headline(build)
+    demo_shown = bool(head["procedures_demo"] or head["digitales_amt_demo"] or head["grants_demo"])
+    downloads.demo_banner(build, shown=demo_shown)
+
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Gemeinden", number(per_state["gemeinden"].sum()))
     c2.metric("Einwohner", number(per_state["einwohner"].sum()))
     c3.metric("Gebietsstand Verzeichnis", day(info.get("register_edition")))
     c4.metric("Datenstand (Build)", day(info.get("built_at")))
+
+    d1, d2, d3, d4 = st.columns(4)
+    d1.metric("Behörden mit Verfahrensdaten", number(head["authorities_with_data"]),
+              help=f"Letzter Stichtag: {day(head['latest_as_of'], 'month')}")
+    d2.metric("Digitales Amt: zertifiziert", number(head["certified"]),
+              help=f"Davon aus Ministeriums- und Pressequellen (echt): {number(head['certified_real'])}")
+    d3.metric("berechtigt, ohne Auszeichnung", number(head["eligible_not_certified"]),
+              help="Mindestens 50 Online-Verfahren (Bezirke: 30), aber keine bekannte Auszeichnung.")
+    d4.metric("Digitales Rathaus: bewilligt", euro(head["grants_eur"]),
+              help=f"{number(head['grants'])} Förderbescheide")
+    with_demo = [label for label, flag in (("Verfahren", head["procedures_demo"]),
+                                           ("Digitales Amt", head["digitales_amt_demo"]),
+                                           ("Förderung", head["grants_demo"])) if flag]
+    if with_demo:
+        st.caption(f"Enthält Demodaten (synthetisch, nicht amtlich): {', '.join(with_demo)}. "
+                   f"Echte Auszeichnungen aus Ministeriums- und Pressequellen: {number(head['certified_real'])}.")
 
     left, right = st.columns([2, 1])
     with left:
@@ -51,6 +73,20 @@ def main() -> None:
         st.dataframe(german(table), hide_index=True, width="stretch")
         st.caption(db.register_attribution(build))
 
+    st.subheader("Zuletzt ausgezeichnet: Digitales Amt")
+    recent = db.recent_awards(build)
+    if recent.empty:
+        st.info("Keine datierten Auszeichnungen in den Daten.")
+    else:
+        shown = recent.assign(
+            ausgezeichnet=[day(d, p) for d, p in zip(recent["awarded_on"], recent["awarded_on_precision"],
+                                                        strict=True)],
+            Demodaten=recent["is_demo"]).rename(columns={"name": "Behörde", "kind": "Art", "source_url": "Quelle"})
+        st.dataframe(shown[["Behörde", "Art", "ausgezeichnet", "Demodaten", "Quelle"]].head(12), hide_index=True,
+                     width="stretch", column_config={"Quelle": st.column_config.LinkColumn("Quelle")})
+        st.caption(f"{number(len(recent))} Auszeichnungen in den letzten sechs Monaten der Daten. "
+                   + downloads.attribution(build, recent, facts=("certification",)))
+
     st.subheader("Weiter")
     go_map, go_ranking, go_profile = st.columns(3)
     go_map.page_link("pages/1_Karte.py", label="Karte: Gemeinden, Verwaltungsgemeinschaften, Kreise, Länder",
@@ -61,4 +97,17 @@ def main() -> None:
                          icon=":material/location_city:")
 
 
-main()
+# URL paths stay those of the file names, so permalinks keep working.
+PAGES = [
+    st.Page(start, title="Start", icon=":material/home:", default=True),
+    st.Page("pages/1_Karte.py", title="Karte", icon=":material/map:", url_path="Karte"),
+    st.Page("pages/2_Rangliste.py", title="Rangliste", icon=":material/leaderboard:", url_path="Rangliste"),
+    st.Page("pages/3_Gemeindeprofil.py", title="Gemeindeprofil", icon=":material/location_city:",
+            url_path="Gemeindeprofil"),
+    st.Page("pages/4_Foerderung.py", title="Förderung", icon=":material/euro:", url_path="Foerderung"),
+    st.Page("pages/5_Digitales_Amt.py", title="Digitales Amt", icon=":material/verified:",
+            url_path="Digitales_Amt"),
+    st.Page("pages/6_Daten.py", title="Daten", icon=":material/download:", url_path="Daten"),
+]
+
+st.navigation(PAGES).run()

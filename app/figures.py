@@ -40,10 +40,18 @@ def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, floa
     ]
     ticks = [1, 10, 100, 1000, 10000]
     centre, zoom = fit_zoom(bounds, height_px=height)
-    fig = go.Figure(go.Choroplethmap(
-        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"], z=log_values,
+    painted = log_values.notna().to_numpy()
+    fig = go.Figure()
+    if (~painted).any():  # unpopulated areas and shapes without a current key: grey, not a colour class
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"][~painted],
+            z=[0] * int((~painted).sum()), colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]], showscale=False,
+            marker_line_width=0.2, marker_line_color="white", text=[hover[i] for i in (~painted).nonzero()[0]],
+            hovertemplate="%{text}<br>keine Einwohner / keine Daten<extra></extra>", name="keine Daten"))
+    fig.add_trace(go.Choroplethmap(
+        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"][painted], z=log_values[painted],
         colorscale=SEQUENTIAL, reversescale=True, marker_line_width=0.2, marker_line_color="white",
-        text=hover, hovertemplate="%{text}<extra></extra>",
+        text=[hover[i] for i in painted.nonzero()[0]], hovertemplate="%{text}<extra></extra>",
         colorbar={"title": {"text": "Einw./km²"}, "tickvals": [math.log10(t) for t in ticks],
                   "ticktext": [number(t) for t in ticks]},
     ))
