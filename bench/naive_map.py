@@ -1,0 +1,42 @@
+"""The naive municipality map, for comparison in bench/browser.py (run with `streamlit run`, not a page).
+
+The full-precision VG5000 GEM GeoJSON (read from the mirror at run time, reprojected to WGS84) is put
+inline into a `go.Choroplethmap`, so every rerun that changes the figure sends all shapes again. A
+selectbox switches the values shown, like a measure change on the Karte page.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pyogrio
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from etl.sources import BKG_VG5000_2021, SourceResolver  # noqa: E402
+
+
+@st.cache_data(show_spinner=False)
+def shapes() -> tuple[dict, list[str], list[str], list[float]]:
+    """GeoJSON of all municipalities (full precision), their keys, names and areas in km²."""
+    path = SourceResolver().layer(BKG_VG5000_2021, "GEM").path  # the mirror (DIGITALMONITOR_MIRROR)
+    frame = pyogrio.read_dataframe(path, columns=["ARS", "GEN"])
+    area = (frame.geometry.area / 1e6).round(2).tolist()  # EPSG:31467 is metric
+    frame = frame.to_crs(4326)
+    return frame[["ARS", "GEN", "geometry"]].__geo_interface__, frame["ARS"].tolist(), frame["GEN"].tolist(), area
+
+
+st.set_page_config(page_title="Naive Karte", layout="wide")
+geojson, keys, names, area = shapes()
+measure = st.selectbox("Wert", ["Fläche", "Zufall"], key="naive_measure")
+values = np.array(area) if measure == "Fläche" else np.random.default_rng(1).random(len(keys))
+fig = go.Figure(go.Choroplethmap(
+    geojson=geojson, featureidkey="properties.ARS", locations=keys, z=values, text=names,
+    colorscale="Viridis", marker_line_width=0.2, marker_line_color="white",
+    hovertemplate="<b>%{text}</b><br>%{z}<extra></extra>"))
+fig.update_layout(map={"style": "white-bg", "center": {"lon": 10.4, "lat": 51.1}, "zoom": 4.9}, height=650,
+                  margin={"l": 0, "r": 0, "t": 0, "b": 0})
+st.plotly_chart(fig, key="naive_map", width="stretch")
