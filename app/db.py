@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,9 @@ class Db:
 
 
 _lock = threading.Lock()
-_connections: dict[str, duckdb.DuckDBPyConnection] = {}
+_connections: dict[str, duckdb.DuckDBPyConnection] = {}  # insertion order = age
+KEEP_CONNECTIONS = 2  # the current build and the one before (reruns still running on it finish)
+SHAPE_FILES_MAX_AGE_S = 3600  # shape files of other builds are removed after an hour
 
 
 def published_path() -> Path:
@@ -54,6 +57,9 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
         if con is None:
             con = duckdb.connect(path, read_only=True)
             _connections[path] = con
+            # close handles of builds two or more generations old, so pruned files free their space
+            for old in list(_connections)[:-KEEP_CONNECTIONS]:
+                _connections.pop(old).close()
         return con
 
 
@@ -139,7 +145,16 @@ def shape_url(db: Db, level: str) -> str:
         tmp = target.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(str(content["content"].iloc[0]), encoding="utf-8")
         tmp.replace(target)
+        _prune_shape_files(db.build_id)
     return f"{STATIC_URL}/{name}"
+
+
+def _prune_shape_files(build_id: str) -> None:
+    """Remove shape files of other builds once they are an hour old (open pages may still fetch them)."""
+    now = time.time()
+    for path in STATIC_SHAPES.glob("*.json"):
+        if build_id not in path.name and now - path.stat().st_mtime > SHAPE_FILES_MAX_AGE_S:
+            path.unlink(missing_ok=True)
 
 
 def shape_attribution(db: Db, level: str) -> str:

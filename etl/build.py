@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,11 +40,6 @@ class _Timer:
     @property
     def seconds(self) -> float:
         return round(time.perf_counter() - self.start, 2)
-
-
-@contextmanager
-def _noop_progress() -> Iterator[Callable[[str], None]]:
-    yield lambda _label: None
 
 
 def source_rows(files: list[ResolvedFile], simplified: set[str]) -> pd.DataFrame:
@@ -108,7 +102,8 @@ def _shape_frame(level: str, layer: Layer, regions: pd.DataFrame) -> gpd.GeoData
         current = dict(zip(reg["ags"], reg["ars"], strict=True))
         frame["ars"] = frame["ags"].map(current).fillna(frame["ars"])
     elif level == "association":
-        munis = regions[(regions["level"] == "municipality") & regions["is_municipality"]]
+        # lone municipalities and gemeindefreie Gebiete: each has a Gemeindeverband key of its own
+        munis = regions[regions["level"] == "municipality"]
         by_prefix = munis.groupby(munis["ars"].str[:9])["ars"].agg(list)
         single = {k: v[0] for k, v in by_prefix.items() if len(v) == 1}
         multi = set(reg["ars"])
@@ -154,8 +149,7 @@ def run_build(options: BuildOptions, progress: Callable[[str], None] | None = No
         con = duckdb.connect(str(part))
         try:
             con.execute(SCHEMA.read_text())
-            has_shape = set(shapes["municipality"]["ars"]) | set().union(
-                *(set(shapes[lvl]["ars"]) for lvl in LEVELS))
+            has_shape = set().union(*(set(shapes[lvl]["ars"]) for lvl in LEVELS))
             region_rows = regions.assign(has_shape=regions["ars"].isin(has_shape), source_id=reg_source)
             insert(con, "region", region_rows)
             reg_ids = {spec.edition: f"{spec.id}:{spec.files[0]}" for spec in REGISTER_EDITIONS}

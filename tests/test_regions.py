@@ -136,3 +136,17 @@ def test_display_names_drop_the_designation() -> None:
     assert display_name("Höchberg, M") == "Höchberg"
     assert display_name("Halle (Saale), Stadt") == "Halle (Saale)"
     assert display_name("Dormitz (VGem)") == "Dormitz"
+
+
+def test_lone_gemeindeverband_shapes_map_to_their_region(con: duckdb.DuckDBPyConnection) -> None:
+    """A Gemeindeverband shape of one lone municipality or gemeindefreies Gebiet is keyed on that region,
+    not listed as merged: only keys the register really lacks remain in region_mismatch."""
+    wrongly_listed = rows(con, """
+        SELECT count(*) FROM region_mismatch x
+        WHERE x.level = 'association' AND x.issue LIKE 'Gebietsform%'
+          AND (SELECT count(*) FROM region r WHERE r.level = 'municipality' AND r.ars[1:9] = x.ars) = 1""")
+    assert wrongly_listed == [(0,)]
+    # e.g. the gemeindefreie Gebiete of Bavaria are on the association map under their own 12-digit key
+    assert rows(con, """
+        SELECT count(*) FROM region_shape s JOIN region r USING (ars)
+        WHERE s.level = 'association' AND r.state_ars = '09' AND NOT r.is_municipality""")[0][0] > 100

@@ -1,0 +1,44 @@
+"""Data access housekeeping: old build handles are closed, shape files of old builds are removed."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from app import db
+
+
+def test_handles_of_old_builds_are_closed(tmp_path: Path) -> None:
+    files = []
+    for i in range(3):
+        path = tmp_path / f"b{i}.duckdb"
+        with duckdb.connect(str(path)) as con:
+            con.execute("CREATE TABLE t AS SELECT 1 AS x")
+        files.append(str(path))
+    first = db._connection(files[0])
+    db._connection(files[1])
+    assert first.execute("SELECT x FROM t").fetchone() == (1,)
+    db._connection(files[2])  # the third build: the first one's handle is closed
+    with pytest.raises(duckdb.ConnectionException):
+        first.execute("SELECT x FROM t")
+    assert db._connection(files[2]).execute("SELECT x FROM t").fetchone() == (1,)
+
+
+def test_shape_files_of_old_builds_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(db, "STATIC_SHAPES", tmp_path)
+    old = tmp_path / "municipality-OLD.json"
+    recent = tmp_path / "district-RECENT.json"
+    current = tmp_path / "state-CURRENT.json"
+    for path in (old, recent, current):
+        path.write_text("{}")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    os.utime(current, (hours_ago, hours_ago))
+    db._prune_shape_files("CURRENT")
+    assert not old.exists()
+    assert recent.exists()   # another build's file, but young: an open page may still fetch it
+    assert current.exists()  # the current build's file stays whatever its age
