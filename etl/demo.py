@@ -71,7 +71,7 @@ def source_row(seed: int = DEMO_SEED) -> pd.DataFrame:
         "source_id": source_id(seed), "dataset": "demo", "title": f"{TITLE} (Seed {seed})",
         "publisher": "Digitalmonitor Kommunen (Demo-Generator etl/demo.py)", "url": None, "file": None,
         "sha256": None, "bytes": None, "origin": "generated", "retrieved_at": None, "licence": None,
-        "attribution": "Demodaten, synthetisch – keine amtlichen Werte", "edition": f"seed={seed}",
+        "attribution": TITLE, "edition": f"seed={seed}",
         "kind": "demo", "is_demo": True,
     }])
 
