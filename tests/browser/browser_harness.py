@@ -122,17 +122,45 @@ class AppPage:
 
 
 def app_pages() -> list[AppPage]:
-    """The start page and every page in pages/, in navigation order (streamlit's own naming rules)."""
+    """The start page and every other page, in navigation order: the `st.Page(...)` entries of dashboard.py
+    (script path, url_path, title), or, without st.navigation, the files in pages/ (Streamlit's own
+    naming rules)."""
     from streamlit.source_util import page_icon_and_name, page_sort_key
 
+    declared = declared_pages()
+    if declared:
+        return [AppPage(script, name) for script, name, _title in declared]
     scripts = sorted((p for p in PAGES_DIR.glob("*.py") if not p.name.startswith("_")), key=page_sort_key)
     return [AppPage("dashboard.py", "")] + [AppPage(p.name, page_icon_and_name(p)[1]) for p in scripts]
 
 
+def declared_pages() -> list[tuple[str, str, str]]:
+    """(script, URL path, title) of each `st.Page(...)` in dashboard.py; the default page has path ""."""
+    import ast
+
+    from streamlit.source_util import page_icon_and_name
+
+    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "Page"):
+            continue
+        kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+        target = node.args[0] if node.args else None
+        script = target.value if isinstance(target, ast.Constant) else "dashboard.py"
+        if kw.get("default"):
+            name = ""
+        else:
+            name = str(kw.get("url_path") or page_icon_and_name(Path(script))[1])
+        out.append((script, name, str(kw.get("title", name))))
+    return out
+
+
 def page_script(name_part: str) -> Path | None:
-    """The page file whose name contains name_part (e.g. 'Karte'), if it exists yet."""
-    for path in sorted(PAGES_DIR.glob("*.py")):
-        if name_part.lower() in path.stem.lower():
+    """The script of the page whose file name contains name_part (e.g. 'Karte'), if it exists yet."""
+    for page in app_pages():
+        path = ROOT / page.script
+        if name_part.lower() in path.stem.lower() and path.exists():
             return path
     return None
 
@@ -210,13 +238,15 @@ def new_context(browser: Any, **kwargs: Any) -> Any:
     return context
 
 
+# settled: a run after n has finished, nothing is stale (left from before the run), and no element still
+# shows the skeleton Streamlit draws while an element's code chunk loads (lazily, on first use)
 SETTLED_JS = """(n) => window.__dm && window.__dm.finished > n &&
                 !!document.querySelector('[data-test-script-state="notRunning"]') &&
-                !document.querySelector('[data-stale="true"]')"""
+                !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')"""
 
 
 def wait_ready(page: Any) -> None:
-    """Connected, a script run has finished since the document loaded, and no element is stale."""
+    """Connected, a script run has finished since the document loaded, and the page has settled."""
     page.wait_for_selector(CONNECTED, timeout=TIMEOUT_MS)
     page.wait_for_selector(NOT_RUNNING, timeout=TIMEOUT_MS)
     page.wait_for_function(SETTLED_JS, arg=0, timeout=TIMEOUT_MS, polling=20)
