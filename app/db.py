@@ -407,7 +407,8 @@ def awards(db: Db, kind: str = "Digitales Amt") -> pd.DataFrame:
 
 
 def digitales_amt(db: Db, gov_district: str | None = None, district: str | None = None) -> pd.DataFrame:
-    """Digitales-Amt status of every Bavarian authority with its Regierungsbezirk and Kreis."""
+    """Digitales-Amt status of every Bavarian authority with its Regierungsbezirk and Kreis; each authority
+    once: a member municipality whose VG is its Digitales-Amt authority (via_association) is left out."""
     return query(db, """
         SELECT d.ars, d.display_name AS name, d.authority_type, d.level, a.population,
                a.gov_district_ars, gd.display_name AS gov_district_name,
@@ -419,19 +420,23 @@ def digitales_amt(db: Db, gov_district: str | None = None, district: str | None 
         JOIN v_authority a USING (ars)
         LEFT JOIN region gd ON gd.ars = a.gov_district_ars
         LEFT JOIN region k ON k.ars = coalesce(a.district_ars, CASE WHEN d.level = 'district' THEN d.ars END)
-        WHERE ($gov IS NULL OR a.gov_district_ars = $gov OR d.ars = $gov)
+        WHERE NOT d.via_association
+          AND ($gov IS NULL OR a.gov_district_ars = $gov OR d.ars = $gov)
           AND ($district IS NULL OR a.district_ars = $district OR d.ars = $district)
         ORDER BY d.distance NULLS LAST, d.total DESC NULLS LAST, d.ars""",
                  {"gov": gov_district, "district": district})
 
 
 def digitales_amt_map(db: Db) -> pd.DataFrame:
-    """Digitales-Amt status of every Bavarian municipality as the municipality map shows it."""
+    """Digitales-Amt status of every Bavarian municipality as the municipality map shows it; total is the
+    count that decides the status (a member's VG's when the status is the VG's)."""
     return query(db, """
-        SELECT m.ars, r.display_name AS name, r.kind, m.total, m.da_status, m.distance, m.inherited,
-               m.inherited_from, v.display_name AS inherited_from_name, m.is_demo
+        SELECT m.ars, r.display_name AS name, r.kind,
+               CASE WHEN m.status_inherited THEN d.total ELSE m.total END AS total, m.da_status, m.distance,
+               m.inherited, m.inherited_from, v.display_name AS inherited_from_name, m.is_demo
         FROM v_municipality_map m
         JOIN region r USING (ars)
+        LEFT JOIN v_digitales_amt d USING (ars)
         LEFT JOIN region v ON v.ars = m.inherited_from
         WHERE r.state_ars = '09'
         ORDER BY m.ars""")
@@ -523,7 +528,7 @@ _MEASURE_SQL: dict[str, dict[str, tuple[str, str, str]]] = {
         "central": ("f.central", "f.procedures_demo", _PROCEDURES_INHERITED),
         "total_per_10k": ("f.total_per_10k", "f.procedures_demo", _PROCEDURES_INHERITED),
         "da_status": ("f.da_status", "f.map_demo", "f.inherited"),
-        "distance": ("f.distance", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "distance": ("f.distance", "f.map_demo", "f.status_inherited"),
         "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
         "population": ("b.population", "false", "false"),
         "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
@@ -559,7 +564,7 @@ _FACTS_SQL = {
     "municipality": f"""
         SELECT m.ars, m.total, m.municipal, m.central, m.total_per_10k,
                CASE WHEN m.da_status = 'keine Daten' THEN NULL ELSE m.da_status END AS da_status,
-               m.distance, m.inherited, m.procedures_inherited, m.inherited_from,
+               m.distance, m.inherited, m.procedures_inherited, m.status_inherited, m.inherited_from,
                v.display_name AS inherited_from_name,
                m.is_demo AS map_demo, m.is_demo AND m.total IS NOT NULL AS procedures_demo,
                g.eur_per_inhabitant, coalesce(g.grants_demo, false) AS grants_demo
@@ -810,7 +815,10 @@ def authority_facts(db: Db, keys: list[str]) -> pd.DataFrame:
                coalesce(p.total, m.total) AS total, coalesce(p.municipal, m.municipal) AS municipal,
                coalesce(p.central, m.central) AS central,
                coalesce(p.total * 10000.0 / nullif(r.population, 0), m.total_per_10k) AS total_per_10k,
-               coalesce(d.status, m.da_status) AS da_status, coalesce(d.distance, m.distance) AS distance,
+               CASE WHEN d.certified_via_association THEN 'zertifiziert (über die VG ' || v.display_name || ')'
+                    WHEN d.via_association THEN d.status || ' (Stand der VG ' || v.display_name || ')'
+                    ELSE coalesce(d.status, m.da_status) END AS da_status,
+               coalesce(d.distance, m.distance) AS distance,
                d.threshold, d.awarded_on, d.awarded_on_precision,
                CASE WHEN p.total IS NULL AND m.procedures_inherited THEN v.display_name END
                    AS inherited_from_name,

@@ -11,7 +11,9 @@ Model (monthly snapshots on the first day of each month, 2020-01 .. 2025-12):
   at least one procedure of every package, so the central count jumps on the same dates everywhere;
 - Digitales Amt (Bavaria, not for members of a Verwaltungsgemeinschaft, whose VG is the authority): a
   region is awarded in a month in which its total is at least 50 (totals never fall), not before July
-  2021; some eligible regions are never awarded;
+  2021; some eligible regions are never awarded. Members keep procedure histories of their own, but their
+  eligibility and award are the VG's (by the VG's own count; `via_association` in etl/metrics.sql), so a
+  member is never "berechtigt, nicht zertifiziert" on its own (docs/DATA_MODEL.md);
 - Digitales Rathaus (Bavaria): one grant per chosen region, approved within the programme period,
   at most 20,000 EUR at a rate of 80 % or 90 % (90 % more often in the north and east).
 """

@@ -81,37 +81,55 @@ SELECT coalesce(max(threshold), 50) AS threshold, coalesce(max(threshold_bezirk)
 FROM program
 WHERE program_id = 'digitales_amt';
 
+-- In Bavaria a Verwaltungsgemeinschaft links the procedures of its members in the BayernPortal and receives
+-- the award for them: a member municipality without a certificate of its own is no Digitales-Amt authority
+-- of its own (via_association). Its row shows its VG's count, eligibility, distance, status and award
+-- ('zertifiziert' with certified_via_association when the VG holds the certificate) and is never counted
+-- (eligible_not_certified false; lists and counts leave via_association rows out): the VG row counts.
 CREATE TABLE metric_digitales_amt AS
-WITH base AS (
-    SELECT a.ars, a.level, a.display_name, a.authority_type, l.total,
+WITH own AS (
+    SELECT a.ars, a.level, a.display_name, a.authority_type, a.association_ars, l.total,
            CASE WHEN a.authority_type = 'Bezirk' THEN t.threshold_bezirk ELSE t.threshold END AS threshold,
            c.ars IS NOT NULL AS certified, c.awarded_on, c.awarded_on_precision,
-           CASE WHEN a.association_ars IS NOT NULL THEN vc.ars IS NOT NULL END AS association_certified,
            coalesce(l.is_demo, false) OR coalesce(c.is_demo, false) AS is_demo
     FROM metric_authority a
     CROSS JOIN metric_threshold t
     LEFT JOIN metric_latest l USING (ars)
     LEFT JOIN metric_certificate c USING (ars)
-    LEFT JOIN metric_certificate vc ON vc.ars = a.association_ars
     WHERE a.state_ars = '09'
+),
+judged AS (
+    SELECT *, total >= threshold AS eligible, greatest(threshold - total, 0) AS distance,
+           CASE
+               WHEN certified THEN 'zertifiziert'
+               WHEN total >= threshold THEN 'berechtigt, nicht zertifiziert'
+               WHEN total IS NULL THEN 'keine Daten'
+               ELSE 'noch nicht'
+           END AS status,
+           association_ars IS NOT NULL AND NOT certified AS via_association
+    FROM own
 )
-SELECT ars, level, display_name, authority_type, total, threshold,
-       total >= threshold AS eligible,
-       certified, awarded_on, awarded_on_precision,
-       coalesce(total >= threshold, false) AND NOT certified AS eligible_not_certified,
-       greatest(threshold - total, 0) AS distance,
-       CASE
-           WHEN certified THEN 'zertifiziert'
-           WHEN total >= threshold THEN 'berechtigt, nicht zertifiziert'
-           WHEN total IS NULL THEN 'keine Daten'
-           ELSE 'noch nicht'
-       END AS status,
-       association_certified, is_demo
-FROM base;
+SELECT m.ars, m.level, m.display_name, m.authority_type,
+       CASE WHEN m.via_association THEN vg.total ELSE m.total END AS total,
+       CASE WHEN m.via_association THEN vg.threshold ELSE m.threshold END AS threshold,
+       CASE WHEN m.via_association THEN vg.eligible ELSE m.eligible END AS eligible,
+       m.certified,
+       CASE WHEN m.via_association THEN vg.awarded_on ELSE m.awarded_on END AS awarded_on,
+       CASE WHEN m.via_association THEN vg.awarded_on_precision ELSE m.awarded_on_precision END
+           AS awarded_on_precision,
+       NOT m.via_association AND coalesce(m.eligible, false) AND NOT m.certified AS eligible_not_certified,
+       CASE WHEN m.via_association THEN vg.distance ELSE m.distance END AS distance,
+       CASE WHEN m.via_association THEN vg.status ELSE m.status END AS status,
+       m.via_association,
+       m.via_association AND coalesce(vg.certified, false) AS certified_via_association,
+       CASE WHEN m.via_association THEN coalesce(vg.is_demo, false) ELSE m.is_demo END AS is_demo
+FROM judged m
+LEFT JOIN judged vg ON vg.ars = m.association_ars;
 
 CREATE VIEW v_digitales_amt AS
 SELECT ars, level, display_name, authority_type, total, threshold, eligible, certified, awarded_on,
-       awarded_on_precision, eligible_not_certified, distance, status, association_certified, is_demo
+       awarded_on_precision, eligible_not_certified, distance, status, via_association,
+       certified_via_association, is_demo
 FROM metric_digitales_amt;
 
 CREATE VIEW v_grants_by_region_year AS
@@ -255,9 +273,11 @@ CREATE VIEW v_rollup AS
 SELECT level, ars, rule, value, authorities, authorities_with_data, is_demo
 FROM metric_rollup;
 
--- Municipality map: own values first; a member of a Verwaltungsgemeinschaft without own procedures shows
--- the VG's, and one without its own certificate shows the VG's certificate, each marked inherited.
--- Digitales Amt (status, distance) exists in Bavaria only.
+-- Municipality map: own procedures first; a member of a Verwaltungsgemeinschaft without own procedures shows
+-- the VG's, marked inherited. Digitales Amt (status, distance) exists in Bavaria only and is the
+-- municipality's row of metric_digitales_amt, so map and status list agree: a Bavarian member without its
+-- own certificate shows its VG's status and distance (status_inherited; certificate_inherited when the VG
+-- holds the certificate).
 CREATE TABLE metric_municipality_map AS
 WITH m AS (
     SELECT r.ars, r.state_ars, r.is_municipality, r.population,
@@ -265,45 +285,34 @@ WITH m AS (
     FROM region r WHERE r.level = 'municipality'
 ),
 j AS (
-    SELECT m.*, t.threshold,
+    SELECT m.*,
            own.total IS NULL AND vgl.total IS NOT NULL AS procedures_inherited,
-           oc.ars IS NULL AND vgc.ars IS NOT NULL AS certificate_inherited,
+           coalesce(d.via_association, false) AS status_inherited,
+           coalesce(d.certified_via_association, false) AS certificate_inherited,
            coalesce(own.total, vgl.total) AS total,
            CASE WHEN own.total IS NOT NULL THEN own.municipal ELSE vgl.municipal END AS municipal,
            CASE WHEN own.total IS NOT NULL THEN own.central ELSE vgl.central END AS central,
            CASE WHEN own.total IS NOT NULL THEN own.total * 10000.0 / nullif(m.population, 0)
                 ELSE vgl.total * 10000.0 / nullif(vga.population, 0) END AS total_per_10k,
            CASE WHEN own.total IS NOT NULL THEN own.is_demo ELSE vgl.is_demo END AS procedures_demo,
-           coalesce(oc.is_demo, vgc.is_demo) AS certificate_demo,
-           coalesce(oc.ars, vgc.ars) IS NOT NULL AS certified
+           d.status AS da_status, d.distance, d.is_demo AS da_demo
     FROM m
-    CROSS JOIN metric_threshold t
     LEFT JOIN metric_latest own ON own.ars = m.ars AND m.is_municipality
     LEFT JOIN metric_latest vgl ON vgl.ars = m.vg
     LEFT JOIN metric_authority vga ON vga.ars = m.vg
-    LEFT JOIN metric_certificate oc ON oc.ars = m.ars AND m.is_municipality
-    LEFT JOIN metric_certificate vgc ON vgc.ars = m.vg
+    LEFT JOIN metric_digitales_amt d ON d.ars = m.ars AND m.is_municipality
 )
-SELECT ars, total, municipal, central, total_per_10k,
-       CASE
-           WHEN state_ars <> '09' OR NOT is_municipality THEN NULL
-           WHEN certified THEN 'zertifiziert'
-           WHEN total >= threshold THEN 'berechtigt, nicht zertifiziert'
-           WHEN total IS NULL THEN 'keine Daten'
-           ELSE 'noch nicht'
-       END AS da_status,
-       CASE WHEN state_ars = '09' THEN greatest(threshold - total, 0) END AS distance,
-       procedures_inherited OR (certificate_inherited AND state_ars = '09') AS inherited,
-       procedures_inherited,
-       certificate_inherited AND state_ars = '09' AS certificate_inherited,
-       CASE WHEN procedures_inherited OR (certificate_inherited AND state_ars = '09') THEN vg END AS inherited_from,
-       coalesce(procedures_demo, false) OR (state_ars = '09' AND coalesce(certificate_demo, false)) AS is_demo
+SELECT ars, total, municipal, central, total_per_10k, da_status, distance,
+       procedures_inherited OR status_inherited AS inherited,
+       procedures_inherited, certificate_inherited, status_inherited,
+       CASE WHEN procedures_inherited OR status_inherited THEN vg END AS inherited_from,
+       coalesce(procedures_demo, false) OR coalesce(da_demo, false) AS is_demo
 FROM j
 ORDER BY ars;
 
 CREATE VIEW v_municipality_map AS
 SELECT ars, total, municipal, central, total_per_10k, da_status, distance, inherited, procedures_inherited,
-       certificate_inherited, inherited_from, is_demo
+       certificate_inherited, status_inherited, inherited_from, is_demo
 FROM metric_municipality_map;
 
 -- the temporary helpers end with the step

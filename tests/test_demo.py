@@ -196,3 +196,25 @@ def test_certifications_follow_the_50_30_rule(con: duckdb.DuckDBPyConnection) ->
     (eligible_uncertified,) = con.execute(
         "SELECT count(*) FROM v_digitales_amt WHERE eligible_not_certified AND is_demo").fetchone()
     assert eligible_uncertified > 0
+
+
+def test_demo_members_follow_their_vg_for_the_digitales_amt(con: duckdb.DuckDBPyConnection) -> None:
+    """Demo members have procedure histories of their own but no award; their status is their VG's, so none
+    sits in "berechtigt, nicht zertifiziert" for ever, and every demo award of a VG certifies its members."""
+    members = con.execute("""
+        SELECT d.ars, d.status, d.certified_via_association, d.eligible_not_certified, own.total AS own_total,
+               vg.ars AS vg, vg.status AS vg_status, vg.certified AS vg_certified, c.is_demo AS vg_award_demo
+        FROM v_digitales_amt d
+        JOIN v_authority a USING (ars)
+        JOIN v_procedures_latest own USING (ars)
+        JOIN v_digitales_amt vg ON vg.ars = a.association_ars
+        LEFT JOIN certification c ON c.ars = vg.ars AND c.kind = 'Digitales Amt'
+        WHERE own.is_demo AND NOT d.certified""").df()
+    assert len(members) > 900
+    assert not members["eligible_not_certified"].any()
+    assert (members["status"] == members["vg_status"]).all()
+    demo_awarded = members[members["vg_award_demo"].fillna(False).astype(bool)]
+    assert demo_awarded["vg"].nunique() > 100
+    assert (demo_awarded["status"] == "zertifiziert").all() and demo_awarded["certified_via_association"].all()
+    # own counts of 50 or more do not make a member eligible on its own
+    assert (members["own_total"] >= 50).sum() > 300

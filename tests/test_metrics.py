@@ -93,8 +93,9 @@ def test_digitales_amt_eligibility(con: duckdb.DuckDBPyConnection) -> None:
     known = da.dropna(subset=["total"])
     assert (known["eligible"] == (known["total"] >= known["threshold"])).all()
     assert (known["distance"] == np.maximum(known["threshold"] - known["total"], 0)).all()
-    assert (da["eligible_not_certified"] == (da["eligible"].fillna(False).astype(bool) & ~da["certified"])).all()
-    status = np.select([da["certified"], da["eligible"].fillna(False).astype(bool), da["total"].isna()],
+    eligible = da["eligible"].fillna(False).astype(bool)
+    assert (da["eligible_not_certified"] == (eligible & ~da["certified"] & ~da["via_association"])).all()
+    status = np.select([da["certified"] | da["certified_via_association"], eligible, da["total"].isna()],
                        ["zertifiziert", "berechtigt, nicht zertifiziert", "keine Daten"], "noch nicht")
     assert (da["status"] == status).all()
     assert set(da["status"]) >= {"zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht"}
@@ -176,9 +177,12 @@ def test_vg_certificate_is_inherited_on_the_map_but_counted_once(con: duckdb.Duc
                        {"m": members}).df()
     assert amap["certificate_inherited"].all() and amap["inherited"].all()
     assert (amap["inherited_from"] == DORMITZ).all() and (amap["da_status"] == "zertifiziert").all()
-    da = con.execute("SELECT ars, certified, association_certified FROM v_digitales_amt "
-                     "WHERE ars IN (SELECT unnest($m))", {"m": members}).df()
-    assert not da["certified"].any() and da["association_certified"].all()
+    da = con.execute("SELECT * FROM v_digitales_amt WHERE ars IN (SELECT unnest($m)) ORDER BY ars",
+                     {"m": members}).df()
+    assert not da["certified"].any() and da["via_association"].all() and da["certified_via_association"].all()
+    assert (da["status"] == "zertifiziert").all() and not da["eligible_not_certified"].any()
+    assert (pd.to_datetime(da["awarded_on"]) == pd.Timestamp("2022-09-23")).all()  # the VG's real award
+    assert da["status"].tolist() == amap["da_status"].tolist()
 
     latest = _latest(con)
     vg_total = latest.loc[DORMITZ, "total"]
@@ -227,3 +231,49 @@ def test_rollups_by_rule(con: duckdb.DuckDBPyConnection) -> None:
     assert roll.loc["population_weighted_coverage", "value"] == pytest.approx(covered)
     levels = {lvl for (lvl,) in con.execute("SELECT DISTINCT level FROM v_rollup").fetchall()}
     assert levels == {"association", "district", "state"}
+
+
+def test_member_status_is_the_same_in_the_list_and_on_the_map(con: duckdb.DuckDBPyConnection) -> None:
+    """A Bavarian member municipality without its own certificate takes its VG's Digitales-Amt status, in
+    v_digitales_amt and on the map alike (e.g. Kirchweidach, own count >= 50, VG Kirchweidach certified)."""
+    both = con.execute("""
+        SELECT d.ars, d.status, m.da_status, d.distance, m.distance AS map_distance, d.via_association,
+               m.status_inherited, d.certified_via_association, m.certificate_inherited
+        FROM v_digitales_amt d JOIN v_municipality_map m USING (ars)""").df()
+    (n_munis,) = con.execute("SELECT count(*) FROM region WHERE state_ars = '09' AND level = 'municipality' "
+                             "AND is_municipality").fetchone()
+    assert len(both) == n_munis
+    assert (both["status"] == both["da_status"]).all()
+    assert (both["distance"].fillna(-1) == both["map_distance"].fillna(-1)).all()
+    assert (both["via_association"] == both["status_inherited"]).all()
+    assert (both["certified_via_association"] == both["certificate_inherited"]).all()
+    # members reaching 50 on their own whose VG is certified: certified via the VG, never eligible on their own
+    like_kirchweidach = con.execute("""
+        SELECT d.ars, d.status, d.certified, d.certified_via_association, d.eligible_not_certified, m.da_status
+        FROM v_digitales_amt d
+        JOIN v_authority a USING (ars)
+        JOIN v_procedures_latest own USING (ars)
+        JOIN v_municipality_map m USING (ars)
+        JOIN v_digitales_amt vg ON vg.ars = a.association_ars
+        WHERE own.total >= 50 AND vg.certified AND NOT d.certified""").df()
+    assert len(like_kirchweidach) > 50
+    assert (like_kirchweidach["status"] == "zertifiziert").all()
+    assert (like_kirchweidach["da_status"] == "zertifiziert").all()
+    assert like_kirchweidach["certified_via_association"].all()
+    assert not like_kirchweidach["eligible_not_certified"].any()
+
+
+def test_each_authority_is_counted_once_in_the_digitales_amt_lists(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows of members whose VG is their authority repeat the VG's status; they are in no count or list."""
+    da = con.execute("SELECT d.*, a.association_ars FROM v_digitales_amt d JOIN v_authority a USING (ars)").df()
+    via = da[da["via_association"]]
+    assert len(via) > 500 and via["association_ars"].notna().all() and not via["certified"].any()
+    assert not via["eligible_not_certified"].any()
+    vg = da.set_index("ars").loc[via["association_ars"]]
+    for col in ("status", "total", "distance", "eligible"):
+        assert (via[col].fillna(-1).to_numpy() == vg[col].fillna(-1).to_numpy()).all(), col
+    assert (via["certified_via_association"].to_numpy() == vg["certified"].to_numpy()).all()
+    # eligible, not certified: only authorities that are not members of a VG, or members with their own award
+    own = da[da["association_ars"].isna() | da["certified"]]
+    want = own["total"].ge(own["threshold"]) & ~own["certified"]
+    assert da["eligible_not_certified"].sum() == want.sum() > 100

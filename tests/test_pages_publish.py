@@ -170,7 +170,9 @@ def test_foerderung_district_filter_limits_the_download(build: appdb.Db, prov: e
 
 def test_digitales_amt_counts_match_the_database(build: appdb.Db) -> None:
     at = ok(run("pages/5_Digitales_Amt.py"))
-    status = appdb.query(build, "SELECT status, count(*) AS n FROM v_digitales_amt GROUP BY status")
+    # each authority once: a member whose VG is its Digitales-Amt authority is counted at the VG
+    status = appdb.query(build, "SELECT status, count(*) AS n FROM v_digitales_amt WHERE NOT via_association "
+                                "GROUP BY status")
     expected = dict(zip(status["status"], status["n"], strict=True))
     metrics = {m.label: m.value for m in at.metric}
     for label in ("zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht", "keine Daten"):
@@ -200,6 +202,30 @@ def test_digitales_amt_filter_and_threshold_distance(build: appdb.Db, prov: expo
     eligible = csv_excel(click(clicks, prov, "digitales_amt_berechtigt_nicht_zertifiziert", "csv_excel"))
     assert sorted(eligible["ars"]) == sorted(area[area["eligible_not_certified"].fillna(False)]["ars"])
     assert eligible["source_id"].str.len().gt(0).all()
+
+
+def test_digitales_amt_lists_count_vg_members_at_their_vg(build: appdb.Db, prov: exports.Provenance,
+                                                          clicks: dict) -> None:
+    """Members of a VG (Kirchweidach 091715102122 and VG Dormitz' members among them) appear in neither list;
+    the page, the Start page headline and the view count the same authorities."""
+    at = ok(run("pages/5_Digitales_Amt.py", fehlen="20"))
+    members = set(appdb.query(build, "SELECT ars FROM v_digitales_amt WHERE via_association")["ars"])
+    assert {"091715102122", "094745426119", "094745426137", "094745426144"} <= members
+    eligible = pd.read_parquet(io.BytesIO(click(clicks, prov, "digitales_amt_berechtigt_nicht_zertifiziert",
+                                                 "parquet")))
+    close = pd.read_parquet(io.BytesIO(click(clicks, prov, "digitales_amt_hoechstens_20_fehlen", "parquet")))
+    listed = set(eligible["ars"]) | set(close["ars"])
+    assert len(listed) > 100 and all(len(a) in (3, 5, 9, 12) for a in listed)  # keys as stored
+    assert not members & listed
+    head = appdb.headline(build)
+    assert len(eligible) == head["eligible_not_certified"] > 100
+    assert f"{number(len(eligible))} Behörden erreichen die Schwelle" in " ".join(c.value for c in at.caption)
+    certified = {m.label: m.value for m in at.metric}["zertifiziert"]
+    assert certified == number(int(head["certified"]))
+    # the member's profile facts say where the certificate comes from
+    facts = appdb.authority_facts(build, ["091715102122", "094745426137"]).set_index("ars")
+    assert facts.loc["094745426137", "da_status"] == "zertifiziert (über die VG Dormitz)"
+    assert facts.loc["091715102122", "da_status"].startswith("zertifiziert (über die VG")
 
 
 @pytest.mark.parametrize("level", ["municipality", "district"])
