@@ -47,15 +47,33 @@ def demo_banner(build: db.Db, shown: bool | None = None) -> bool:
 
 
 def attribution(build: db.Db, frame: pd.DataFrame | None = None, kinds: Iterable[str] | None = exports.DERIVED_KINDS,
-                extra: Iterable[str] = (), facts: Iterable[str] = (), by_prefix: bool = False) -> str:
-    """The attributions (and licences) behind a frame, short enough for a caption or a figure."""
+                extra: Iterable[str] = (), facts: Iterable[str] = (), by_prefix: bool = False,
+                is_demo: bool | None = None) -> str:
+    """The attributions (and licences) behind a frame, short enough for a caption or a figure.
+    `kinds=None` marks build metadata (load log, dictionary): its source is the build itself."""
     prov = provenance(build)
     base = frame if frame is not None else pd.DataFrame({"is_demo": [prov.demo]})
-    tagged = exports.with_provenance(base, prov, kinds, facts=_facts(build, base, facts), by_prefix=by_prefix)
+    if kinds is None and "source_id" not in base.columns:
+        return "; ".join(dict.fromkeys([*extra, exports.PROJECT_SOURCE["attribution"]]))
+    tagged = exports.with_provenance(base, prov, kinds, is_demo, facts=_facts(build, base, facts),
+                                     by_prefix=by_prefix)
     names, licences = exports.summary(exports.used_sources(tagged, prov))
     parts = list(dict.fromkeys([*extra, *names]))
     short = list(dict.fromkeys(lic.split("(")[-1].rstrip(")") if lic.endswith(")") else lic for lic in licences))
     return "; ".join(parts) + (f" · Lizenz: {', '.join(short)}" if short else "")
+
+
+def source_caption(build: db.Db, frame: pd.DataFrame, kinds: Iterable[str] | None = exports.DERIVED_KINDS,
+                   extra: Iterable[str] = (), facts: Iterable[str] = (), by_prefix: bool = False,
+                   is_demo: bool | None = None) -> str:
+    """The attribution line under a table ("Quelle: …", escaped), with the demo label when it shows demo rows."""
+    line = attribution(build, frame, kinds, extra, facts, by_prefix, is_demo)
+    text = "Quelle: " + md(line)
+    demo = bool(frame["is_demo"].fillna(False).astype(bool).any()) if "is_demo" in frame.columns else bool(is_demo)
+    if demo and DEMO_BANNER not in line:
+        text += f" · **{md(DEMO_BANNER)}**"
+    st.caption(text)
+    return text
 
 
 def _facts(build: db.Db, frame: pd.DataFrame, facts: Iterable[str]) -> pd.DataFrame | None:
@@ -137,6 +155,7 @@ def chart(build: db.Db, fig: go.Figure, frame: pd.DataFrame, name: str, *, displ
         st.caption(caption)
     with st.expander("Daten zur Grafik", icon=":material/table:"):
         show_table(display if display is not None else frame, decimals)
+        source_caption(build, frame, kinds, facts=facts, by_prefix=by_prefix, is_demo=is_demo)
         download_buttons(build, frame, name, kinds=kinds, is_demo=is_demo, facts=facts, by_prefix=by_prefix,
                          key=key)
 

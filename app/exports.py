@@ -8,6 +8,12 @@ sources of the kinds that feed the view), plus the stands of the build (`registe
 
 CSV and XLSX are opened by spreadsheet programs: a text cell starting with `=`, `+`, `-`, `@`, tab or
 carriage return is prefixed with an apostrophe so that it is never run as a formula. Numbers stay numbers.
+The CSV for Excel writes key columns (ars, ags, *_ars, postcode, …) whose value is a digit string as the
+text formula ="091620000000", generated here from digits only: Excel would otherwise turn 091620000000
+into 9,162E+10 and drop the leading zero of 01–09. The plain CSV keeps the keys as they are.
+
+Every row also gets `demo_note`: the demo label on demo rows, empty otherwise, so a file that leaves the
+dashboard says on every demo row that its values are synthetic.
 """
 
 from __future__ import annotations
@@ -29,8 +35,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DEMO_LABEL = "Demodaten — synthetische Werte, nicht amtlich"
 
 # column appended to every download, in this order
-PROVENANCE_COLUMNS = ("source_id", "attribution", "licence", "source_edition", "is_demo",
+PROVENANCE_COLUMNS = ("source_id", "attribution", "licence", "source_edition", "is_demo", "demo_note",
                       "register_edition", "boundary_edition", "build_date")
+
+# key columns (by name) that the CSV for Excel writes as ="…" text when their value is a digit string
+KEY_COLUMNS = frozenset({"ars", "ags", "postcode", "inherited_from", "group_key"})
+KEY_SUFFIXES = ("_ars", "_ags", "_id")
+_DIGITS = re.compile(r"[0-9]+")
 
 # the level of a region key by its natural length (see docs/DATA_MODEL.md)
 LEVEL_BY_KEY_LENGTH = {2: "state", 3: "gov_district", 5: "district", 9: "association", 12: "municipality"}
@@ -219,6 +230,8 @@ def with_provenance(frame: pd.DataFrame, prov: Provenance, kinds: Iterable[str] 
             is_demo = bool(not feeding.empty and feeding["is_demo"].fillna(False).astype(bool).any())
         out["is_demo"] = bool(is_demo)
     out["is_demo"] = out["is_demo"].astype("boolean").fillna(False).astype(bool)
+    if "demo_note" not in out.columns:
+        out["demo_note"] = [DEMO_LABEL if d else None for d in out["is_demo"]]
 
     def describe(ids: Iterable[str]) -> dict[str, str]:
         known = [lookup[i] for i in ids if i in lookup]
@@ -349,6 +362,29 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def is_key_column(name: object) -> bool:
+    """Whether a column holds region keys or identifiers (ars, ags, state_ars, postcode, grant_id, …)."""
+    text = str(name)
+    return text in KEY_COLUMNS or text.endswith(KEY_SUFFIXES)
+
+
+def excel_key_text(value: object) -> object:
+    """'091620000000' -> '="091620000000"' (Excel shows the text as it is); anything but a digit string unchanged."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return f'="{value}"'
+    return value
+
+
+def excel_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """Digit-string values of key columns as ="…" text formulas, for the CSV for Excel only."""
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if is_key_column(col) and (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            out[col] = series.map(excel_key_text, na_action="ignore")
+    return out
+
+
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Lists and dicts (DuckDB LIST/STRUCT) as JSON text, so every format can hold them."""
     out = frame.copy()
@@ -364,8 +400,11 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------
 
 def to_csv_excel(frame: pd.DataFrame) -> bytes:
-    """CSV for German Excel: UTF-8 with BOM, `;` between fields, decimal comma."""
-    text = neutralise(_plain(frame)).to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+    """CSV for German Excel: UTF-8 with BOM, `;` between fields, decimal comma, keys as ="…" text.
+
+    The keys are wrapped after neutralising: the neutraliser never sees (or prefixes) the generated formulas.
+    """
+    text = excel_keys(neutralise(_plain(frame))).to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -399,7 +438,7 @@ def _source_sheet(sources: pd.DataFrame) -> pd.DataFrame:
 def _stand_sheet(prov: Provenance, title: str, demo: bool) -> pd.DataFrame:
     rows = [("Titel", title), *prov.stands().items(),
             ("Hinweis", "Jede Zeile nennt ihre Quelle, Lizenz und ob sie Demodaten enthält "
-                        "(Spalten source_id, attribution, licence, is_demo).")]
+                        "(Spalten source_id, attribution, licence, is_demo; Demozeilen zusätzlich demo_note).")]
     if demo:
         rows.append(("Demodaten", DEMO_LABEL))
     return pd.DataFrame(rows, columns=["Angabe", "Wert"])
@@ -543,12 +582,17 @@ def readme_text(prov: Provenance, files: Mapping[str, int], descriptions: Mappin
     lines += [f"{k}: {v}" for k, v in prov.stands().items()]
     lines += ["", "Formate", "-------",
               "csv/        CSV, UTF-8, Trennzeichen Komma, Dezimalpunkt (für Skripte und Statistikprogramme)",
-              "csv_excel/  CSV für deutsches Excel: UTF-8 mit BOM, Trennzeichen Semikolon, Dezimalkomma",
+              "csv_excel/  CSV für deutsches Excel: UTF-8 mit BOM, Trennzeichen Semikolon, Dezimalkomma;",
+              "            Schlüsselspalten (ars, ags, *_ars, postcode, *_id) stehen dort als =\"091620000000\",",
+              "            damit Excel führende Nullen behält und keine Zahl wie 9,162E+10 daraus macht.",
+              "            Für Skripte und Statistikprogramme die Dateien in csv/ verwenden.",
               "Jede Zeile nennt ihre Quelle (source_id), die Namensnennung (attribution), die Lizenz (licence),",
-              "den Stand der Quelle (source_edition) und ob sie Demodaten enthält (is_demo); register_edition ist",
+              "den Stand der Quelle (source_edition) und ob sie Demodaten enthält (is_demo, auf Demozeilen",
+              "zusätzlich demo_note mit dem Hinweis „" + DEMO_LABEL + "“); register_edition ist",
               "der Gebietsstand des Gemeindeverzeichnisses, boundary_edition der Gebietsstand der Grenzen.",
               "Textzellen, die mit =, +, -, @, Tabulator oder Wagenrücklauf beginnen, sind mit einem Apostroph",
-              "versehen, damit Tabellenprogramme sie nicht als Formel ausführen.", ""]
+              "versehen, damit Tabellenprogramme sie nicht als Formel ausführen (die Schlüssel in csv_excel/ sind",
+              "vom Export aus Ziffern erzeugt und ausgenommen).", ""]
     if prov.demo:
         lines += ["ACHTUNG: " + DEMO_LABEL + ".",
                   "Zeilen mit is_demo = True sind synthetisch erzeugt und dürfen nicht als amtliche Werte",

@@ -86,8 +86,8 @@ def _program_card(row: pd.Series) -> None:
         if _value(row.get("min_services")):
             st.markdown(f"**Mindestens:** {number(row.get('min_services'))} Online-Dienste")
         for url in _urls(row.get("source_url")):
-            st.link_button(f"Quelle: {urlsplit(url).netloc.removeprefix('www.')}", url, icon=":material/open_in_new:",
-                           width="stretch")
+            st.link_button(f"Quelle: {md(urlsplit(url).netloc.removeprefix('www.'))}", url,
+                           icon=":material/open_in_new:", width="stretch")
         if _value(row.get("licence")):
             st.caption(md(row.get("licence")))
         if bool(row.get("is_demo")):
@@ -131,7 +131,7 @@ def _totals_table(totals: pd.DataFrame, region_label: str) -> pd.DataFrame:
 def _grants_section(program: pd.Series) -> None:
     pid = str(program["program_id"])
     grants = _grants(build, pid)
-    st.subheader(f"Bescheide: {program['name']}")
+    st.subheader(f"Bescheide: {md(program['name'])}")
     if grants.empty:
         st.info("Für dieses Programm sind keine Bescheide bekannt.")
         return
@@ -160,7 +160,7 @@ def _grants_section(program: pd.Series) -> None:
     downloads.chart(build, fig, totals, f"foerderung_{pid}_kreise", display=_totals_table(totals, "Kreis"),
                     decimals={"€ je Einwohner": 2}, key="grant-map", facts=GRANT_FACTS, by_prefix=True,
                     caption=f"Summe der Bescheide an alle Empfänger im Kreis (Gemeinden, Verwaltungsgemeinschaften, "
-                            f"Landratsamt). Bescheide an Bezirke zählen nur beim Land. Quelle: {source_line}")
+                            f"Landratsamt). Bescheide an Bezirke zählen nur beim Land. Quelle: {md(source_line)}")
 
     tab_list, tab_district, tab_state = st.tabs(["Bescheide", "Summen je Kreis", "Summen je Land"])
     with tab_list:
@@ -172,16 +172,19 @@ def _grants_section(program: pd.Series) -> None:
                             format_func=lambda k: "(alle)" if k == ALL else str(names[k]))
         shown = grants if pick == ALL else grants[grants["district_ars"] == pick]
         downloads.show_table(_grant_table(shown), decimals={"Betrag (€)": 2}, height=400)
+        downloads.source_caption(build, shown)
         suffix = "" if pick == ALL else f"_{pick}"
         downloads.download_buttons(build, shown, f"foerderbescheide_{pid}{suffix}",
                                    title=f"Förderbescheide {program['name']}", key="grants")
     with tab_district:
         downloads.show_table(_totals_table(totals, "Kreis"), decimals={"€ je Einwohner": 2}, height=400)
+        downloads.source_caption(build, totals, facts=GRANT_FACTS, by_prefix=True)
         downloads.download_buttons(build, totals, f"foerderung_{pid}_kreise", title="Förderung je Kreis",
                                    key="totals-district", facts=GRANT_FACTS, by_prefix=True)
     with tab_state:
         states = _totals(build, pid, "state")
         downloads.show_table(_totals_table(states, "Land"), decimals={"€ je Einwohner": 2})
+        downloads.source_caption(build, states, facts=GRANT_FACTS, by_prefix=True)
         downloads.download_buttons(build, states, f"foerderung_{pid}_laender", title="Förderung je Land",
                                    key="totals-state", facts=GRANT_FACTS, by_prefix=True)
 
@@ -240,7 +243,7 @@ def _digital_aufs_amt(programs: pd.DataFrame) -> None:
                     facts.append(f"{label}: {p.get(col)}")
             st.markdown("\n".join(f"- {md(f)}" for f in facts))
             for url in _urls(p.get("source_url"))[:2]:
-                st.link_button(f"Quelle: {urlsplit(url).netloc.removeprefix('www.')}", url,
+                st.link_button(f"Quelle: {md(urlsplit(url).netloc.removeprefix('www.'))}", url,
                                icon=":material/open_in_new:")
     with unknown:
         st.markdown("**Nicht bekannt**")

@@ -128,6 +128,7 @@ def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
                               for d, p in zip(awards["awarded_on"], awards["awarded_on_precision"], strict=True)],
             "gemeldete Verfahren": awards["procedures_reported"], "Quelle": awards["source_url"],
             "Demodaten": awards["is_demo"]}), links=["Quelle"], height=360)
+        downloads.source_caption(build, awards)
         downloads.download_buttons(build, awards, "digitales_amt_auszeichnungen", title="Auszeichnungen Digitales Amt",
                                    key="awards")
     with right, st.expander(f"Meilensteine ({number(len(milestones))})"):
@@ -139,6 +140,7 @@ def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
                                                               strict=True)],
                 "Angabe": milestones["fact"], "Wert": milestones["value"], "Quelle": milestones["source_url"]}),
                 links=["Quelle"])
+            downloads.source_caption(build, milestones)
             downloads.download_buttons(build, milestones, "digitales_amt_meilensteine", title="Meilensteine",
                                        key="milestones")
 
@@ -204,6 +206,7 @@ def main() -> None:
                "heißt nicht, dass sie abgelehnt wurde: Die Auszeichnung muss beantragt werden, und unsere Liste der "
                "Auszeichnungen ist unvollständig.")
     downloads.show_table(_status_table(eligible), height=360)
+    downloads.source_caption(build, eligible, facts=STATUS_FACTS)
     downloads.download_buttons(build, eligible, "digitales_amt_berechtigt_nicht_zertifiziert",
                                title="Digitales Amt: berechtigt, nicht zertifiziert", key="eligible",
                                facts=STATUS_FACTS)
@@ -222,6 +225,7 @@ def main() -> None:
         downloads.chart(build, fig, close, "digitales_amt_knapp_unter_schwelle", display=display, key="close-bars",
                         facts=STATUS_FACTS)
         downloads.show_table(_status_table(close), height=360)
+        downloads.source_caption(build, close, facts=STATUS_FACTS)
         downloads.download_buttons(build, close, f"digitales_amt_hoechstens_{max_short}_fehlen",
                                    title="Digitales Amt: knapp unter der Schwelle", key="close",
                                    facts=STATUS_FACTS)

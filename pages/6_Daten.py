@@ -10,6 +10,10 @@ from app.formatting import day, number
 st.set_page_config(page_title="Daten – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
 PREVIEW_ROWS = 500
+EXCEL_KEYS_NOTE = ("„CSV für Excel“ schreibt Schlüssel (`ars`, `ags`, `state_ars` …, `postcode`, `*_id`) als "
+                   "`=\"091620000000\"`: So behält Excel führende Nullen und macht aus 091620000000 keine Zahl "
+                   "9,162E+10. Für Skripte und Statistikprogramme die CSV (UTF-8) verwenden, dort stehen die "
+                   "Schlüssel unverändert.")
 SECTIONS = ("Downloads", "Datenwörterbuch", "Quellen und Lizenzen", "Methode", "Build-Protokoll")
 ALL = ""
 SECTION = state.Param("bereich", "daten_bereich", SECTIONS[0], choices=SECTIONS)
@@ -32,6 +36,7 @@ def _downloads(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Pr
         on_click="ignore", icon=":material/folder_zip:", type="primary")
     st.caption("Die ZIP-Datei enthält jede Tabelle zweimal: als CSV (UTF-8, Komma) und als CSV für deutsches "
                "Excel (Semikolon, Dezimalkomma), dazu README.txt mit Ständen, Quellen, Lizenzen und Methode.")
+    st.caption(EXCEL_KEYS_NOTE)
 
     st.subheader("Eine Tabelle")
     state.keep_valid(TABLE, list(specs))
@@ -43,13 +48,14 @@ def _downloads(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Pr
                 f"{number(len(frame))} Zeilen, {number(len(frame.columns))} Spalten.")
     downloads.download_buttons(build, frame, name, title=spec.label, kinds=spec.kinds, facts=spec.facts,
                                by_prefix=spec.by_prefix, key=f"table-{name}")
-    st.caption("Jede Zeile trägt source_id, attribution, licence, source_edition und is_demo; "
-               "register_edition und boundary_edition nennen die Gebietsstände. GeoJSON gibt es für Tabellen "
-               "mit Regionalschlüssel (Spalte ars).")
+    st.caption("Jede Zeile trägt source_id, attribution, licence, source_edition und is_demo (Demozeilen zusätzlich "
+               "demo_note mit dem Demo-Hinweis); register_edition und boundary_edition nennen die Gebietsstände. "
+               "GeoJSON gibt es für Tabellen mit Regionalschlüssel (Spalte ars).")
     shown = frame.drop(columns=[c for c in ("geometry", "content") if c in frame.columns])
     if len(shown) > PREVIEW_ROWS:
         st.caption(f"Vorschau: die ersten {number(PREVIEW_ROWS)} von {number(len(shown))} Zeilen.")
     downloads.show_table(shown.head(PREVIEW_ROWS), height=360)
+    downloads.source_caption(build, shown.head(PREVIEW_ROWS), spec.kinds, facts=spec.facts, by_prefix=spec.by_prefix)
     st.info("Die gefilterte Ansicht einer Seite (Karte, Rangliste, Förderung, Digitales Amt …) laden Sie direkt "
             "auf der Seite herunter: unter jeder Tabelle und in „Daten zur Grafik“ unter jeder Grafik.",
             icon=":material/filter_alt:")
@@ -67,6 +73,7 @@ def _dictionary(build: db.Db, specs: dict[str, db.Downloadable]) -> None:
     downloads.show_table(shown.rename(columns={"object": "Tabelle/Sicht", "column_name": "Spalte",
                                                "meaning": "Bedeutung", "unit": "Einheit", "source": "Quelle"}),
                          height=480)
+    downloads.source_caption(build, shown, kinds=None)
     downloads.download_buttons(build, frame, "datenwoerterbuch", title="Datenwörterbuch", kinds=None,
                                formats=["csv_excel", "csv", "xlsx"], key="dictionary")
 
@@ -83,7 +90,9 @@ def _sources(build: db.Db, prov: exports.Provenance) -> None:
         "dataset": "Datensatz", "title": "Titel", "publisher": "Herausgeber", "url": "URL", "edition": "Stand",
         "licence": "Lizenz", "attribution": "Namensnennung", "kind": "Art", "is_demo": "Demodaten",
         "files": "Dateien"})
+    shown["Stand"] = shown["Stand"].map(day)  # 2025-11-30 -> 30.11.2025; 'seed=…' stays as it is
     downloads.show_table(shown, links=["URL"])
+    downloads.source_caption(build, src)
     downloads.download_buttons(build, src, "quellen", title="Quellen und Lizenzen", key="sources",
                                formats=["csv_excel", "csv", "xlsx", "parquet"])
     if prov.demo:
@@ -99,6 +108,7 @@ def _log(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenan
         downloads.show_table(log.rename(columns={"step": "Schritt", "source": "Quelle", "loaded": "geladen",
                                                  "rejected": "abgelehnt", "seconds": "Sekunden",
                                                  "note": "Hinweis"}), decimals={"Sekunden": 2})
+        downloads.source_caption(build, log, kinds=None)
         downloads.download_buttons(build, log, "build_protokoll", title="Build-Protokoll", kinds=None, key="log",
                                    formats=["csv_excel", "csv", "xlsx"])
     if "reject" in specs:
@@ -114,6 +124,7 @@ def _log(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenan
             st.caption(f"{number(len(shown))} Zeilen. Die Spalte raw zeigt die Zeile, wie sie in der Datei stand.")
             downloads.show_table(shown.rename(columns={"file": "Datei", "row_number": "Zeile", "reason": "Grund",
                                                        "kind": "Art"}), height=400)
+            downloads.source_caption(build, shown)
             downloads.download_buttons(build, shown, "abgelehnte_zeilen", title="Abgelehnte Zeilen", key="rejects",
                                        formats=["csv_excel", "csv", "xlsx"])
     info = db.build_info(build)

@@ -4,8 +4,10 @@ formula injection from an analyst import comes out neutralised."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,7 @@ import shapely
 
 from app import db as appdb
 from app import downloads, exports
+from etl import demo as etl_demo
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
 
@@ -61,11 +64,24 @@ def read_xlsx(data: bytes, sheet: str) -> pd.DataFrame:
     return pd.read_excel(io.BytesIO(data), sheet_name=sheet, dtype={"ars": str, "source_id": str})
 
 
+EXCEL_KEY = re.compile(r'="([0-9]+)"')
+
+
+def unwrap_excel_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The CSV for Excel holds digit keys as ="0916…" text formulas: back to the plain key."""
+    out = frame.copy()
+    for col in out.columns:
+        if exports.is_key_column(col) and pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: m.group(1) if isinstance(v, str) and (m := EXCEL_KEY.fullmatch(v)) else v)
+    return out
+
+
 def read_back(fmt: str, data: bytes) -> pd.DataFrame:
-    """A produced file as a DataFrame (keys as text)."""
+    """A produced file as a DataFrame (keys as text; the Excel key formulas unwrapped)."""
     keys = {"ars": str, "grant_id": str, "program_id": str, "source_id": str}
     if fmt == "csv_excel":
-        return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype=keys, low_memory=False)
+        return unwrap_excel_keys(pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype=keys,
+                                             low_memory=False))
     if fmt == "csv":
         return pd.read_csv(io.BytesIO(data), dtype=keys, low_memory=False)
     if fmt == "xlsx":
@@ -143,7 +159,8 @@ def test_csv_for_german_excel_round_trips_umlauts_and_decimal_commas(build: appd
     assert back["area_km2"].dtype.kind == "f"
     pd.testing.assert_series_equal(back["area_km2"], bavaria["area_km2"], check_names=False, rtol=1e-12)
     assert back["population"].tolist() == bavaria["population"].tolist()
-    assert back["ars"].tolist() == bavaria["ars"].tolist()  # leading zeros kept
+    assert back["ars"].tolist() == [f'="{a}"' for a in bavaria["ars"]]  # text for Excel, leading zeros kept
+    assert unwrap_excel_keys(back)["ars"].tolist() == bavaria["ars"].tolist()
     assert set(back["attribution"]) == {"© Statistisches Bundesamt (Destatis), 2025"}
     assert back["licence"].str.contains("dl-de/by-2-0").all()
     assert (back["register_edition"] == prov.register_edition).all()
@@ -160,6 +177,50 @@ def test_plain_csv_round_trips(build: appdb.Db, prov: exports.Provenance) -> Non
     assert back["ars"].tolist() == db_rows["ars"].tolist()
     pd.testing.assert_series_equal(back["amount_eur"], db_rows["amount_eur"], check_names=False)
     assert back["is_demo"].tolist() == db_rows["is_demo"].tolist()
+
+
+def _cells(data: bytes, sep: str, encoding: str) -> list[dict[str, str]]:
+    """The raw cells of a CSV as the csv module reads them (no type guessing)."""
+    return list(csv.DictReader(io.StringIO(data.decode(encoding)), delimiter=sep))
+
+
+def test_csv_for_excel_writes_keys_as_text(build: appdb.Db, prov: exports.Provenance) -> None:
+    """Excel would read 091620000000 as 9,162E+10 and state key 01 as 1: the CSV for Excel writes digit keys
+    as ="…" text formulas; the plain CSV keeps them as they are; the neutraliser leaves them alone."""
+    regions = tagged(build, prov, "region")
+    pick = regions[regions["ars"].isin(["091620000000", "09162", "01", "010010000000"])].reset_index(drop=True)
+    assert len(pick) == 4
+    by_key = pick.set_index("ars")
+    excel = {r["ars"]: r for r in _cells(exports.to_csv_excel(pick), ";", "utf-8-sig")}
+    plain = {r["ars"]: r for r in _cells(exports.to_csv(pick), ",", "utf-8")}
+    assert set(excel) == {'="091620000000"', '="09162"', '="01"', '="010010000000"'}
+    assert set(plain) == {"091620000000", "09162", "01", "010010000000"}
+    munich = excel['="091620000000"']
+    assert munich["state_ars"] == '="09"' and munich["district_ars"] == '="09162"'
+    assert munich["ags"] == '="09162000"'
+    assert munich["postcode"] == f'="{by_key.loc["091620000000", "postcode"]}"'
+    assert plain["091620000000"]["state_ars"] == "09" and plain["091620000000"]["ags"] == "09162000"
+    assert munich["source_id"] == by_key.loc["091620000000", "source_id"]  # not a digit string: as it is
+    text = exports.to_csv_excel(pick).decode("utf-8-sig")
+    assert '"=""091620000000"""' in text  # standard CSV quoting of the formula
+    assert "'=\"" not in text  # never prefixed by the neutraliser
+
+    # only digit strings become formulas: other text in a key column is neutralised, never wrapped
+    hostile = pick.assign(ars=['=HYPERLINK("http://x")', "01", "0916 2", "-1"])
+    cells = [r["ars"] for r in _cells(exports.to_csv_excel(hostile), ";", "utf-8-sig")]
+    assert cells == ["'=HYPERLINK(\"http://x\")", '="01"', "0916 2", "'-1"]
+    grants = tagged(build, prov, "funding_grant")
+    ids = {r["grant_id"] for r in _cells(exports.to_csv_excel(grants), ";", "utf-8-sig")}
+    assert ids == set(grants["grant_id"])  # 'digitales_rathaus:0957…' is no digit string
+
+
+def test_demo_label_is_one_text(prov: exports.Provenance) -> None:
+    """The demo source names itself with the label the pages and every file show."""
+    assert etl_demo.TITLE == exports.DEMO_LABEL
+    demo = prov.sources[prov.sources["is_demo"]]
+    assert not demo.empty
+    assert (demo["attribution"] == exports.DEMO_LABEL).all()
+    assert demo["title"].str.startswith(exports.DEMO_LABEL).all()
 
 
 def test_xlsx_has_data_sources_and_stands(build: appdb.Db, prov: exports.Provenance) -> None:
@@ -269,6 +330,20 @@ def test_every_format_carries_source_licence_and_demo_flag(build: appdb.Db, prov
     if demo_source:
         demo_rows = merged[merged["is_demo_db"]]
         assert demo_rows["source_id"].str.contains(demo_source[0], regex=False).all()
+        assert demo_rows["attribution"].str.contains(exports.DEMO_LABEL, regex=False).all()
+
+
+@pytest.mark.parametrize("fmt", list(exports.FORMATS))
+def test_every_format_labels_its_demo_rows(build: appdb.Db, prov: exports.Provenance, fmt: str) -> None:
+    """Each demo row carries the demo label in `demo_note`; real rows carry none."""
+    frame = tagged(build, prov, "v_digitales_amt")
+    assert frame["is_demo"].any() and not frame["is_demo"].all()
+    shapes = appdb.region_shapes(build, frame["ars"].tolist()) if fmt == "geojson" else None
+    back = read_back(fmt, exports.build(fmt, frame, prov, "Digitales Amt", shapes))
+    flags = back["is_demo"].astype(bool)
+    assert len(back) == len(frame) and flags.sum() == frame["is_demo"].sum()
+    assert (back.loc[flags, "demo_note"] == exports.DEMO_LABEL).all()
+    assert back.loc[~flags, "demo_note"].isna().all()
 
 
 @pytest.mark.parametrize("name", list(appdb.DOWNLOADABLE))
@@ -401,5 +476,8 @@ def test_full_zip_holds_every_table_with_a_readme(build: appdb.Db, prov: exports
     region = pd.read_csv(io.BytesIO(archive.read(f"csv_excel/{exports.file_name('region', prov, 'csv')}")), sep=";",
                          decimal=",", encoding="utf-8-sig", dtype={"ars": str})
     expected = appdb.download_table(build, "region")
-    assert region["ars"].tolist() == expected["ars"].tolist()
+    assert region["ars"].tolist() == [f'="{a}"' for a in expected["ars"]]
+    plain = pd.read_csv(io.BytesIO(archive.read(f"csv/{exports.file_name('region', prov, 'csv')}")), dtype={"ars": str})
+    assert plain["ars"].tolist() == expected["ars"].tolist()
     assert set(PROVENANCE) <= set(region.columns)
+    assert '="091620000000"' in readme  # the key format of csv_excel/ is explained
