@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import db, downloads
+from app.downloads import md
 from app.figures import density_map
 from app.formatting import day, euro, number
 from app.tables import german
@@ -23,11 +24,7 @@ def start() -> None:
     """The Start page."""
     st.title("Digitalmonitor Kommunen")
     st.caption("Wie weit die Kommunen in Deutschland ihre Verwaltung online gebracht haben.")
-    try:
-        build = db.current()
-    except db.NoDatabase:
-        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
-        st.stop()
+    build = downloads.require_build()
     info = db.build_info(build)
     per_state = db.municipalities_per_state(build)
 
@@ -61,17 +58,18 @@ def start() -> None:
     with left:
         st.subheader("Bevölkerungsdichte der Gemeinden")
         frame, url, bounds = _density(build)
-        st.plotly_chart(density_map(frame, url, bounds), width="stretch", config={"displaylogo": False})
-        st.caption(f"Karte: {db.shape_attribution(build, 'municipality')}; Einwohner und Fläche: "
-                   f"{db.register_attribution(build)}. Gemeindegrenzen Stand "
-                   f"{day(info.get('municipality_boundary_edition'))}.")
+        shapes, register = db.shape_attribution(build, "municipality"), db.register_attribution(build)
+        st.plotly_chart(density_map(frame, url, bounds, attribution=f"{register}; Karte: {shapes}", demo=False),
+                        width="stretch", config={"displaylogo": False})
+        st.caption(md(f"Karte: {shapes}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "
+                      f"{day(info.get('municipality_boundary_edition'))}."))
     with right:
         st.subheader("Gemeinden je Land")
         table = per_state.rename(columns={"land": "Land", "gemeinden": "Gemeinden",
                                           "gemeindefreie_gebiete": "gemeindefreie Gebiete",
                                           "einwohner": "Einwohner"}).drop(columns=["ars"])
         st.dataframe(german(table), hide_index=True, width="stretch")
-        st.caption(db.register_attribution(build))
+        st.caption(md(db.register_attribution(build)))
 
     st.subheader("Zuletzt ausgezeichnet: Digitales Amt")
     recent = db.recent_awards(build)
@@ -84,8 +82,8 @@ def start() -> None:
             Demodaten=recent["is_demo"]).rename(columns={"name": "Behörde", "kind": "Art", "source_url": "Quelle"})
         st.dataframe(shown[["Behörde", "Art", "ausgezeichnet", "Demodaten", "Quelle"]].head(12), hide_index=True,
                      width="stretch", column_config={"Quelle": st.column_config.LinkColumn("Quelle")})
-        st.caption(f"{number(len(recent))} Auszeichnungen in den letzten sechs Monaten der Daten. "
-                   + downloads.attribution(build, recent, facts=("certification",)))
+        st.caption(md(f"{number(len(recent))} Auszeichnungen in den letzten sechs Monaten der Daten. "
+                      + downloads.attribution(build, recent, facts=("certification",))))
 
     st.subheader("Weiter")
     go_map, go_ranking, go_profile = st.columns(3)

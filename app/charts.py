@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.formatting import day, number
+from app.formatting import number
+from app.style import date_text, escape, source_note
 
 BAR = "#0072B2"          # Okabe-Ito blue
 HIGHLIGHT = "#D55E00"    # Okabe-Ito vermillion
@@ -19,17 +20,24 @@ MUNICIPAL = "#0072B2"
 CENTRAL = "#E69F00"
 # up to five regions side by side (the region itself and four others), Okabe-Ito
 SERIES = ("#000000", "#0072B2", "#E69F00", "#009E73", "#CC79A7")
+# above the plot: below it sits the source line
+LEGEND_ON_TOP = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}
 
 
 def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def date_text(value: object, precision: object = "day") -> str:
-    """29.07.2021 / 'Juli 2021' / '2021' by precision; missing dates (None, NaT) -> '–'."""
-    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+def latest_date_text(frame: pd.DataFrame, column: str = "as_of", precision: str = "as_of_precision") -> str:
+    """The newest date of a column in German, as precisely as it is known ('Dezember 2023' for a month);
+    rows of that date with different precisions give the coarsest. '–' without any date."""
+    dates = pd.to_datetime(frame[column]) if column in frame else pd.Series(dtype="datetime64[ns]")
+    if dates.dropna().empty:
         return "–"
-    return day(value, precision if precision in ("day", "month", "year") else "day")  # type: ignore[arg-type]
+    newest = dates.max()
+    known = frame.loc[dates == newest, precision].dropna() if precision in frame else pd.Series(dtype=str)
+    coarsest = next((p for p in ("year", "month", "day") if p in set(known)), "day")
+    return date_text(newest, coarsest)
 
 
 def rank_change_text(change: object) -> str:
@@ -63,13 +71,15 @@ def top_bottom(frame: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataF
 def bar_label(rank: object, name: str, authority_type: object = None) -> str:
     """'12. Dormitz' (a Verwaltungsgemeinschaft marked '(VG)', since it often shares its seat's name)."""
     suffix = " (VG)" if authority_type == "Verwaltungsgemeinschaft" else ""
-    return f"{number(rank)}. {name}{suffix}"
+    return f"{number(rank)}. {escape(name)}{suffix}"
 
 
 def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int = 10,
-                    highlight: str | None = None, median: float | None = None, height: int = 420) -> go.Figure:
+                    highlight: str | None = None, median: float | None = None, *, attribution: str, demo: bool,
+                    height: int = 480) -> go.Figure:
     """Two horizontal bar charts side by side on one scale: the top n and the bottom n (by rank), German
-    numbers, the highlighted region in its own colour and the peer-group median as a dashed line."""
+    numbers, the highlighted region in its own colour and the peer-group median as a dashed line; the
+    source line (and the demo label when `demo`) below, inside the figure."""
     top, bottom = top_bottom(frame, n)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"Die ersten {number(len(top))}",
                                                         f"Die letzten {number(len(bottom))}"),
@@ -86,14 +96,14 @@ def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int =
             x=part["value"].tolist(), y=labels, orientation="h", marker_color=colours,
             text=[number(v, decimals) for v in part["value"]], textposition="auto",
             customdata=part["ars"].tolist(), showlegend=False,
-            hovertemplate="%{y}<br>" + label.replace("%", "%%") + ": %{text}<extra></extra>",
+            hovertemplate="%{y}<br>" + escape(label) + ": %{text}<extra></extra>",
         ), row=1, col=col)
         fig.update_yaxes(autorange="reversed", row=1, col=col)
-        fig.update_xaxes(range=[0, upper], title={"text": label}, row=1, col=col)
+        fig.update_xaxes(range=[0, upper], title={"text": escape(label)}, row=1, col=col)
         if has_median:
             fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN, row=1, col=col)  # type: ignore[arg-type]
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.")
-    return fig
+    return source_note(fig, attribution, demo)
 
 
 def ranking_table(frame: pd.DataFrame, value_label: str) -> pd.DataFrame:
@@ -112,9 +122,16 @@ def ranking_table(frame: pd.DataFrame, value_label: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def history_chart(history: pd.DataFrame, title: str = "", height: int = 380) -> go.Figure:
+def _dates(frame: pd.DataFrame) -> list[str]:
+    """The German date of every row, as precisely as it is known (column as_of_precision, else days)."""
+    precisions = frame["as_of_precision"] if "as_of_precision" in frame else ["day"] * len(frame)
+    return [date_text(d, p) for d, p in zip(frame["as_of"], precisions, strict=True)]
+
+
+def history_chart(history: pd.DataFrame, *, attribution: str, demo: bool, title: str = "",
+                  height: int = 440) -> go.Figure:
     """Procedures over time of one authority: municipal and central stacked (areas), or the total as a line
-    where a source gives only totals."""
+    where a source gives only totals; the source line (and the demo label) inside the figure."""
     fig = go.Figure()
     frame = history.sort_values("as_of")
     dates = pd.to_datetime(frame["as_of"])
@@ -125,41 +142,44 @@ def history_chart(history: pd.DataFrame, title: str = "", height: int = 380) -> 
             fig.add_trace(go.Scatter(
                 x=pd.to_datetime(part["as_of"]), y=part[col], name=name, stackgroup="one", mode="lines",
                 line={"color": colour, "width": 1}, fillcolor=colour,
-                text=[date_text(d) for d in part["as_of"]], customdata=[number(v) for v in part[col]],
+                text=_dates(part), customdata=[number(v) for v in part[col]],
                 hovertemplate=f"{name}: %{{customdata}}<br>%{{text}}<extra></extra>",
             ))
     if not split.all():
         fig.add_trace(go.Scatter(
             x=dates, y=frame["total"], name="gesamt", mode="lines+markers", line={"color": "#000000", "width": 2},
-            marker={"size": 4}, text=[date_text(d) for d in frame["as_of"]],
+            marker={"size": 4}, text=_dates(frame),
             customdata=[number(v) for v in frame["total"]],
             hovertemplate="gesamt: %{customdata}<br>%{text}<extra></extra>",
         ))
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-                      title={"text": title} if title else None, separators=",.", hovermode="x unified",
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 70 if title else 40, "b": 10},
+                      title={"text": escape(title)} if title else None, separators=",.", hovermode="x unified",
                       yaxis={"title": {"text": "Online-Verfahren"}, "rangemode": "tozero"},
-                      xaxis={"tickformat": "%m.%Y"}, legend={"orientation": "h", "y": -0.15})
-    return fig
+                      xaxis={"tickformat": "%m.%Y"}, legend=LEGEND_ON_TOP)
+    return source_note(fig, attribution, demo)
 
 
-def compare_history_chart(history: pd.DataFrame, names: dict[str, str], height: int = 380) -> go.Figure:
-    """Total procedures over time of several authorities, one line each (in the order of `names`)."""
+def compare_history_chart(history: pd.DataFrame, names: dict[str, str], *, attribution: str, demo: bool,
+                          height: int = 440) -> go.Figure:
+    """Total procedures over time of several authorities, one line each (in the order of `names`); the
+    source line (and the demo label) inside the figure."""
     fig = go.Figure()
     for i, (ars, name) in enumerate(names.items()):
         part = history[history["ars"] == ars].sort_values("as_of")
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(part["as_of"]), y=part["total"], name=name,
+            x=pd.to_datetime(part["as_of"]), y=part["total"], name=escape(name),
             mode="lines" if len(part) > 2 else "lines+markers",
             line={"color": SERIES[i % len(SERIES)], "width": 3 if i == 0 else 2},
-            text=[date_text(d) for d in part["as_of"]], customdata=[number(v) for v in part["total"]],
-            hovertemplate=f"{name.replace('%', '%%')}: %{{customdata}}<br>%{{text}}<extra></extra>",
+            text=_dates(part), customdata=[[escape(name), number(v)] for v in part["total"]],
+            # the name is data, never pasted into the template
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<br>%{text}<extra></extra>",
         ))
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, separators=",.",
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.",
                       yaxis={"title": {"text": "Online-Verfahren gesamt"}, "rangemode": "tozero"},
-                      xaxis={"tickformat": "%m.%Y"}, legend={"orientation": "h", "y": -0.15})
-    return fig
+                      xaxis={"tickformat": "%m.%Y"}, legend=LEGEND_ON_TOP)
+    return source_note(fig, attribution, demo)
 
 
 COMPARE_ROWS = (
@@ -200,7 +220,7 @@ def compare_table(facts: pd.DataFrame) -> pd.DataFrame:
             if _missing(value):
                 cells.append("–")
             elif fmt == "date":
-                cells.append(date_text(value))
+                cells.append(date_text(value, row.get(f"{col}_precision")))
             elif isinstance(fmt, int):
                 cells.append(number(value, fmt))
             else:

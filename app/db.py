@@ -24,8 +24,6 @@ STATIC_SHAPES = PROJECT_DIR / "static" / "shapes"
 STATIC_URL = "app/static/shapes"
 
 LEVELS = ("state", "gov_district", "district", "association", "municipality")
-LEVEL_LABELS = {"state": "Land", "gov_district": "Regierungsbezirk", "district": "Kreis",
-                "association": "Verwaltungsgemeinschaft / Behörde", "municipality": "Gemeinde"}
 
 
 class NoDatabase(RuntimeError):
@@ -94,12 +92,6 @@ def check_level(level: str) -> str:
 
 def build_info(db: Db) -> dict[str, str]:
     return dict(query(db, "SELECT key, value FROM build_info").itertuples(index=False, name=None))
-
-
-def sources(db: Db) -> pd.DataFrame:
-    return query(db, """
-        SELECT dataset, title, publisher, url, file, sha256, edition, licence, attribution, retrieved_at, is_demo
-        FROM source ORDER BY kind, dataset, file""")
 
 
 def register_attribution(db: Db) -> str:
@@ -615,11 +607,16 @@ def check_map_level(level: str) -> str:
     return level
 
 
+UNINCORPORATED_NOTE = "gemeindefreies Gebiet: keine Gemeinde, daher ohne Wert und Rang"
+
+
 def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.DataFrame:
     """One row per shape of the level (optionally one state): ars, name, kind, population, value (of the
     measure), is_demo, inherited_from_name (a municipality showing its VG's value) and note.
 
-    Shapes without a value keep a row (value NULL), so the map can draw them as "keine Daten"."""
+    Shapes without a value keep a row (value NULL), so the map can draw them as "keine Daten". A
+    gemeindefreies Gebiet is neither a municipality nor an authority: it gets no value (so no rank), only
+    the note `UNINCORPORATED_NOTE`."""
     check_map_level(level)
     if measure not in LEVEL_MEASURES[level]:
         raise ValueError(f"measure {measure!r} not offered at level {level!r}")
@@ -631,25 +628,22 @@ def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.
         WITH b AS (
             SELECT s.ars, coalesce(r.display_name, 'Gebiet ' || s.ars) AS name,
                    coalesce(r.kind, 'nicht im aktuellen Gemeindeverzeichnis') AS kind,
-                   r.population, r.area_km2
+                   r.population, r.area_km2,
+                   coalesce(r.level = 'municipality' AND NOT r.is_municipality, false) AS unincorporated
             FROM region_shape s LEFT JOIN region r ON r.ars = s.ars
             WHERE s.level = $level AND ($state IS NULL OR starts_with(s.ars, $state))
         ),
         f AS ({_FACTS_SQL[family]})
-        SELECT b.ars, b.name, b.kind, b.population, ({value_sql}) AS value,
-               coalesce(({demo_sql}) AND ({value_sql}) IS NOT NULL, false) AS is_demo,
-               CASE WHEN {inherited_sql} THEN {"f.inherited_from_name" if family == "municipality" else "NULL"}
-               END AS inherited_from_name,
-               {note_sql} AS note
+        SELECT b.ars, b.name, b.kind, b.population,
+               CASE WHEN NOT b.unincorporated THEN ({value_sql}) END AS value,
+               coalesce(NOT b.unincorporated AND ({demo_sql}) AND ({value_sql}) IS NOT NULL, false) AS is_demo,
+               CASE WHEN NOT b.unincorporated AND {inherited_sql}
+                    THEN {"f.inherited_from_name" if family == "municipality" else "NULL"} END AS inherited_from_name,
+               CASE WHEN b.unincorporated THEN $unincorporated ELSE {note_sql} END AS note
         FROM b LEFT JOIN f USING (ars)
         ORDER BY b.ars"""  # noqa: S608 - every fragment from the allow-lists above
-    params: dict[str, object] = {"level": level, "state": state}
+    params: dict[str, object] = {"level": level, "state": state, "unincorporated": UNINCORPORATED_NOTE}
     return query(db, sql, params)
-
-
-def states_with_shapes(db: Db) -> pd.DataFrame:
-    """The 16 states (key, name) for filters."""
-    return states(db)
 
 
 # peer groups of the rankings (v_ranks.group_kind) and the measures ranked there
@@ -680,21 +674,30 @@ def rankings(db: Db, measure: str, state: str, district: str | None = None, size
              authority_type: str | None = None) -> pd.DataFrame:
     """Ranks within the peer group of the filters (see `peer_group`), further filtered by the remaining
     filters: ars, name, kind, authority_type, size_class, district_name, population, value, rank, peers,
-    rank_change, prev_rank, as_of, prev_as_of, group_median (of the whole peer group), is_demo."""
+    rank_change, prev_rank, as_of, as_of_precision, prev_as_of, prev_as_of_precision, group_median (of the
+    whole peer group, before the remaining filters), is_demo."""
     if measure not in RANK_MEASURES:
         raise ValueError(f"unknown ranking measure {measure!r}")
     group_kind, group_key = peer_group(state, district, size_class, authority_type)
     return query(db, """
         WITH g AS (
-            SELECT * FROM v_ranks WHERE measure = $measure AND group_kind = $kind AND group_key = $key
+            SELECT *, median(value) OVER () AS group_median
+            FROM v_ranks WHERE measure = $measure AND group_kind = $kind AND group_key = $key
+        ),
+        prec AS (
+            SELECT ars, as_of, max(as_of_precision) AS as_of_precision   -- the coarsest: year > month > day
+            FROM procedure_snapshot WHERE ars IN (SELECT ars FROM g) GROUP BY ALL
         )
         SELECT g.ars, a.display_name AS name, r.kind, a.authority_type, a.size_class,
                k.display_name AS district_name, a.population, g.value, g.rank, g.peers, g.rank_change,
-               g.prev_rank, g.as_of, g.prev_as_of, median(g.value) OVER () AS group_median, g.is_demo
+               g.prev_rank, g.as_of, p.as_of_precision, g.prev_as_of, pp.as_of_precision AS prev_as_of_precision,
+               g.group_median, g.is_demo
         FROM g
         JOIN v_authority a USING (ars)
         JOIN region r USING (ars)
         LEFT JOIN region k ON k.ars = a.district_ars
+        LEFT JOIN prec p ON p.ars = g.ars AND p.as_of = g.as_of
+        LEFT JOIN prec pp ON pp.ars = g.ars AND pp.as_of = g.prev_as_of
         WHERE a.state_ars = $state
           AND ($district IS NULL OR a.district_ars = $district)
           AND ($size IS NULL OR a.size_class = $size)
@@ -798,7 +801,7 @@ def procedure_history(db: Db, keys: list[str]) -> pd.DataFrame:
 
 def authority_facts(db: Db, keys: list[str]) -> pd.DataFrame:
     """The latest measures of the given regions side by side: ars, name, kind, authority_type,
-    size_class, district_name, population, area_km2, density, as_of, total, municipal, central,
+    size_class, district_name, population, area_km2, density, as_of, as_of_precision, total, municipal, central,
     total_per_10k, da_status, distance, threshold, awarded_on, awarded_on_precision, grants, grant_eur,
     eur_per_inhabitant, is_demo. Regions without an own value get their VG's procedures
     (inherited_from_name) as on the municipality map."""
@@ -811,7 +814,7 @@ def authority_facts(db: Db, keys: list[str]) -> pd.DataFrame:
         SELECT r.ars, r.display_name AS name, r.kind, a.authority_type, a.size_class,
                kr.display_name AS district_name, r.population, r.area_km2,
                r.population / nullif(r.area_km2, 0) AS density,
-               coalesce(p.as_of, pv.as_of) AS as_of,
+               coalesce(p.as_of, pv.as_of) AS as_of, coalesce(p.as_of_precision, pv.as_of_precision) AS as_of_precision,
                coalesce(p.total, m.total) AS total, coalesce(p.municipal, m.municipal) AS municipal,
                coalesce(p.central, m.central) AS central,
                coalesce(p.total * 10000.0 / nullif(r.population, 0), m.total_per_10k) AS total_per_10k,

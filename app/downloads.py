@@ -38,6 +38,18 @@ def md(text: object) -> str:
     return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in str(text)).replace("\n", " ")
 
 
+NO_BUILD = "Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README)."
+
+
+def require_build() -> db.Db:
+    """The published build; without one the page shows how to build it and stops (every page)."""
+    try:
+        return db.current()
+    except db.NoDatabase:
+        st.error(NO_BUILD)
+        st.stop()
+
+
 def demo_banner(build: db.Db, shown: bool | None = None) -> bool:
     """Show the demo banner when the page shows demo values (default: when the build holds demo data)."""
     demo = provenance(build).demo if shown is None else shown

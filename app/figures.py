@@ -8,10 +8,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.formatting import number
+from app.style import NO_DATA_GREY, escape, source_note
 
 # colour-blind-safe sequential scale (viridis, reversed so that more is darker)
 SEQUENTIAL = "Viridis"
-NO_DATA_GREY = "#c8c8c8"
 
 
 def fit_zoom(bounds: tuple[float, float, float, float], width_px: int = 900,
@@ -29,13 +29,14 @@ def fit_zoom(bounds: tuple[float, float, float, float], width_px: int = 900,
     return centre, round(zoom - 0.15, 2)
 
 
-def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float],
-                height: int = 650) -> go.Figure:
-    """Choropleth of population density (log colour scale, German hover text)."""
+def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
+                attribution: str, demo: bool, height: int = 650) -> go.Figure:
+    """Choropleth of population density (log colour scale, German hover text), its source line (and the
+    demo label when `demo`) inside the map."""
     values = frame["density"].astype(float)
     log_values = values.where(values > 0).map(math.log10)
     hover = [
-        f"<b>{name}</b><br>{kind}<br>{number(d, 1)} Einw./km²<br>{number(p)} Einwohner"
+        f"<b>{escape(name)}</b><br>{escape(kind)}<br>{number(d, 1)} Einw./km²<br>{number(p)} Einwohner"
         for name, kind, d, p in zip(frame["name"], frame["kind"], values, frame["population"], strict=True)
     ]
     ticks = [1, 10, 100, 1000, 10000]
@@ -57,4 +58,4 @@ def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, floa
     ))
     fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
                       margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.")
-    return fig
+    return source_note(fig, attribution, demo, inside_map=True)

@@ -2,8 +2,8 @@
 "keine Daten" trace, German legend and hover text. Pure functions: DataFrames in, plotly figures out.
 
 A map frame has one row per shape with the columns `ars`, `name`, `kind`, `value` and optionally
-`inherited_from_name` (a municipality showing its Verwaltungsgemeinschaft's value). `ranked()` adds
-`rank` and `peers`.
+`inherited_from_name` (a municipality showing its Verwaltungsgemeinschaft's value) and `note`. `ranked()`
+adds `rank` and `peers`; only own values are ranked, an inherited value is shown without a rank.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 
 from app.figures import fit_zoom
 from app.formatting import number
+from app.style import NO_DATA_GREY, STATUS_COLOURS, escape, source_note
 
 SCHEMES = {"quantiles": "Quantile (gleich viele Gebiete je Klasse)",
            "natural_breaks": "Natürliche Brüche (Fisher-Jenks)",
@@ -27,11 +28,8 @@ SCHEMES = {"quantiles": "Quantile (gleich viele Gebiete je Klasse)",
 CLASS_COUNTS = (3, 4, 5, 6, 7)
 LEGEND_PX = 80
 NO_DATA = "keine Daten"
-NO_DATA_GREY = "#bdbdbd"
-# Okabe-Ito, the colour-blind-safe palette for categories
+# Okabe-Ito, the colour-blind-safe palette for categories (the Digitales-Amt status: app.style.STATUS_COLOURS)
 OKABE_ITO = ("#009E73", "#E69F00", "#0072B2", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-# the Digitales-Amt status in the same Okabe-Ito colours as on the Digitales-Amt page
-CATEGORY_COLOURS = {"zertifiziert": "#0072B2", "berechtigt, nicht zertifiziert": "#E69F00", "noch nicht": "#56B4E9"}
 # Fisher-Jenks is quadratic in the number of values; larger inputs are represented by evenly spaced
 # quantiles (deterministic, unlike random sampling)
 JENKS_MAX_POINTS = 256
@@ -125,10 +123,19 @@ def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5, decimals:
     return Classes(tuple(float(b) for b in bins), tuple(labels), index)
 
 
+def inherited(frame: pd.DataFrame) -> pd.Series:
+    """Whether each row shows a value inherited from its Verwaltungsgemeinschaft."""
+    if "inherited_from_name" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["inherited_from_name"].map(lambda v: isinstance(v, str) and bool(v)).astype(bool)
+
+
 def ranked(frame: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
-    """Add `rank` (1 = most, ties share the lower rank) and `peers` (regions with a value)."""
+    """Add `rank` (1 = most, ties share the lower rank) and `peers` (regions ranked). Only own values are
+    ranked: a value inherited from a Verwaltungsgemeinschaft gets no rank, so a VG is not ranked once for
+    each of its members."""
     out = frame.copy()
-    values = pd.to_numeric(out["value"], errors="coerce")
+    values = pd.to_numeric(out["value"], errors="coerce").where(~inherited(out))
     out["rank"] = values.rank(method="min", ascending=ascending).astype("Int64")
     out["peers"] = int(values.notna().sum())
     return out
@@ -137,18 +144,20 @@ def ranked(frame: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Hover:
     """Hover data of a map: one customdata row per region (name, kind, value text, rank, extra lines) and
-    the templates for regions with and without a value. The label, unit and peer count live once in the
-    template, not in every row, which keeps a map of all 11,000 municipalities small."""
+    the templates for regions with a ranked value, without a value, and with a value but no rank (inherited
+    from a VG). The label, unit and peer count live once in the template, not in every row, which keeps a
+    map of all 11,000 municipalities small."""
 
     rows: list[list[str]]
     with_value: str
     without_value: str
+    unranked: str
 
 
 def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
           categorical: bool = False) -> Hover:
     """German hover for every row: name, kind, value, rank, and where an inherited value comes from."""
-    suffix = _escape(f" {unit}") if unit else ""
+    suffix = escape(f" {unit}") if unit else ""
     missing = frame["value"].isna()
     inherited = frame["inherited_from_name"] if "inherited_from_name" in frame.columns else None
     notes = frame["note"] if "note" in frame.columns else None
@@ -159,23 +168,31 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
         extra = ""
         source = inherited.iloc[i] if inherited is not None else None
         if not missing.iloc[i] and isinstance(source, str) and source:
-            extra += f"<br><i>von VG {_escape(source)} übernommen</i>"
+            extra += f"<br><i>von VG {escape(source)} übernommen</i>"
         note = notes.iloc[i] if notes is not None else None
         if isinstance(note, str) and note:
-            extra += f"<br>{_escape(note)}"
+            extra += f"<br>{escape(note)}"
         if missing.iloc[i]:
             text = ""
         elif categorical:
-            text = _escape(value)
+            text = escape(value)
         else:
             text = number(value, decimals)
         rank = ranks.iloc[i] if ranks is not None else None
         rank_text = number(rank) if rank is not None and rank is not pd.NA and not missing.iloc[i] else ""
-        rows.append([_escape(name), _escape(kind) if isinstance(kind, str) else "", text, rank_text, extra])
-    head = "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>" + _escape(label) + ": "
+        rows.append([escape(name), escape(kind) if isinstance(kind, str) else "", text, rank_text, extra])
+    head = "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>" + escape(label) + ": "
     rank_line = f"<br>Platz %{{customdata[3]}} von {number(peers)}" if peers is not None else ""
-    return Hover(rows, head + "%{customdata[2]}" + suffix + rank_line + "%{customdata[4]}<extra></extra>",
-                 head + NO_DATA + "%{customdata[4]}<extra></extra>")
+    value = head + "%{customdata[2]}" + suffix
+    return Hover(rows, value + rank_line + "%{customdata[4]}<extra></extra>",
+                 head + NO_DATA + "%{customdata[4]}<extra></extra>", value + "%{customdata[4]}<extra></extra>")
+
+
+def unranked(frame: pd.DataFrame, categorical: bool = False) -> pd.Series:
+    """Rows of a ranked frame that show a value without a rank (inherited from a VG)."""
+    if categorical or "rank" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return (frame["value"].notna() & frame["rank"].isna()).astype(bool)
 
 
 def render_hover(template: str, row: list[str]) -> str:
@@ -191,52 +208,55 @@ def hover_texts(frame: pd.DataFrame, label: str, unit: str = "", decimals: int =
     """The rendered hover text of every row."""
     data = hover(frame, label, unit, decimals, categorical)
     missing = frame["value"].isna().tolist()
-    return [render_hover(data.without_value if m else data.with_value, row)
-            for m, row in zip(missing, data.rows, strict=True)]
-
-
-def _escape(value: object) -> str:
-    """Plotly hover text is HTML-like: names must not inject tags."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    without_rank = unranked(frame, categorical).tolist()
+    return [render_hover(data.without_value if m else data.unranked if u else data.with_value, row)
+            for m, u, row in zip(missing, without_rank, data.rows, strict=True)]
 
 
 def _trace(frame: pd.DataFrame, geojson_url: str, colour: str, name: str, rows: list[list[str]],
-           template: str, legendrank: int) -> go.Choroplethmap:
+           template: str, legendrank: int, showlegend: bool = True) -> go.Choroplethmap:
     return go.Choroplethmap(
         geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].tolist(),
         z=[1] * len(frame), colorscale=[[0, colour], [1, colour]], showscale=False, zmin=0, zmax=1,
-        marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, name=name, showlegend=True,
-        legendrank=legendrank, customdata=rows, hovertemplate=template,
+        marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, name=name, showlegend=showlegend,
+        legendgroup=name, legendrank=legendrank, customdata=rows, hovertemplate=template,
     )
 
 
 def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
-               label: str, unit: str = "", decimals: int = 0, scheme: str = "quantiles", k: int = 5,
-               categories: tuple[str, ...] = (), height: int = 650, width: int = 520) -> go.Figure:
-    """A choropleth with one trace per colour class (legend entries with German bounds) and a grey
-    "keine Daten" trace. With `categories` the value is categorical and each category gets an
-    Okabe-Ito colour in the given order. `width` is the expected width of the map area (for the zoom);
-    the legend sits below it."""
+               label: str, attribution: str, demo: bool, unit: str = "", decimals: int = 0,
+               scheme: str = "quantiles", k: int = 5, categories: tuple[str, ...] = (), height: int = 650,
+               width: int = 520) -> go.Figure:
+    """A choropleth with one legend entry per colour class (German bounds) and a grey "keine Daten"
+    trace. With `categories` the value is categorical and each category gets an Okabe-Ito colour in the
+    given order. A class's values without a rank (inherited from a VG) are a second trace of the same
+    colour, without a legend entry, whose hover names no rank. `width` is the expected width of the map
+    area (for the zoom); the legend sits below it. The source line `attribution` (and the demo label when
+    `demo`) is written into the map, so a saved PNG keeps it."""
     categorical = bool(categories)
     data = hover(frame, label, unit, decimals, categorical)
     rows = pd.Series(data.rows, index=frame.index, dtype=object)
+    without_rank = unranked(frame, categorical)
     traces: list[go.Choroplethmap] = []
+
+    def add(part: pd.Series, colour: str, name: str, rank: int) -> None:
+        shown = False
+        for sub, template in ((part & ~without_rank, data.with_value), (part & without_rank, data.unranked)):
+            if sub.any():
+                traces.append(_trace(frame[sub], geojson_url, colour, name, rows[sub].tolist(), template, rank,
+                                     showlegend=not shown))
+                shown = True
+
     if categorical:
         present = frame["value"].where(frame["value"].isin(categories))
         for i, category in enumerate(categories):
-            part = present.eq(category)
-            if part.any():
-                colour = CATEGORY_COLOURS.get(category, OKABE_ITO[i % len(OKABE_ITO)])
-                traces.append(_trace(frame[part], geojson_url, colour, category, rows[part].tolist(),
-                                     data.with_value, i))
+            add(present.eq(category), STATUS_COLOURS.get(category, OKABE_ITO[i % len(OKABE_ITO)]), category, i)
         missing = present.isna()
     else:
         classes = classify(frame["value"], scheme, k, decimals)
         palette = colours(classes.k)
         for i, (colour, text) in enumerate(zip(palette, classes.labels, strict=True)):
-            part = classes.index.eq(i)
-            if part.any():
-                traces.append(_trace(frame[part], geojson_url, colour, text, rows[part].tolist(), data.with_value, i))
+            add(classes.index.eq(i), colour, text, i)
         missing = classes.index.eq(-1)
     if missing.any():
         traces.append(_trace(frame[missing], geojson_url, NO_DATA_GREY, NO_DATA, rows[missing].tolist(),
@@ -248,10 +268,10 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     fig.update_layout(
         map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.",
-        legend={"title": {"text": _escape(title), "side": "top"}, "orientation": "h", "x": 0, "y": 0,
+        legend={"title": {"text": escape(title), "side": "top"}, "orientation": "h", "x": 0, "y": 0,
                 "xanchor": "left", "yanchor": "top", "itemclick": False, "itemdoubleclick": False},
     )
-    return fig
+    return source_note(fig, attribution, demo, inside_map=True)
 
 
 def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str | None = None,
@@ -287,7 +307,8 @@ def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str 
 
 def legend_entries(fig: go.Figure) -> list[tuple[str, str]]:
     """(label, colour) of every legend entry of a choropleth built here, in legend order."""
-    return [(t.name, t.colorscale[0][1]) for t in sorted(fig.data, key=lambda t: t.legendrank)]
+    return [(t.name, t.colorscale[0][1]) for t in sorted(fig.data, key=lambda t: t.legendrank)
+            if t.showlegend is not False]
 
 
 def selected_ars(selection: object) -> str | None:

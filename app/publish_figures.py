@@ -7,23 +7,13 @@ so that a PNG saved from the modebar keeps its attribution.
 
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.figures import NO_DATA_GREY, SEQUENTIAL, fit_zoom
-from app.formatting import day, euro, number
+from app.figures import SEQUENTIAL, fit_zoom
+from app.formatting import euro, number
+from app.style import STATUS_COLOURS, date_text, escape, source_note
 
-DEMO_NOTE = "Demodaten — synthetische Werte, nicht amtlich"
-
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies
-STATUS_COLOURS = {
-    "zertifiziert": "#0072B2",
-    "berechtigt, nicht zertifiziert": "#E69F00",
-    "noch nicht": "#56B4E9",
-    "keine Daten": NO_DATA_GREY,
-}
 STATUS_ORDER = tuple(STATUS_COLOURS)
 
 GRANT_MEASURES = {
@@ -31,38 +21,6 @@ GRANT_MEASURES = {
     "grants": ("Bescheide", "Bescheide"),
     "eur_per_inhabitant": ("Euro je Einwohner", "€/Einw."),
 }
-
-
-def escape(value: object) -> str:
-    """Plotly hover text is HTML-like: data must not inject tags."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def date_text(value: object, precision: object = "day") -> str:
-    """29.07.2021 / 'Juli 2021' / '2021' by precision; missing dates (None, NaT) and 'unknown' -> '–'."""
-    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
-        return "–"
-    if not isinstance(precision, str) or precision not in ("day", "month", "year"):
-        precision = "day"
-    return day(value, precision)
-
-
-def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False, width: int = 150) -> go.Figure:
-    """Write the source line (and the demo label) into the figure itself, wrapped to `width` characters."""
-    lines = textwrap.wrap(("" if not demo else f"{DEMO_NOTE} · ") + f"Quelle: {attribution}", width) or [""]
-    lines = [escape(line) for line in lines]
-    if demo:
-        lines[0] = lines[0].replace(DEMO_NOTE, f"<b>{DEMO_NOTE}</b>", 1)
-    text = "<br>".join(lines)
-    if inside_map:
-        fig.add_annotation(text=text, xref="paper", yref="paper", x=0.005, y=0.005, xanchor="left",
-                           yanchor="bottom", showarrow=False, align="left", font={"size": 10, "color": "#333"},
-                           bgcolor="rgba(255,255,255,0.85)")
-    else:
-        fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-                           yshift=-58, showarrow=False, align="left", font={"size": 10, "color": "#555"})
-        fig.update_layout(margin={"b": 80 + 14 * len(lines)})
-    return fig
 
 
 def _map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height: int) -> go.Figure:

@@ -11,7 +11,7 @@ import streamlit as st
 from app import db, downloads, exports, state
 from app.downloads import md
 from app.formatting import number
-from app.maps import CLASS_COUNTS, SCHEMES, choropleth, map_table, ranked, selected_ars
+from app.maps import CLASS_COUNTS, SCHEMES, choropleth, inherited, map_table, ranked, selected_ars
 from app.tables import german
 
 st.set_page_config(page_title="Karte – Digitalmonitor Kommunen", page_icon="🗺️", layout="wide")
@@ -51,10 +51,12 @@ def _geometry(build: db.Db, level: str, land: str | None) -> tuple[str, tuple[fl
 @st.cache_data(show_spinner=False, max_entries=64)
 def _figure(build: db.Db, level: str, measure: str, land: str | None, scheme: str, classes: int) -> go.Figure:
     spec = db.MAP_MEASURES[measure]
-    url, bounds, _attribution = _geometry(build, level, land)
-    return choropleth(_frame(build, level, measure, land), url, bounds, label=spec.label, unit=spec.unit,
-                      decimals=spec.decimals, scheme=scheme, k=classes, categories=spec.categories,
-                      height=MAP_HEIGHT)
+    url, bounds, shape_attribution = _geometry(build, level, land)
+    frame = _frame(build, level, measure, land)
+    return choropleth(frame, url, bounds, label=spec.label, unit=spec.unit, decimals=spec.decimals,
+                      scheme=scheme, k=classes, categories=spec.categories, height=MAP_HEIGHT,
+                      attribution=f"{_sources(build, level, measure, land)}; Karte: {shape_attribution}",
+                      demo=state.any_demo(frame))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -90,11 +92,7 @@ def main() -> None:
     if target:
         st.switch_page(PROFILE_PAGE, query_params={"ars": target})
     st.title("Karte")
-    try:
-        build = db.current()
-    except db.NoDatabase:
-        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
-        st.stop()
+    build = downloads.require_build()
 
     state.restore(PARAMS)
     states = _states(build)
@@ -134,6 +132,9 @@ def main() -> None:
                         config={"displaylogo": False, "scrollZoom": True})
         st.caption(md(f"Karte: {shape_attribution}. Daten: {sources}. {number(with_value)} von "
                       f"{number(len(frame))} Gebieten mit Wert; grau: keine Daten."))
+        if inherited(frame).any():
+            st.caption("Von der Verwaltungsgemeinschaft übernommene Werte sind eingefärbt, aber ohne Rang: "
+                       "jede Behörde wird einmal gezählt.")
         if level in ("district", "state"):
             st.caption("Kreise und Länder: Verfahren aller Behörden im Gebiet (jede Behörde einmal gezählt); "
                        "Anteile beziehen sich auf die Gemeinden mit Daten.")

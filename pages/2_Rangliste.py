@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import db, downloads, state
-from app.charts import date_text, position_text, rank_change_text, ranking_table, top_bottom_bars
+from app.charts import latest_date_text, position_text, rank_change_text, ranking_table, top_bottom_bars
 from app.downloads import md
 from app.formatting import number
 from app.tables import german
@@ -58,11 +58,7 @@ def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kr
 
 def main() -> None:
     st.title("Rangliste")
-    try:
-        build = db.current()
-    except db.NoDatabase:
-        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
-        st.stop()
+    build = downloads.require_build()
     states = _states(build)
     if states.empty:
         st.info("Diese Datenbank enthält noch keine Online-Verfahren, also auch keine Ranglisten.")
@@ -95,7 +91,7 @@ def main() -> None:
                         help="Tippen Sie einen Namen, um die Liste zu durchsuchen.")
     state.publish(PARAMS)
 
-    downloads.demo_banner(build, shown=state.any_demo(frame))
+    demo = downloads.demo_banner(build, shown=state.any_demo(frame))
     label = db.RANK_MEASURES[measure]
     decimals = DECIMALS[measure]
     if frame.empty:
@@ -106,11 +102,10 @@ def main() -> None:
     peers = int(frame["peers"].iloc[0])
     median = float(frame["group_median"].iloc[0])
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Vergleichsgruppe", f"{number(peers)} Behörden", help=group)
+    m1.metric("Vergleichsgruppe", f"{number(peers)} Behörden", help=md(group))
     m2.metric(f"Median: {label}", number(median, decimals))
-    m3.metric("Stand", date_text(frame["as_of"].max()))
-    prev = frame["prev_as_of"].dropna()
-    m4.metric("Rangänderung seit", date_text(prev.max()) if not prev.empty else "–",
+    m3.metric("Stand", latest_date_text(frame))
+    m4.metric("Rangänderung seit", latest_date_text(frame, "prev_as_of", "prev_as_of_precision"),
               help="Rang beim vorigen Stand derselben Behörde")
     if mine is not None:
         row = frame[frame["ars"] == mine].iloc[0]
@@ -122,9 +117,10 @@ def main() -> None:
                   + ("; weitere Filter grenzen die Liste ein, der Rang bleibt der in der Gruppe" if
                      len(frame) < peers else "") + ". Rang 1 = die meisten; Gleichstand teilt den besseren Rang."))
 
-    fig = top_bottom_bars(frame, label, decimals, n=10, highlight=mine, median=median)
-    st.plotly_chart(fig, key="rang_chart", width="stretch", config={"displaylogo": False})
     sources = downloads.attribution(build, frame[["ars", "is_demo"]], facts=FACTS)
+    fig = top_bottom_bars(frame, label, decimals, n=10, highlight=mine, median=median, attribution=sources,
+                          demo=demo)
+    st.plotly_chart(fig, key="rang_chart", width="stretch", config={"displaylogo": False})
     st.caption(md(f"Gestrichelte Linie: Median der Vergleichsgruppe ({number(median, decimals)}). Daten: {sources}."))
 
     table = ranking_table(frame, label)

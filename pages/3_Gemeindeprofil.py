@@ -10,7 +10,6 @@ from app import db, downloads, state
 from app.charts import (
     compare_history_chart,
     compare_table,
-    date_text,
     distinct_names,
     history_chart,
     position_text,
@@ -18,6 +17,7 @@ from app.charts import (
 )
 from app.downloads import md
 from app.formatting import euro, number
+from app.style import date_text
 from app.tables import german
 
 st.set_page_config(page_title="Gemeindeprofil – Digitalmonitor Kommunen", page_icon="🏘️", layout="wide")
@@ -116,7 +116,7 @@ def _facts_block(row: pd.Series) -> None:
     lines.append(keys)
     st.markdown("  \n".join(lines))
     if isinstance(row["association_ars"], str):
-        st.page_link(PAGE, label=f"Verwaltungsgemeinschaft: {row['association_name']} ({row['association_kind']})",
+        st.page_link(PAGE, label=md(f"Verwaltungsgemeinschaft: {row['association_name']} ({row['association_kind']})"),
                      query_params={"ars": row["association_ars"]}, icon=":material/account_balance:")
 
 
@@ -132,7 +132,7 @@ def _procedures_block(build: db.Db, data: dict[str, pd.DataFrame], row: pd.Serie
     c2.metric("kommunal", number(latest["municipal"]))
     c3.metric("zentral (Land/Bund)", number(latest["central"]))
     c4.metric("je 10.000 Einwohner", number(latest["total_per_10k"], 1))
-    c5.metric("Stand", date_text(latest["as_of"]))
+    c5.metric("Stand", date_text(latest["as_of"], latest["as_of_precision"]))
     if isinstance(latest["inherited_from_name"], str):
         st.caption(md(f"Die Gemeinde meldet keine eigenen Zahlen; gezeigt sind die der Verwaltungsgemeinschaft "
                       f"{latest['inherited_from_name']} (von VG übernommen)."))
@@ -141,10 +141,12 @@ def _procedures_block(build: db.Db, data: dict[str, pd.DataFrame], row: pd.Serie
     sources = downloads.attribution(build, history[["ars", "is_demo"]].drop_duplicates(),
                                     facts=("procedure_snapshot",))
     if history["as_of"].nunique() < 2:
-        st.caption(md(f"Nur ein Stichtag ({date_text(history['as_of'].iloc[0])}), daher kein Verlauf. "
+        only = history.iloc[0]
+        st.caption(md(f"Nur ein Stichtag ({date_text(only['as_of'], only['as_of_precision'])}), daher kein Verlauf. "
                       f"Daten: {sources}."))
         return
-    st.plotly_chart(history_chart(history), key="profil_verlauf", width="stretch", config={"displaylogo": False})
+    fig = history_chart(history, attribution=sources, demo=state.any_demo(history))
+    st.plotly_chart(fig, key="profil_verlauf", width="stretch", config={"displaylogo": False})
     st.caption(md(f"Online-Verfahren je Stichtag, kommunal und zentral gestapelt. Daten: {sources}."))
 
 
@@ -233,25 +235,25 @@ def _compare_block(build: db.Db, ars: str, row: pd.Series) -> None:
         return
     keys = (ars, *picked)
     facts, history = _compare(build, keys)
-    if state.any_demo(facts, history):
+    demo = state.any_demo(facts, history)
+    if demo:
         st.caption("Der Vergleich enthält Demodaten.")
     table = compare_table(facts)
     st.dataframe(table, width="stretch", key="profil_vergleich_tabelle", height=(len(table) + 1) * 35 + 3)
-    if not history.empty:
-        st.plotly_chart(compare_history_chart(history, distinct_names(facts)),
-                        key="profil_vergleich_chart", width="stretch", config={"displaylogo": False})
     sources = downloads.attribution(build, facts[["ars", "is_demo"]], facts=("procedure_snapshot", "funding_grant",
                                                                             "certification"))
+    if not history.empty:
+        chart_sources = downloads.attribution(build, history[["ars", "is_demo"]].drop_duplicates(),
+                                              facts=("procedure_snapshot",))
+        fig = compare_history_chart(history, distinct_names(facts), attribution=chart_sources,
+                                    demo=state.any_demo(history))
+        st.plotly_chart(fig, key="profil_vergleich_chart", width="stretch", config={"displaylogo": False})
     st.caption(md(f"Daten: {sources}. Einwohner und Fläche: {db.register_attribution(build)}."))
 
 
 def main() -> None:
     st.title("Gemeindeprofil")
-    try:
-        build = db.current()
-    except db.NoDatabase:
-        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
-        st.stop()
+    build = downloads.require_build()
     state.restore(PARAMS)
 
     search, pick = st.columns([1, 2])
@@ -284,7 +286,7 @@ def main() -> None:
     shown = [data["latest"], data["history"], data["grants"], data["ranks"], data["peers"]]
     banner = st.empty()
 
-    st.header(f"{row['display_name']}")
+    st.header(md(row["display_name"]))
     _facts_block(row)
     st.caption(md(f"Einwohner und Fläche: {db.register_attribution(build)}, "
                   f"Gebietsstand {date_text(row['edition'])}."))

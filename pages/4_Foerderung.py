@@ -285,9 +285,5 @@ def main() -> None:
     _digital_aufs_amt(programs)
 
 
-try:
-    build = db.current()
-except db.NoDatabase:
-    st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
-    st.stop()
+build = downloads.require_build()
 main()

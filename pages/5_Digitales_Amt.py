@@ -232,9 +232,5 @@ def main() -> None:
     st.caption(f"Quelle: {md(downloads.attribution(build, status, facts=STATUS_FACTS))}")
 
 
-try:
-    build = db.current()
-except db.NoDatabase:
-    st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
-    st.stop()
+build = downloads.require_build()
 main()

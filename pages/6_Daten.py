@@ -133,11 +133,7 @@ def _log(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenan
 
 
 def main() -> None:
-    try:
-        build = db.current()
-    except db.NoDatabase:
-        st.error("Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README).")
-        st.stop()
+    build = downloads.require_build()
     prov = downloads.provenance(build)
     downloads.demo_banner(build)
     st.title("Daten")

@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app import charts, maps
-from app.figures import fit_zoom
+from app import charts, maps, style
+from app.figures import density_map, fit_zoom
 
 URL = "app/static/shapes/municipality-test.json"
 BOUNDS = (8.9, 47.2, 13.9, 50.6)
+# the source line every figure carries
+SOURCE = {"attribution": "Testquelle", "demo": False}
 
 
 def _frame(values: list[object], **extra: list[object]) -> pd.DataFrame:
@@ -135,7 +137,8 @@ def test_colours_are_distinct_viridis_steps_and_never_the_no_data_grey() -> None
 
 def test_no_data_has_its_own_grey_trace_and_zero_the_lowest_colour() -> None:
     frame = maps.ranked(_frame([0, 4, 9, None, 16, 25, None]))
-    fig = maps.choropleth(frame, URL, BOUNDS, label="Online-Verfahren gesamt", unit="Verfahren", k=3)
+    fig = maps.choropleth(frame, URL, BOUNDS, label="Online-Verfahren gesamt", unit="Verfahren", k=3,
+                          **SOURCE)
     locations = _locations(fig)
     assert locations[maps.NO_DATA] == [frame["ars"][3], frame["ars"][6]]
     entries = maps.legend_entries(fig)
@@ -147,7 +150,7 @@ def test_no_data_has_its_own_grey_trace_and_zero_the_lowest_colour() -> None:
 
 
 def test_map_uses_the_static_geojson_url_and_the_ars_key() -> None:
-    fig = maps.choropleth(maps.ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2)
+    fig = maps.choropleth(maps.ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, **SOURCE)
     for trace in fig.data:
         assert trace.geojson == URL
         assert trace.featureidkey == "properties.ars"
@@ -159,7 +162,7 @@ def test_map_uses_the_static_geojson_url_and_the_ars_key() -> None:
 def test_legend_labels_are_german_class_bounds() -> None:
     frame = maps.ranked(_frame([0.5, 1234.5, 2500.25, 12345.5]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Einwohner je km²", unit="Einw./km²", decimals=1,
-                          scheme="equal_interval", k=2)
+                          scheme="equal_interval", k=2, **SOURCE)
     assert [name for name, _c in maps.legend_entries(fig)] == ["0,5 – 6.173,0", "> 6.173,0 – 12.345,5"]
     assert fig.layout.legend.title.text == "Einwohner je km² (Einw./km²)"
     assert fig.layout.separators == ",."
@@ -168,7 +171,7 @@ def test_legend_labels_are_german_class_bounds() -> None:
 def test_hover_names_kind_value_and_rank() -> None:
     frame = maps.ranked(_frame([1234.5, 10.0, None]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Verfahren je 10.000 Einwohner", unit="je 10.000 Einw.",
-                          decimals=1, k=2)
+                          decimals=1, k=2, **SOURCE)
     texts = {loc: maps.render_hover(trace.hovertemplate, list(row))
              for trace in fig.data for loc, row in zip(trace.locations, trace.customdata, strict=True)}
     top = texts[frame["ars"][0]]
@@ -203,6 +206,35 @@ def test_hover_escapes_markup_in_names() -> None:
     assert "<script>" not in text and "&lt;script&gt;" in text and "&amp; Co" in text
 
 
+def test_only_own_values_are_ranked_an_inherited_vg_value_is_not_ranked_once_per_member() -> None:
+    # three members show their VG's 64 procedures: the VG must not take places 2-4 three times
+    frame = maps.ranked(_frame([339, 64, 64, 64, 69],
+                               inherited_from_name=[None, "Dormitz", "Dormitz", "Dormitz", ""]))
+    assert frame["rank"].tolist()[0] == 1 and frame["rank"].iloc[4] == 2
+    assert frame["rank"].iloc[1:4].isna().all()
+    assert (frame["peers"] == 2).all()
+
+
+def test_inherited_values_are_shown_in_their_class_colour_with_the_vg_and_without_a_rank() -> None:
+    frame = maps.ranked(_frame([339, 64, 64, 69, None], inherited_from_name=[None, "Dormitz", "Dormitz", None, None]))
+    fig = maps.choropleth(frame, URL, BOUNDS, label="Online-Verfahren gesamt", unit="Verfahren", k=2,
+                          scheme="equal_interval", **SOURCE)
+    texts = {loc: maps.render_hover(trace.hovertemplate, list(row))
+             for trace in fig.data for loc, row in zip(trace.locations, trace.customdata, strict=True)}
+    for i in (1, 2):
+        assert "von VG Dormitz übernommen" in texts[frame["ars"][i]] and "Platz" not in texts[frame["ars"][i]]
+    assert "Platz 1 von 2" in texts[frame["ars"][0]] and "Platz 2 von 2" in texts[frame["ars"][3]]
+    assert texts == dict(zip(frame["ars"], maps.hover_texts(frame, "Online-Verfahren gesamt", "Verfahren"),
+                             strict=True))
+    # every region drawn once; the inherited ones share their class's colour but add no legend entry
+    drawn = [loc for trace in fig.data for loc in trace.locations]
+    assert sorted(drawn) == sorted(frame["ars"])
+    colour_of = {loc: trace.colorscale[0][1] for trace in fig.data for loc in trace.locations}
+    assert colour_of[frame["ars"][1]] == colour_of[frame["ars"][3]]
+    assert [name for name, _c in maps.legend_entries(fig)] == ["64 – 201", "202 – 339", maps.NO_DATA]
+    assert len(fig.data) == 4                           # the 64-201 class in two traces: ranked and inherited
+
+
 def test_ties_share_the_better_rank_and_ascending_measures_rank_the_smallest_first() -> None:
     frame = maps.ranked(_frame([5, 9, 9, None, 1]))
     assert frame["rank"].tolist()[:3] == [3, 1, 1] and frame["rank"].isna().tolist()[3]
@@ -214,22 +246,22 @@ def test_ties_share_the_better_rank_and_ascending_measures_rank_the_smallest_fir
 def test_categorical_map_uses_fixed_okabe_ito_colours_and_grey_for_the_rest() -> None:
     statuses = ("zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht")
     frame = _frame(["noch nicht", "zertifiziert", None, "keine Daten", "zertifiziert"])
-    fig = maps.choropleth(frame, URL, BOUNDS, label="Digitales Amt", categories=statuses)
+    fig = maps.choropleth(frame, URL, BOUNDS, label="Digitales Amt", categories=statuses, **SOURCE)
     entries = dict(maps.legend_entries(fig))
-    assert entries == {"zertifiziert": maps.CATEGORY_COLOURS["zertifiziert"],
-                       "noch nicht": maps.CATEGORY_COLOURS["noch nicht"], maps.NO_DATA: maps.NO_DATA_GREY}
+    assert entries == {"zertifiziert": style.STATUS_COLOURS["zertifiziert"],
+                       "noch nicht": style.STATUS_COLOURS["noch nicht"], maps.NO_DATA: style.NO_DATA_GREY}
     assert _locations(fig)[maps.NO_DATA] == [frame["ars"][2], frame["ars"][3]]
     assert [name for name, _c in maps.legend_entries(fig)] == ["zertifiziert", "noch nicht", maps.NO_DATA]
 
 
-def test_map_table_best_first_missing_last_with_profile_links() -> None:
-    frame = maps.ranked(_frame([3, None, 8, 5], inherited_from_name=[None, None, "Dormitz", None]))
+def test_map_table_best_first_inherited_unranked_missing_last_with_profile_links() -> None:
+    frame = maps.ranked(_frame([3, None, 8, 5, 7], inherited_from_name=[None, None, "Dormitz", None, None]))
     table = maps.map_table(frame, "Online-Verfahren gesamt", "Verfahren", "Gemeindeprofil")
-    assert table["Name"].tolist() == ["Gemeinde 2", "Gemeinde 3", "Gemeinde 0", "Gemeinde 1"]
-    assert table["Rang"].tolist()[:3] == [1, 2, 3]
+    assert table["Name"].tolist() == ["Gemeinde 4", "Gemeinde 3", "Gemeinde 0", "Gemeinde 2", "Gemeinde 1"]
+    assert table["Rang"].tolist()[:3] == [1, 2, 3] and table["Rang"].iloc[3:].isna().all()
     assert pd.api.types.is_numeric_dtype(table["Online-Verfahren gesamt (Verfahren)"])
-    assert table["übernommen von VG"].tolist()[0] == "Dormitz"
-    assert table["Profil"].iloc[0] == f"Gemeindeprofil?ars={frame['ars'][2]}"
+    assert table["übernommen von VG"].tolist()[3] == "Dormitz"
+    assert table["Profil"].iloc[0] == f"Gemeindeprofil?ars={frame['ars'][4]}"
 
 
 def test_map_table_without_ranks_has_no_rank_column() -> None:
@@ -280,7 +312,8 @@ def test_top_and_bottom_never_overlap() -> None:
 
 def test_top_bottom_bars_highlight_and_median() -> None:
     frame = _ranking(30)
-    fig = charts.top_bottom_bars(frame, "Online-Verfahren gesamt", highlight=frame["ars"][25], median=85.0)
+    fig = charts.top_bottom_bars(frame, "Online-Verfahren gesamt", highlight=frame["ars"][25], median=85.0,
+                                 **SOURCE)
     top, bottom = fig.data
     assert top.y[0] == "1. G0 (VG)" and bottom.y[0] == "21. G20"
     assert list(bottom.marker.color).count(charts.HIGHLIGHT) == 1 and charts.HIGHLIGHT not in list(top.marker.color)
@@ -291,11 +324,11 @@ def test_top_bottom_bars_highlight_and_median() -> None:
 def test_history_chart_stacks_municipal_and_central() -> None:
     history = pd.DataFrame({"ars": ["1"] * 3, "as_of": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
                             "municipal": [1, 2, 3], "central": [10, 10, 12], "total": [11, 12, 15]})
-    fig = charts.history_chart(history)
+    fig = charts.history_chart(history, **SOURCE)
     assert [t.name for t in fig.data] == ["kommunal", "zentral (Land/Bund)"]
     assert all(t.stackgroup == "one" for t in fig.data)
     only_totals = history.assign(municipal=None, central=None)
-    fig = charts.history_chart(only_totals)
+    fig = charts.history_chart(only_totals, **SOURCE)
     assert [t.name for t in fig.data] == ["gesamt"] and list(fig.data[0].y) == [11, 12, 15]
 
 
@@ -318,6 +351,78 @@ def test_compare_table_side_by_side_with_distinct_names() -> None:
     assert table.loc["Fördersumme (€)"].tolist() == ["5.339", "–"]
     inherited = facts.assign(inherited_from_name=["VG Dormitz", None])
     assert charts.compare_table(inherited).loc["Online-Verfahren gesamt"].iloc[0] == "55 (von VG VG Dormitz übernommen)"
+
+
+def test_compare_table_and_dates_keep_month_precision() -> None:
+    facts = pd.DataFrame({"ars": ["1"], "name": ["A"], "kind": ["Gemeinde"],
+                          "as_of": pd.to_datetime(["2023-12-01"]), "as_of_precision": ["month"]})
+    assert charts.compare_table(facts).loc["Stand"].tolist() == ["Dezember 2023"]
+    ranking = pd.DataFrame({"as_of": pd.to_datetime(["2023-12-01", "2023-12-01", "2022-05-01"]),
+                            "as_of_precision": ["day", "month", "day"]})
+    assert charts.latest_date_text(ranking) == "Dezember 2023"           # the coarsest of the newest date
+    assert charts.latest_date_text(ranking.assign(as_of_precision="day")) == "01.12.2023"
+    assert charts.latest_date_text(ranking.assign(as_of=pd.NaT)) == "–"
+    history = pd.DataFrame({"ars": ["1", "1"], "as_of": pd.to_datetime(["2023-11-01", "2023-12-01"]),
+                            "as_of_precision": ["month", "month"], "municipal": [None, None], "central": [None, None],
+                            "total": [10, 12]})
+    assert list(charts.history_chart(history, **SOURCE).data[0].text) == ["November 2023", "Dezember 2023"]
+    line = charts.compare_history_chart(history, {"1": "A"}, **SOURCE).data[0]
+    assert list(line.text) == ["November 2023", "Dezember 2023"]
+
+
+MARKUP = "<b>Evil</b> & <script>x</script>"
+
+
+def _no_markup(*texts: object) -> None:
+    for text in texts:
+        assert "<script>" not in str(text) and "<b>Evil" not in str(text), text
+
+
+def test_chart_labels_hover_and_legend_names_are_escaped() -> None:
+    frame = _ranking(3).assign(name=[MARKUP, "G1", "G2"])
+    fig = charts.top_bottom_bars(frame, "Wert <i>", **SOURCE)
+    _no_markup(*fig.data[0].y, fig.data[0].hovertemplate, fig.layout.xaxis.title.text)
+    assert fig.data[0].y[0] == "1. &lt;b&gt;Evil&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt; (VG)"
+    history = pd.DataFrame({"ars": ["1", "1"], "as_of": pd.to_datetime(["2023-11-01", "2023-12-01"]),
+                            "total": [10, 12]})
+    line = charts.compare_history_chart(history, {"1": MARKUP + " %{y}"}, **SOURCE).data[0]
+    _no_markup(line.name, line.hovertemplate, *[c[0] for c in line.customdata])
+    assert "%{y}" not in line.hovertemplate and line.customdata[0][0] == style.escape(MARKUP + " %{y}")
+
+
+def test_density_map_hover_is_escaped_and_unpopulated_areas_use_the_one_grey() -> None:
+    frame = pd.DataFrame({"ars": ["1", "2"], "name": [MARKUP, "Wald"], "kind": ["Stadt <i>", "Gemeindefreies Gebiet"],
+                          "population": [1000, 0], "density": [250.0, 0.0]})
+    fig = density_map(frame, URL, BOUNDS, **SOURCE)
+    _no_markup(*[t for trace in fig.data for t in trace.text])
+    assert any("&lt;b&gt;Evil" in t for trace in fig.data for t in trace.text)
+    grey = [trace for trace in fig.data if trace.name == "keine Daten"][0]
+    assert grey.colorscale[0][1] == style.NO_DATA_GREY == maps.NO_DATA_GREY
+
+
+def _notes(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations if "Quelle:" in (a.text or "")]
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_every_explore_figure_carries_its_source_and_the_demo_label_inside(demo: bool) -> None:
+    """A PNG saved from the modebar keeps the attribution (and the demo label when demo values are shown)."""
+    source = {"attribution": "Bayerisches Staatsministerium <Test>", "demo": demo}
+    history = pd.DataFrame({"ars": ["1", "1"], "as_of": pd.to_datetime(["2023-11-01", "2023-12-01"]),
+                            "municipal": [1, 2], "central": [3, 4], "total": [4, 6]})
+    density = pd.DataFrame({"ars": ["1"], "name": ["A"], "kind": ["Stadt"], "population": [1], "density": [1.0]})
+    figures = {
+        "choropleth": maps.choropleth(maps.ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, **source),
+        "bars": charts.top_bottom_bars(_ranking(12), "Online-Verfahren gesamt", **source),
+        "history": charts.history_chart(history, **source),
+        "compare": charts.compare_history_chart(history, {"1": "A"}, **source),
+        "density": density_map(density, URL, BOUNDS, **source),
+    }
+    for name, fig in figures.items():
+        notes = _notes(fig)
+        assert len(notes) == 1, name
+        assert "Quelle: Bayerisches Staatsministerium &lt;Test&gt;" in notes[0], name
+        assert (f"<b>{style.DEMO_LABEL}</b>" in notes[0]) is demo, name
 
 
 def test_fit_zoom_keeps_the_box_inside() -> None:

@@ -4,6 +4,7 @@ no exception, every widget changes the figure or the table, and query parameters
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -11,12 +12,18 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import db
+from app.downloads import NO_BUILD, md
+from app.formatting import number
+from app.style import DEMO_LABEL
+
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
 KARTE = "pages/1_Karte.py"
 RANGLISTE = "pages/2_Rangliste.py"
 PROFIL = "pages/3_Gemeindeprofil.py"
 DEMO = "Demodaten — synthetische Werte, nicht amtlich"
+MONTH = r"(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember) \d{4}"
 
 
 def open_page(page: str, **params: str | list[str]) -> AppTest:
@@ -44,6 +51,17 @@ def map_locations(at: AppTest) -> dict[str, list[str]]:
 def plain(text: str) -> str:
     """Markdown text without its escapes (names and sources are escaped for st.markdown)."""
     return text.replace("\\", "")
+
+
+def source_notes(at: AppTest, key: str) -> list[str]:
+    """The source lines written into a chart (they stay in a PNG saved from the modebar)."""
+    return [a["text"] for a in figure(at, key)["layout"].get("annotations", []) if "Quelle:" in a.get("text", "")]
+
+
+def metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}"
+    return found[0]
 
 
 def table(at: AppTest, column: str) -> pd.DataFrame:
@@ -145,6 +163,57 @@ def test_karte_categorical_status_and_inherited_values(app_db: Path, facts: dict
     assert "übernommen von VG" in table(at, "Name").columns
 
 
+def test_karte_ranks_only_own_values_and_shows_inherited_ones_without_rank(app_db: Path, facts: dict) -> None:
+    # Bayern, municipalities; members of a VG that holds their Digitales-Amt status show the VG's distance
+    at = open_page(KARTE, kennzahl="distance")
+    rows = table(at, "Name")
+    values = rows[f"{db.MAP_MEASURES['distance'].label} (Verfahren)"]
+    inherited = rows["übernommen von VG"].notna()
+    assert inherited.sum() > 0 and values[inherited].notna().all()
+    assert rows.loc[inherited, "Rang"].isna().all()            # a VG's value is not ranked once per member
+    ranked = rows["Rang"].notna()
+    assert ranked.sum() == (values.notna() & ~inherited).sum()
+    spec = figure(at, "karte_map")
+    peers = f"von {number(int(ranked.sum()))}"
+    for trace in spec["data"]:
+        has_rank = "Platz %{customdata[3]}" in trace["hovertemplate"]
+        marked = ["übernommen" in row[4] for row in trace["customdata"]]
+        if has_rank:
+            assert peers in trace["hovertemplate"] and not any(marked)
+        elif trace["name"] != "keine Daten":
+            assert all(marked), trace["name"]                    # the inherited part of a colour class
+    assert sum(not t.get("showlegend", True) for t in spec["data"]) > 0
+
+
+def test_karte_gemeindefreie_gebiete_get_no_value_and_no_rank(app_db: Path, con: duckdb.DuckDBPyConnection) -> None:
+    municipalities = con.execute("""
+        SELECT count(*) FROM region r JOIN region_shape s ON s.ars = r.ars AND s.level = 'municipality'
+        WHERE r.level = 'municipality' AND r.is_municipality AND r.state_ars = '09'
+          AND r.population IS NOT NULL""").fetchall()[0][0]
+    at = open_page(KARTE, kennzahl="population")
+    rows = table(at, "Name")
+    free = rows["Art"] == "Gemeindefreies Gebiet"
+    assert free.sum() > 0
+    assert rows.loc[free, "Einwohner (Einw.)"].isna().all() and rows.loc[free, "Rang"].isna().all()
+    assert set(rows.loc[free, "Hinweis"]) == {db.UNINCORPORATED_NOTE}
+    assert int(rows["Rang"].notna().sum()) == municipalities
+    spec = figure(at, "karte_map")
+    coloured = [t for t in spec["data"] if t["name"] != "keine Daten"]
+    assert coloured and all(f"von {number(municipalities)}%{{customdata[4]}}" in t["hovertemplate"]
+                             for t in coloured)
+    # the layer of the administering authorities: a gemeindefreies Gebiet is no authority either
+    at = open_page(KARTE, ebene="association", kennzahl="density")
+    rows = table(at, "Name")
+    free = rows["Art"] == "Gemeindefreies Gebiet"
+    assert free.sum() > 0 and rows.loc[free, "Einwohner je km² (Einw./km²)"].isna().all()
+
+
+def test_karte_map_carries_its_sources_and_the_demo_label(app_db: Path) -> None:
+    notes = source_notes(open_page(KARTE), "karte_map")
+    assert len(notes) == 1 and f"<b>{DEMO_LABEL}</b>" in notes[0]
+    assert "Karte: " in notes[0] and "GeoBasis-DE" in notes[0]
+
+
 def test_karte_query_parameters_restore_the_view(app_db: Path, facts: dict) -> None:
     at = open_page(KARTE, ebene="district", kennzahl="population", land="08", einteilung="natural_breaks",
                    klassen="4")
@@ -229,6 +298,27 @@ def test_rangliste_query_parameters_restore_the_view(app_db: Path, facts: dict) 
     assert dict(bad.query_params) == {"land": "09", "kennzahl": "total"}
 
 
+def test_rangliste_median_is_that_of_the_whole_peer_group(app_db: Path, facts: dict,
+                                                          con: duckdb.DuckDBPyConnection) -> None:
+    group = con.execute("SELECT median(value) FROM v_ranks WHERE measure = 'total' AND group_kind = 'district' "
+                        "AND group_key = $k", {"k": facts["forchheim"]}).fetchall()[0][0]
+    at = open_page(RANGLISTE, kreis=facts["forchheim"], groesse="unter 5.000")
+    rows = table(at, "Rang")
+    assert len(rows) < facts["peers_forchheim"]
+    assert rows["Online-Verfahren gesamt"].median() != group        # the filters change the median of the list ...
+    assert (rows["Median der Vergleichsgruppe"] == group).all()      # ... not that of the group
+    assert metric(at, "Median: Online-Verfahren gesamt").value == number(group)
+    assert source_notes(at, "rang_chart")[0].startswith(f"<b>{DEMO_LABEL}</b>")
+
+
+def test_rangliste_stand_in_month_precision_and_escaped_group(app_db: Path, con: duckdb.DuckDBPyConnection) -> None:
+    assert con.execute("SELECT DISTINCT as_of_precision FROM procedure_snapshot").fetchall() == [("month",)]
+    at = open_page(RANGLISTE, groesse="unter 5.000")
+    assert re.fullmatch(MONTH, metric(at, "Stand").value)
+    assert re.fullmatch(MONTH, metric(at, "Rangänderung seit").value)
+    assert metric(at, "Vergleichsgruppe").proto.help == md("Größenklasse unter 5.000 in Bayern")
+
+
 # --- Gemeindeprofil ------------------------------------------------------------------------------------
 
 def test_profil_without_region_asks_for_a_search(app_db: Path) -> None:
@@ -311,3 +401,49 @@ def test_profil_query_parameters_restore_and_invalid_values_fall_back(app_db: Pa
     assert unknown.info and "ars" not in unknown.query_params
     broken = open_page(PROFIL, ars="<script>")
     assert broken.info and "ars" not in broken.query_params
+
+
+def test_profil_stand_in_month_precision_and_charts_carry_their_sources(app_db: Path, facts: dict) -> None:
+    at = open_page(PROFIL, ars=facts["dormitz"])
+    assert re.fullmatch(MONTH, metric(at, "Stand").value)
+    assert f"<b>{DEMO_LABEL}</b>" in source_notes(at, "profil_verlauf")[0]
+    others = [a for (a,) in facts["by_authorities"] if a != facts["dormitz"]][:1]
+    at.multiselect(key="profil_vergleich").set_value(others).run()
+    assert "Quelle:" in source_notes(at, "profil_vergleich_chart")[0]
+    vergleich = [d.value for d in at.dataframe if "Online-Verfahren gesamt" in list(d.value.index)][0]
+    assert all(re.fullmatch(MONTH, v) for v in vergleich.loc["Stand"])
+
+
+def test_profil_names_are_escaped_markdown(app_db: Path, facts: dict, con: duckdb.DuckDBPyConnection) -> None:
+    ars, name = con.execute("SELECT ars, display_name FROM region WHERE level = 'municipality' AND is_municipality "
+                            "AND display_name LIKE '%(%' ORDER BY ars LIMIT 1").fetchall()[0]
+    at = open_page(PROFIL, ars=ars)
+    assert at.header[0].value == md(name) != name
+    vg, kind = con.execute("SELECT v.display_name, v.kind FROM region r JOIN region v ON v.ars = r.association_ars "
+                           "WHERE r.ars = $a", {"a": facts["dormitz"]}).fetchall()[0]
+    at = open_page(PROFIL, ars=facts["dormitz"])
+    assert at.get("page_link")[0].value == md(f"Verwaltungsgemeinschaft: {vg} ({kind})")
+
+
+# --- Start and every page ------------------------------------------------------------------------------
+
+def test_start_density_map_carries_its_sources_without_demo_label(app_db: Path) -> None:
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    notes = [a["text"] for c in charts for a in c["layout"].get("annotations", []) if "Quelle:" in a["text"]]
+    assert len(notes) == 1 and "Karte: " in notes[0] and "Destatis" in notes[0] and DEMO_LABEL not in notes[0]
+
+
+@pytest.mark.parametrize("page", [None, KARTE, RANGLISTE, PROFIL, "pages/4_Foerderung.py",
+                                  "pages/5_Digitales_Amt.py", "pages/6_Daten.py"])
+def test_every_page_without_a_database_says_how_to_build_one(page: str | None, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGITALMONITOR_DB", str(tmp_path / "fehlt.duckdb"))
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [NO_BUILD]

@@ -1,0 +1,60 @@
+"""The one copy of what every figure shares: the escape for plotly text, German dates by precision, the
+no-data grey, the Digitales-Amt status colours, the demo label, and the source line written into a
+figure (so a PNG saved from the modebar keeps its attribution). Pure: no database, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.formatting import day
+
+DEMO_LABEL = "Demodaten — synthetische Werte, nicht amtlich"
+
+# the grey of "keine Daten" on every map
+NO_DATA_GREY = "#bdbdbd"
+
+# the Digitales-Amt status in Okabe-Ito colours (distinguishable with the common colour-vision
+# deficiencies), in legend order; the same on the Karte and on the Digitales-Amt page
+STATUS_COLOURS = {
+    "zertifiziert": "#0072B2",
+    "berechtigt, nicht zertifiziert": "#E69F00",
+    "noch nicht": "#56B4E9",
+    "keine Daten": NO_DATA_GREY,
+}
+
+
+def escape(value: object) -> str:
+    """Plotly text (hover, labels, legend, annotations) is HTML-like: data must not inject tags."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def date_text(value: object, precision: object = "day") -> str:
+    """29.07.2021 / 'Juli 2021' / '2021' by precision; missing dates (None, NaT) -> '–'; an unknown
+    precision counts as a day."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return "–"
+    if not isinstance(precision, str) or precision not in ("day", "month", "year"):
+        precision = "day"
+    return day(value, precision)
+
+
+def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False, width: int = 150) -> go.Figure:
+    """Write the source line (and the demo label) into the figure itself, wrapped to `width` characters."""
+    lines = textwrap.wrap(("" if not demo else f"{DEMO_LABEL} · ") + f"Quelle: {attribution}", width) or [""]
+    lines = [escape(line) for line in lines]
+    if demo:
+        lines[0] = lines[0].replace(DEMO_LABEL, f"<b>{DEMO_LABEL}</b>", 1)
+    text = "<br>".join(lines)
+    if inside_map:
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=0.005, y=0.005, xanchor="left",
+                           yanchor="bottom", showarrow=False, align="left", font={"size": 10, "color": "#333"},
+                           bgcolor="rgba(255,255,255,0.85)")
+    else:
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                           yshift=-58, showarrow=False, align="left", font={"size": 10, "color": "#555"})
+        fig.update_layout(margin={"b": 80 + 14 * len(lines)})
+    return fig
