@@ -30,9 +30,10 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from app.style import DEMO_LABEL  # the one demo label of pages, figures and files
+
 PREFIX = "digitalmonitor"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-DEMO_LABEL = "Demodaten — synthetische Werte, nicht amtlich"
 
 # column appended to every download, in this order
 PROVENANCE_COLUMNS = ("source_id", "attribution", "licence", "source_edition", "is_demo", "demo_note",

@@ -215,8 +215,11 @@ def test_csv_for_excel_writes_keys_as_text(build: appdb.Db, prov: exports.Proven
 
 
 def test_demo_label_is_one_text(prov: exports.Provenance) -> None:
-    """The demo source names itself with the label the pages and every file show."""
+    """The demo source names itself with the label the pages and every file show; the app holds the text once."""
     assert etl_demo.TITLE == exports.DEMO_LABEL
+    holders = [p.name for p in (Path(__file__).resolve().parent.parent / "app").glob("*.py")
+               if exports.DEMO_LABEL in p.read_text(encoding="utf-8")]
+    assert holders == ["style.py"]
     demo = prov.sources[prov.sources["is_demo"]]
     assert not demo.empty
     assert (demo["attribution"] == exports.DEMO_LABEL).all()
