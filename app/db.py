@@ -280,7 +280,8 @@ def download_table(db: Db, name: str) -> pd.DataFrame:
     """All rows of an allow-listed table or view."""
     if name not in DOWNLOADABLE:
         raise ValueError(f"not downloadable: {name!r}")
-    return query(db, f'SELECT * FROM "{name}"')  # noqa: S608 - name from the allow-list
+    # ORDER BY ALL: the same download gives the same rows in the same order every time
+    return query(db, f'SELECT * FROM "{name}" ORDER BY ALL')  # noqa: S608 - name from the allow-list
 
 
 def source_table(db: Db) -> pd.DataFrame:
