@@ -266,6 +266,23 @@ def wait_rerun(page: Any, finished_before: int) -> None:
     page.wait_for_function(SETTLED_JS, arg=finished_before, timeout=TIMEOUT_MS, polling=20)
 
 
+def reopen(browser: Any, link: str, capture: Any) -> tuple[Any, ...]:
+    """Open a copied permalink in a fresh browser context (empty cache, no session) and return what
+    `capture(page)` reads there; the page must keep the link and show no error."""
+    other = new_context(browser)
+    try:
+        fresh = other.new_page()
+        fresh_console = Console()
+        fresh_console.attach(fresh)
+        open_app(fresh, link)
+        restored = capture(fresh)
+        assert fresh.url == link
+        assert exceptions(fresh) == [] and fresh_console.errors == []
+        return restored
+    finally:
+        other.close()
+
+
 def exceptions(page: Any) -> list[str]:
     return [el.inner_text() for el in page.query_selector_all(EXCEPTION)]
 

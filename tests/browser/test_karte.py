@@ -27,6 +27,7 @@ from browser_harness import (
     page_script,
     page_url,
     project,
+    reopen,
     wait_map_painted,
     wait_ready,
     widget_values,
@@ -129,19 +130,12 @@ def test_karte_link_restores_the_view(browser: Any, app_url: str, page: Any, con
                                WHERE level = 'district' AND starts_with(ars, '08')""").fetchone()[0]
     assert sum(len(t["locations"]) for t in view[1]) == districts  # Stadt- and Landkreise of Baden-Württemberg
 
-    other = new_context(browser)
-    try:
-        fresh = other.new_page()
-        fresh_console = Console()
-        fresh_console.attach(fresh)
-        open_app(fresh, link)
+    def capture(fresh: Any) -> tuple[Any, ...]:
         wait_map_painted(fresh, MAP)
-        restored = widget_values(fresh, WIDGETS), figure_data(fresh, MAP), download_csv(fresh, "dl-karte-csv")
-        assert fresh.url == link
-        assert restored[0] == view[0]
-        assert restored[1] == view[1]
-        assert restored[2] == view[2]
-        assert exceptions(fresh) == [] and fresh_console.errors == []
-    finally:
-        other.close()
+        return widget_values(fresh, WIDGETS), figure_data(fresh, MAP), download_csv(fresh, "dl-karte-csv")
+
+    restored = reopen(browser, link, capture)
+    assert restored[0] == view[0]
+    assert restored[1] == view[1]
+    assert restored[2] == view[2]
     assert console.errors == []

@@ -14,10 +14,10 @@ from browser_harness import (
     exceptions,
     figure_data,
     full_screenshot,
-    new_context,
     open_app,
     page_script,
     page_url,
+    reopen,
     widget_values,
 )
 
@@ -52,18 +52,9 @@ def test_rangliste_link_restores_the_view(browser: Any, app_url: str, page: Any,
     assert view[1], "no chart"
     full_screenshot(page, SCREENSHOTS / "Rangliste_gefiltert.png")
 
-    other = new_context(browser)
-    try:
-        fresh = other.new_page()
-        fresh_console = Console()
-        fresh_console.attach(fresh)
-        open_app(fresh, link)
-        restored = widget_values(fresh, WIDGETS), figure_data(fresh, CHART), download_csv(fresh, "dl-rangliste-csv")
-        assert fresh.url == link
-        assert restored[0] == view[0]
-        assert restored[1] == view[1]
-        assert restored[2] == view[2]
-        assert exceptions(fresh) == [] and fresh_console.errors == []
-    finally:
-        other.close()
+    restored = reopen(browser, link, lambda fresh: (
+        widget_values(fresh, WIDGETS), figure_data(fresh, CHART), download_csv(fresh, "dl-rangliste-csv")))
+    assert restored[0] == view[0]
+    assert restored[1] == view[1]
+    assert restored[2] == view[2]
     assert exceptions(page) == [] and console.errors == []
