@@ -148,6 +148,8 @@ def main() -> None:
             key="karte_table",
             column_config={"Rang": st.column_config.NumberColumn(width="small"),
                            "Name": st.column_config.TextColumn(width="medium"),
+                           # a narrow value column keeps the values in view; the full label is its tooltip
+                           value_col: st.column_config.Column(width=120, help=value_col),
                            "Profil": st.column_config.LinkColumn("Profil", display_text="öffnen", width="small"),
                            "Schlüssel": st.column_config.TextColumn("Schlüssel", width="small")},
         )
