@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import db, exports
+from app.formatting import number
 from app.tables import german
 
 DEMO_BANNER = exports.DEMO_LABEL
@@ -151,7 +152,7 @@ def download_buttons(build: db.Db, frame: pd.DataFrame, name: str, *, title: str
             label, data=_deferred(build, frame, fmt, title or name, kinds, is_demo, tuple(facts), by_prefix),
             file_name=exports.download_name(name, prov, fmt), mime=mime, key=f"dl-{key or exports.slug(name)}-{fmt}",
             on_click="ignore", icon=":material/download:", width="stretch",
-            help=f"{len(frame):,} Zeilen mit Quelle, Lizenz und Demo-Kennzeichen".replace(",", "."),
+            help=f"{number(len(frame))} Zeilen mit Quelle, Lizenz und Demo-Kennzeichen",
         )
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from etl import imports, publish
 from etl.build import BuildOptions, BuildReport, run_build
 from etl.errors import EtlError
+from etl.german import format_number
 from etl.sources import ALL_SOURCES, MIRROR_ENV
 
 app = typer.Typer(help="Digitalmonitor Kommunen – Daten laden (ETL).", no_args_is_help=True,
@@ -38,7 +39,7 @@ def _summary(report: BuildReport) -> Table:
                          ("abgelehnt/ohne Treffer", "right"), ("Sekunden", "right"), ("Hinweis", "left")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in report.results:
-        table.add_row(r.step, r.source, f"{r.loaded:,}".replace(",", "."), f"{r.rejected:,}".replace(",", "."),
+        table.add_row(r.step, r.source, format_number(r.loaded, 0), format_number(r.rejected, 0),
                       f"{r.seconds:.2f}", r.note)
     return table
 
