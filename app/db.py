@@ -27,7 +27,15 @@ LEVELS = ("state", "gov_district", "district", "association", "municipality")
 
 
 class NoDatabase(RuntimeError):
-    """No build has been published yet."""
+    """No usable build: none published yet, or the published file is missing or unreadable.
+
+    `fallback` is the last build this process read successfully, if any: the page can keep showing it
+    (with a note) while the published file is broken.
+    """
+
+    def __init__(self, message: str, fallback: Db | None = None) -> None:
+        super().__init__(message)
+        self.fallback = fallback
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,11 @@ class Db:
 
 _lock = threading.Lock()
 _connections: dict[str, duckdb.DuckDBPyConnection] = {}  # insertion order = age
-KEEP_CONNECTIONS = 2  # the current build and the one before (reruns still running on it finish)
+_superseded: dict[str, float] = {}  # path -> when a newer build was first opened
+_build_ids: dict[str, str] = {}  # path -> build id (a build file never changes)
+_last_good: dict[str, Db] = {}  # published path -> the last build read from it
+KEEP_CONNECTIONS = 2  # the current build and the one before stay open
+CLOSE_GRACE_S = 300  # an older handle is closed only this long after it was superseded (reruns finish)
 SHAPE_FILES_MAX_AGE_S = 3600  # shape files of other builds are removed after an hour
 
 
@@ -54,25 +66,68 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
         con = _connections.get(path)
         if con is None:
             con = duckdb.connect(path, read_only=True)
+            now = time.monotonic()
+            for older in _connections:
+                _superseded.setdefault(older, now)
             _connections[path] = con
-            # close handles of builds two or more generations old, so pruned files free their space
+            # close handles of builds two or more generations old once no rerun can still be using them,
+            # so pruned files free their space
             for old in list(_connections)[:-KEEP_CONNECTIONS]:
-                _connections.pop(old).close()
+                if now - _superseded.get(old, now) >= CLOSE_GRACE_S:
+                    _connections.pop(old).close()
+                    _superseded.pop(old, None)
         return con
 
 
-def current() -> Db:
-    """The build the published path points to now."""
-    link = published_path()
-    if not link.exists():
-        raise NoDatabase(f"Keine Datenbank unter {link}")
-    path = str(link.resolve())
-    cur = _connection(path).cursor()
+def _open(path: str) -> Db:
+    """Open a build file and read its id; any failure becomes a German NoDatabase message."""
     try:
-        row = cur.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()
-    finally:
-        cur.close()
-    return Db(path=path, build_id=row[0] if row else "unbekannt")
+        build_id = _build_ids.get(path)
+        if build_id is None:
+            cur = _connection(path).cursor()
+            try:
+                row = cur.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()
+            finally:
+                cur.close()
+            if not row:
+                raise NoDatabase(f"Die Datenbank {Path(path).name} ist unvollständig (keine Build-Kennung).")
+            build_id = _build_ids[path] = str(row[0])
+    except duckdb.Error as exc:
+        with _lock:
+            con = _connections.pop(path, None)
+        if con is not None:
+            con.close()
+        raise NoDatabase(f"Die Datenbank {Path(path).name} ist beschädigt oder nicht lesbar "
+                         f"({type(exc).__name__}).") from exc
+    return Db(path=path, build_id=build_id)
+
+
+def current() -> Db:
+    """The build the published path points to now.
+
+    Raises NoDatabase with a German message when nothing is published, the link points to a file that
+    is gone, or the file is not a readable build; its `fallback` is then the last good build, if any.
+    """
+    link = published_path()
+    fallback = _last_good.get(str(link))
+    if fallback is not None and fallback.path not in _connections:
+        fallback = None  # its handle is closed and its file may be gone
+    for _attempt in range(3):  # a rebuild may swap the link between resolving and opening: look again
+        if not link.exists():
+            if link.is_symlink():
+                raise NoDatabase(f"Die veröffentlichte Datenbank {link.name} verweist auf eine fehlende Datei.",
+                                 fallback)
+            raise NoDatabase(f"Keine Datenbank unter {link}", fallback)
+        path = str(link.resolve())
+        try:
+            build = _open(path)
+        except NoDatabase as exc:
+            if Path(path).exists() and str(link.resolve()) == path:
+                raise NoDatabase(str(exc), fallback) from exc
+            continue
+        _last_good[str(link)] = build
+        return build
+    raise NoDatabase(f"Die veröffentlichte Datenbank {link.name} wechselt gerade; bitte neu laden.", fallback)
 
 
 def query(db: Db, sql: str, params: dict[str, object] | None = None) -> pd.DataFrame:

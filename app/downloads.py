@@ -40,15 +40,51 @@ def md(text: object) -> str:
 
 
 NO_BUILD = "Noch keine Datenbank. Bitte zuerst `python -m etl build` ausführen (siehe README)."
+BROKEN_BUILD = ("Die Daten können gerade nicht gelesen werden: {problem} Bitte die Datenbank neu erstellen "
+                "(`python -m etl build`, siehe README) oder den Betrieb verständigen.")
+STALE_BUILD = ("Die veröffentlichte Datenbank kann gerade nicht gelesen werden ({problem}). Angezeigt wird der "
+               "letzte lesbare Stand (Build {build_id}).")
+NEW_BUILD = "Neue Daten veröffentlicht (Build {build_id}): die Seite zeigt jetzt den neuen Stand."
+BUILD_CHECK_SECONDS = 20  # how often an open page looks for a newly published build
+_SHOWN_BUILD = "_shown_build_id"
 
 
 def require_build() -> db.Db:
-    """The published build; without one the page shows how to build it and stops (every page)."""
+    """The published build for this rerun; without a readable one the page says so in German and stops
+    (or keeps showing the last readable build with a note). Also starts the check for new builds."""
     try:
-        return db.current()
+        build = db.current()
+    except db.NoDatabase as exc:
+        if exc.fallback is None:
+            st.error(BROKEN_BUILD.format(problem=md(exc)) if _published_exists() else NO_BUILD,
+                     icon=":material/error:")
+            st.stop()
+        build = exc.fallback
+        st.warning(STALE_BUILD.format(problem=md(exc), build_id=md(build.build_id)), icon=":material/warning:")
+    shown = st.session_state.get(_SHOWN_BUILD)
+    if shown is not None and shown != build.build_id:
+        st.toast(NEW_BUILD.format(build_id=md(build.build_id)), icon=":material/update:")
+    st.session_state[_SHOWN_BUILD] = build.build_id
+    with st.sidebar:
+        _watch_build()
+    return build
+
+
+def _published_exists() -> bool:
+    path = db.published_path()
+    return path.exists() or path.is_symlink()
+
+
+@st.fragment(run_every=BUILD_CHECK_SECONDS)
+def _watch_build() -> None:
+    """Rerun the whole page once a new build is published, so every open page shows it within a minute
+    without a reload; the page's own reruns never mix builds (one `Db` per rerun)."""
+    try:
+        published = db.current().build_id
     except db.NoDatabase:
-        st.error(NO_BUILD)
-        st.stop()
+        return
+    if published != st.session_state.get(_SHOWN_BUILD):
+        st.rerun(scope="app")
 
 
 def demo_banner(build: db.Db, shown: bool | None = None) -> bool:

@@ -87,7 +87,10 @@ def _on_search() -> None:
     text = st.session_state.get("profil_suche", "")
     if not text.strip():
         return
-    hits = _find(db.current(), text.strip())
+    try:
+        hits = _find(db.current(), text.strip())
+    except db.NoDatabase:
+        return  # the page body says so
     if not hits.empty:
         st.session_state[REGION.key] = hits["ars"].iloc[0]
 
