@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import db, exports
-from app.formatting import number
+from app.formatting import day, number
 from app.tables import german
 
 DEMO_BANNER = exports.DEMO_LABEL
@@ -47,6 +47,7 @@ STALE_BUILD = ("Die veröffentlichte Datenbank kann gerade nicht gelesen werden 
 NEW_BUILD = "Neue Daten veröffentlicht (Build {build_id}): die Seite zeigt jetzt den neuen Stand."
 BUILD_CHECK_SECONDS = 20  # how often an open page looks for a newly published build
 _SHOWN_BUILD = "_shown_build_id"
+BUILD_STAMP = "Datenstand:"  # the sidebar line naming the build a page shows
 
 
 def require_build() -> db.Db:
@@ -66,8 +67,14 @@ def require_build() -> db.Db:
         st.toast(NEW_BUILD.format(build_id=md(build.build_id)), icon=":material/update:")
     st.session_state[_SHOWN_BUILD] = build.build_id
     with st.sidebar:
+        st.caption(md(f"{BUILD_STAMP} {_built_at(build)} · Build {build.build_id}"))
         _watch_build()
     return build
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _built_at(build: db.Db) -> str:
+    return day(db.build_info(build).get("built_at"))
 
 
 def _published_exists() -> bool:
