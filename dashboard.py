@@ -14,7 +14,7 @@ from app.tables import german
 st.set_page_config(page_title="Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _density(build: db.Db) -> tuple:
     frame = db.density(build)
     return frame, db.shape_url(build, "municipality"), db.bounds(build, "municipality")

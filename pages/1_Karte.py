@@ -70,7 +70,7 @@ def _kinds(measure: str) -> tuple[str, ...]:
     return REGISTER_ONLY if not FACTS[measure] else tuple(exports.DERIVED_KINDS)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _states(build: db.Db) -> pd.DataFrame:
     return db.states(build)
 

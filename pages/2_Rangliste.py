@@ -28,7 +28,7 @@ MINE = state.Param("gemeinde", "rang_gemeinde", None, pattern=state.REGION_KEY)
 PARAMS = (LAND, KREIS, SIZE, TYPE, MEASURE, MINE)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _states(build: db.Db) -> pd.DataFrame:
     return db.ranking_states(build)
 

@@ -26,27 +26,27 @@ GRANT_FACTS = ("funding_grant",)
 EFFECT_FACTS = ("funding_grant", "procedure_snapshot")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _programs(build: db.Db) -> pd.DataFrame:
     return db.programs(build)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _grants(build: db.Db, program_id: str | None) -> pd.DataFrame:
     return db.grants(build, program_id)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _totals(build: db.Db, program_id: str, level: str) -> pd.DataFrame:
     return db.grant_totals(build, program_id, level)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _effect(build: db.Db, program_id: str) -> pd.DataFrame:
     return db.grant_effect(build, program_id)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _map_inputs(build: db.Db, state: str | None) -> tuple[str, tuple[float, float, float, float], str]:
     return (db.shape_url(build, "district"), db.bounds(build, "district", state),
             db.shape_attribution(build, "district"))

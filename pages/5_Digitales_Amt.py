@@ -33,32 +33,32 @@ PARAMS = (BEZIRK, KREIS, LEVEL, SHORT)
 STATUS_FACTS = ("procedure_snapshot", "certification", "certification_program")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _status(build: db.Db) -> pd.DataFrame:
     return db.digitales_amt(build)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _awards(build: db.Db) -> pd.DataFrame:
     return db.awards(build)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _milestones(build: db.Db) -> pd.DataFrame:
     return db.milestones(build, PROGRAM)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _municipality_map(build: db.Db) -> pd.DataFrame:
     return db.digitales_amt_map(build)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _areas(build: db.Db) -> pd.DataFrame:
     return db.districts(build, BAVARIA)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _map_inputs(build: db.Db, level: str, prefix: str) -> tuple[str, tuple[float, float, float, float], str]:
     return db.shape_url(build, level), db.bounds(build, level, prefix), db.shape_attribution(build, level)
 
