@@ -508,7 +508,7 @@ class StreamlitSession:
         elif kind == "metric":
             text = f"{_plain(body.label)}: {body.body}"
         elif kind == "exception":
-            text = f"{body.type}: {body.message}"
+            text = f"{body.type}: {body.message}" if body.type else body.message
             (run.warnings if body.is_warning else run.errors).append(text)
         run.elements[path] = (kind, text)
         widget_id = getattr(body, "id", "") if body is not None else ""

@@ -1,0 +1,62 @@
+"""The light Streamlit client of the load bench (bench/st_client.py) against the real server on the session build:
+pages open without errors, a widget change reaches the app (new view, new query string), and a wrong page, an
+unknown option and a malformed frame are reported instead of passing silently."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.st_client import StreamlitError, StreamlitSession
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from browser_harness import streamlit_server  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port against the session build (as tests/browser/conftest.py)."""
+    log = tmp_path_factory.mktemp("st_client") / "server.log"
+    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, log) as url:
+        yield url
+
+
+def test_pages_and_widget_change(server: str) -> None:
+    async def walk() -> None:
+        async with StreamlitSession(server, timeout=60) as s:
+            karte = await s.open("Karte", "ebene=municipality&land=09")
+            assert karte.ok, karte.errors
+            assert karte.page == "Karte" and "Karte" in karte.texts
+            assert "land=09" in karte.query_string and "kennzahl=total" in karte.query_string  # set by the app
+            assert s.widget("karte_land").value == "Bayern"
+            assert karte.elements.get("plotly_chart") == 1 and karte.bytes > 10_000
+
+            hessen = await s.set_widget("Land", "Hessen")  # by label, the option as shown
+            assert hessen.ok, hessen.errors
+            assert "land=06" in hessen.query_string
+            assert hessen.texts != karte.texts  # the caption counts the regions of the chosen state
+            assert s.widget("karte_land").value == "Hessen"
+            with pytest.raises(StreamlitError, match="no option"):
+                await s.set_widget("karte_land", "Atlantis")
+
+            ranking = await s.open("Rangliste")
+            assert ranking.ok, ranking.errors
+            assert ranking.page == "Rangliste" and "Rangliste" in ranking.texts
+            assert "karte_land" not in {w.key for w in ranking.widgets}
+            assert {"rang_land", "rang_kennzahl"} <= {w.key for w in ranking.widgets}
+
+            missing = await s.open("Gibtsnicht")
+            assert not missing.ok
+            assert any("page not found" in e for e in missing.errors)
+
+            broken = await s.send_raw(b"\xff\x00 not a BackMsg")
+            assert broken.status == "disconnected" and not broken.ok
+            assert not s.connected
+
+    asyncio.run(walk())
