@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from etl.context import BuildContext, BuildOptions, StepResult, insert
+from etl.import_files import check_path
 from etl.import_parse import (
     FACT_COLUMNS,
     KIND_LABELS,
@@ -67,6 +68,7 @@ def inbox_files(folder: Path) -> list[Path]:
 
 def add_to_inbox(path: Path, kind: str | None, folder: Path = INBOX) -> tuple[Path, bool]:
     """Copy a file into the inbox under a content-addressed name; (path, False) when it is there already."""
+    check_path(path)
     sha = sha256_of(path)[:16]
     for existing in inbox_files(folder):
         if existing.name.startswith(sha + ".") or sha256_of(existing)[:16] == sha:
@@ -242,7 +244,8 @@ def load(ctx: BuildContext) -> list[StepResult]:
     pending: list[tuple[StepResult, ParsedFile]] = []
     for path, kind, shown in sources:
         start = time.perf_counter()
-        sha = sha256_of(path) if path.is_file() else ""
+        check_path(path)  # a regular file within the size limit, before it is hashed or read
+        sha = sha256_of(path)
         if sha and sha in done:
             results.append(StepResult("imports", shown, 0, 0, 0.0, f"gleicher Inhalt wie {done[sha]} – übersprungen"))
             continue

@@ -136,6 +136,24 @@ class ResolvedFile:
     retrieved_at: datetime
 
 
+def plain_name(name: str) -> str:
+    """A source file is looked up by its plain file name: no folder part, no '..', no NUL byte."""
+    text = str(name)
+    if (not text or text in (".", "..") or "/" in text or "\\" in text or "\x00" in text
+            or len(text.encode("utf-8", "surrogateescape")) > 255):
+        shown = repr(text) if len(text) <= 120 else repr(text[:100]) + f"… ({len(text)} characters)"
+        raise EtlError(shown, "not a plain file name; source files are looked up by name inside the mirror "
+                       "or the download cache only")
+    return text
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -150,31 +168,49 @@ class SourceResolver:
     def __init__(self, mirror: Path | None = None, raw_dir: Path = RAW_DIR) -> None:
         env = os.environ.get(MIRROR_ENV)
         self.mirror = mirror or (Path(env) if env else None)
-        if self.mirror is not None and not self.mirror.is_dir():
+        if self.mirror is not None and not _is_dir(self.mirror):
             raise EtlError(self.mirror, "mirror folder does not exist")
         self.raw_dir = raw_dir
         self._index: dict[str, list[Path]] | None = None
+        self._outside: dict[str, tuple[Path, Path]] = {}  # name -> (link in the mirror, where it points)
         self.resolved: list[ResolvedFile] = []
 
     def _mirror_index(self) -> dict[str, list[Path]]:
+        """Every regular file below the mirror by its lower-case name (symbolic links to folders are not
+        followed). A symbolic link may lead out of the mirror only to a file of its own name (a mirror made of
+        links to the official files); one named like a source file but leading to another file (to
+        /etc/passwd, say) is never read."""
         if self._index is None:
             self._index = {}
             assert self.mirror is not None
+            root = self.mirror.resolve()
             for path in sorted(self.mirror.rglob("*")):
-                if path.is_file():
-                    self._index.setdefault(path.name.lower(), []).append(path)
+                if not path.is_file():
+                    continue
+                target = path.resolve()
+                if not target.is_relative_to(root) and target.name.lower() != path.name.lower():
+                    self._outside.setdefault(path.name.lower(), (path, target))
+                    continue
+                self._index.setdefault(path.name.lower(), []).append(path)
         return self._index
 
     def _find(self, spec: SourceSpec, name: str) -> tuple[Path, str] | None:
+        name = plain_name(name)
         if self.mirror is not None:
             hits = self._mirror_index().get(name.lower(), [])
+            if not hits and name.lower() in self._outside:
+                link, target = self._outside[name.lower()]
+                raise EtlError(link, f"symbolic link leads out of the mirror to another file ({target}); a link "
+                               "may only lead to a file of its own name")
             # a file name that occurs twice is taken from the folder named after the edition
             return (hits[0], "mirror") if hits else None
-        cached = self.raw_dir / spec.id / name
-        if cached.exists():
+        folder = self.raw_dir / spec.id
+        root = folder.resolve()
+        cached = folder / name
+        if cached.is_file() and cached.resolve().is_relative_to(root):
             return cached, "download"
-        for path in (self.raw_dir / spec.id).rglob("*") if (self.raw_dir / spec.id).is_dir() else []:
-            if path.name.lower() == name.lower():
+        for path in folder.rglob("*") if folder.is_dir() else []:
+            if path.name.lower() == name.lower() and path.is_file() and path.resolve().is_relative_to(root):
                 return path, "download"
         return None
 
@@ -198,12 +234,20 @@ class SourceResolver:
         target = self.raw_dir / spec.id
         try:
             with zipfile.ZipFile(archive) as zf:
+                root = target.resolve()
+                for member in zf.namelist():
+                    # no member may land outside the cache folder (".." parts, absolute names)
+                    if (member.startswith(("/", "\\")) or "\x00" in member or ".." in Path(member).parts
+                            or not (root / member).resolve().is_relative_to(root)):
+                        raise EtlError(archive, f"archive member {member!r} would be written outside {target}; "
+                                       "archive refused (delete it to download again)")
                 zf.extractall(target)
         except zipfile.BadZipFile as exc:
             raise EtlError(archive, f"not a readable ZIP archive ({exc}); delete it to download again") from exc
 
     def file(self, spec: SourceSpec, name: str, required: bool = True) -> ResolvedFile | None:
-        """Locate one file of a source; raise a clear error if a required file is missing."""
+        """Locate one file of a source by its plain name; raise a clear error if a required file is missing."""
+        name = plain_name(name)
         found = self._find(spec, name)
         if found is None and self.mirror is None:
             self._download(spec)
