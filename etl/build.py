@@ -1,4 +1,9 @@
-"""The one writer: read every source, validate, and write a new database file that is published atomically."""
+"""The one writer: read every source, validate, and write a new database file that is published atomically.
+
+A build holds the build lock of its database for its whole run, first removes what a killed build left
+behind and checks the free space, and turns a full disk into one EtlError (see `etl/publish.py`); the
+named checkpoints of `etl/faults.py` mark its stages for the kill tests.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
-from etl import publish, steps
+from etl import faults, publish, steps
 from etl.boundaries import Layer, read_layer
 from etl.context import BuildContext, BuildOptions, StepResult, insert
 from etl.errors import EtlError
@@ -73,6 +78,7 @@ def _load_geography(resolver: SourceResolver, step: Callable[[str], None],
         n60 = int(reg.records["rtype"].eq("60").sum())
         results.append(StepResult("register", resolved.name, len(reg.records) - reg.skipped, 0, t.seconds,
                                   f"{n60} Gemeinden, {reg.skipped} Regionen ungenutzt"))
+    faults.checkpoint("register")
     layers: dict[str, Layer] = {}
     layer_files: dict[str, ResolvedFile] = {}
     for level in LEVELS:
@@ -113,13 +119,43 @@ def _shape_frame(level: str, layer: Layer, regions: pd.DataFrame) -> gpd.GeoData
 
 
 def run_build(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildReport:
-    """Build a complete new database beside the published one and publish it; never touch the old one."""
-    step = progress or (lambda _label: None)
+    """Build a complete new database beside the published one and publish it; never touch the old one.
+
+    Raises EtlError for bad input, a full disk (the partial file removed) or a database folder that
+    cannot be used, and BuildLocked while another build of the same database runs."""
     total = _Timer()
     published = options.db
+    faults.kill_point()  # an unknown checkpoint in the test hook is an error, not a silent no-op
     publish.check_writable(published)
-    resolver = SourceResolver(options.mirror)
+    try:
+        with publish.build_lock(published) as lock:
+            return _build(options, progress or (lambda _label: None), lock, total)
+    except EtlError:
+        raise
+    except Exception as exc:
+        reason = faults.disk_full_reason(exc)
+        if reason is not None:
+            raise publish.disk_full_error(published, reason) from exc
+        if isinstance(exc, duckdb.IOException):
+            raise EtlError(published.parent, f"cannot write the new database ({exc}); "
+                                             "the partial file was removed") from exc
+        raise
+
+
+def _build(options: BuildOptions, step: Callable[[str], None], lock: publish.BuildLock,
+           total: _Timer) -> BuildReport:
+    published = options.db
     results: list[StepResult] = []
+    t = _Timer()
+    removed = publish.clean_leftovers(published, lock)
+    if removed:
+        results.append(StepResult("leftovers", "abgebrochener Build", len(removed), 0, t.seconds,
+                                  "entfernt: " + ", ".join(p.name for p in removed)))
+    publish.check_free_space(published)
+    build_id = publish.new_build_id()
+    lock.begin(build_id)
+    faults.checkpoint("locked")
+    resolver = SourceResolver(options.mirror)
 
     registers, layers, layer_files = _load_geography(resolver, step, results)
     step("Regionen")
@@ -140,8 +176,8 @@ def run_build(options: BuildOptions, progress: Callable[[str], None] | None = No
         t = _Timer()
         shapes[level] = simplify_coverage(shape_frames[level], level)
         results.append(StepResult("shapes", level, len(shapes[level]), 0, t.seconds, "vereinfacht (coverage)"))
+    faults.checkpoint("shapes")
 
-    build_id = publish.new_build_id()
     target = publish.build_file(published, build_id)
     part = target.with_name(target.name + ".part")
     step("Datenbank schreiben")
@@ -165,11 +201,15 @@ def run_build(options: BuildOptions, progress: Callable[[str], None] | None = No
                     "level": level, "file_name": f"{level}-{build_id}.json", "bytes": len(text.encode()),
                     "features": len(shapes[level]), "attribution": lf.spec.simplified_attribution,
                     "content": text}]))
+            faults.checkpoint("writing")
             ctx = BuildContext(con=con, options=options, build_id=build_id, regions=regions, resolver=resolver,
                                results=results)
             for label, extra in steps.STEPS:
                 step(label)
                 results.extend(extra(ctx))
+                name = extra.__module__.rsplit(".", 1)[-1]  # etl.imports -> imports
+                if name in faults.CHECKPOINTS:
+                    faults.checkpoint(name)
             simplified = {Path(layer_files[lvl].name).stem for lvl in LEVELS}
             insert(con, "source", source_rows(resolver.resolved, simplified))
             info = {
@@ -186,13 +226,17 @@ def run_build(options: BuildOptions, progress: Callable[[str], None] | None = No
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        publish.fsync_file(part)  # the data is on the disk before any name points at it
         part.replace(target)
+        publish.fsync_dir(target.parent)
+        faults.checkpoint("closed")
+        step("Veröffentlichen")
+        publish.publish(published, target)
     except BaseException:
-        part.unlink(missing_ok=True)
-        part.with_name(part.name + ".wal").unlink(missing_ok=True)
+        publish.remove_unpublished(published, build_id)
+        lock.done()
         raise
-    step("Veröffentlichen")
-    publish.publish(published, target)
+    lock.done()
     publish.prune(published)
     return BuildReport(build_id=build_id, db_file=target, published=published, results=results,
                        seconds=total.seconds)

@@ -70,7 +70,7 @@ def build(
     except EtlError as exc:
         console.print(f"[bold red]Fehler:[/] {escape(str(exc))}")  # file contents may hold [brackets]
         console.print("Die bisherige Datenbank bleibt unverändert.")
-        raise typer.Exit(code=1) from None
+        raise typer.Exit(code=exc.exit_code) from None  # 1, or 75 while another build runs
     console.print(_summary(report))
     console.print(f"Veröffentlicht: {report.published} -> {report.db_file.name}")
 
@@ -112,7 +112,7 @@ def import_(
             raise
         console.print(f"[bold red]Fehler:[/] {escape(str(exc))}")
         console.print("Die Datei wurde aus dem Eingang entfernt; die bisherige Datenbank bleibt unverändert.")
-        raise typer.Exit(code=1) from None
+        raise typer.Exit(code=exc.exit_code) from None
     console.print(_summary(report))
     console.print(f"Übernommen: {escape(target.name)}; veröffentlicht: {report.published} -> {report.db_file.name}")
 
