@@ -81,7 +81,9 @@ class Provenance:
 
     @property
     def build_date(self) -> str:
-        return str(self.built_at)[:10]
+        """The build day as YYYY-MM-DD ('' unless build_info holds one: it goes into file names)."""
+        day = str(self.built_at)[:10]
+        return day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day, flags=re.ASCII) else ""
 
     @property
     def demo(self) -> bool:
@@ -411,7 +413,8 @@ def to_csv_excel(frame: pd.DataFrame) -> bytes:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """Plain CSV: UTF-8, `,`, decimal point."""
-    return neutralise(_plain(frame)).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    # CRLF as in RFC 4180: a text holding a bare carriage return is then quoted, not split into two rows
+    return neutralise(_plain(frame)).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def _excel_cells(frame: pd.DataFrame) -> pd.DataFrame:

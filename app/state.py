@@ -52,7 +52,10 @@ class Param:
         text = str(raw).strip()
         if not text or len(text) > 200:
             return None
-        if self.pattern is not None and not re.fullmatch(self.pattern, text):
+        # ASCII only for keys and numbers: \d and int() also take '٠٩' or '０９', which are no region keys
+        if self.pattern is not None and not re.fullmatch(self.pattern, text, flags=re.ASCII):
+            return None
+        if self.cast is not str and not text.isascii():
             return None
         try:
             value = self.cast(text)
@@ -79,6 +82,14 @@ class Param:
             if value is not None:
                 return value
         return self.default
+
+    def accepts(self, value: Any) -> bool:
+        """Whether a widget value is one this parameter allows (its default always is)."""
+        if self.many:
+            items = list(value) if isinstance(value, (list, tuple)) else None
+            return items is not None and (not self.max_items or len(items) <= self.max_items) and all(
+                self._one(str(v)) == v for v in items)
+        return value == self.default or (value is not None and self._one(str(value)) == value)
 
     def to_url(self, value: Any) -> str | list[str] | None:
         """The URL text of a value; None leaves the parameter out."""
@@ -126,6 +137,13 @@ def restore(params: Iterable[Param]) -> None:
     for p in params:
         if from_outside or p.key not in st.session_state:
             st.session_state[p.key] = p.parse(query.get(p.name))
+        elif not p.accepts(st.session_state[p.key]):
+            # a value no widget offered (a modified client): back to a valid one, as for a bad link
+            current = st.session_state[p.key]
+            if p.many and isinstance(current, (list, tuple)):
+                st.session_state[p.key] = [v for v in current if p._one(str(v)) == v][: p.max_items or None]
+            else:
+                st.session_state[p.key] = list(p.default or []) if p.many else p.default
 
 
 def keep_valid(param: Param, options: Sequence[Any], fallback: Any = None) -> Any:

@@ -274,6 +274,7 @@ def main() -> None:
     if text.strip() and hits.empty:
         search.caption("Keine Treffer.")
     if ars is None:
+        st.session_state[COMPARE.key] = []  # a comparison belongs to a region: none is checked or kept without one
         state.publish(PARAMS)
         st.info("Suchen Sie eine Gemeinde, einen Kreis oder eine Verwaltungsgemeinschaft nach Name, "
                 "Postleitzahl oder Schlüssel, oder klicken Sie auf der Karte auf ein Gebiet.")
@@ -281,6 +282,7 @@ def main() -> None:
 
     data = _profile(build, ars)
     if data["facts"].empty:
+        st.session_state[COMPARE.key] = []
         state.publish(PARAMS)
         st.warning("Diesen Schlüssel gibt es im aktuellen Gemeindeverzeichnis nicht.")
         return
