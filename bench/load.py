@@ -16,17 +16,19 @@ the Land selectbox), karte_measure (another Kennzahl), rangliste (the navigation
 rangliste_filter (Land, Größenklasse, Behördentyp or Kennzahl changed), profil_open + profil_search (the profile
 page, then a municipality typed into the search) or profil_link (a profile permalink ?ars=...), start.
 A browser session walks Karte (Germany), a state switch, Karte Bayern by permalink, Rangliste and Start.
-Sessions also send the fragment reruns the page's `st.fragment(run_every=...)` asks for, as browsers do
-(counted as auto_reruns, not in the latencies). One light session walks every view once before the measured
-phase (--no-warmup to measure a cold server); its time is warmup_s.
+Light sessions also send the fragment reruns that `st.fragment(run_every=...)` asks for, as browsers do
+(auto_reruns, not in the latencies), and fetch each map's GeoJSON file once, as a browser with an empty cache
+does (asset_fetches, asset_p95_s, asset_max_s; --no-assets skips this). One light session walks every view
+twice before the measured phase (warmup_s; --no-warmup measures a cold server).
 
 Measured: every rerun of the light sessions from sending the request to its script_finished (p50_s, p95_s,
-max_s, and p95 per view); errors = exception elements, runs not finished successfully, page not found,
-st.error messages, disconnects, timeouts (--timeout), steps that could not be done (a widget missing);
-the server process and its children sampled every 0.2 s with psutil (peak_rss_mb; cpu in percent of one core,
-so up to 200 on two cores); in the browsers: navigation -> map painted (browser_paint_*), click -> run finished
-(browser_change_*), stException elements (in errors) and console errors. Human-readable progress goes to
-stderr; stdout gets exactly one key=value line.
+max_s, and p95 per view). errors: exception elements, runs not finished successfully, page not found,
+st.error messages, disconnects, timeouts (--timeout), failed GeoJSON fetches, steps that could not be done
+(a widget missing), failed browser steps. The server process and its children are sampled every 0.2 s with
+psutil (peak_rss_mb; CPU in percent of one core, so up to 200 on two cores). In the browsers: navigation ->
+map painted (browser_paint_*), click -> run finished (browser_change_p50_s), navigation -> Rangliste ready
+(browser_rangliste_load_s), console errors (browser_console_errors, e.g. a GeoJSON fetch that failed).
+Progress goes to stderr; stdout gets exactly one key=value line.
 
 Goal: 20 sessions, p95_s <= 2, errors = 0, peak_rss_mb <= 1024.
 """
@@ -98,6 +100,7 @@ class Record:
 
     reruns: list[tuple[str, float]] = field(default_factory=list)  # (view, seconds) of light sessions
     auto: list[float] = field(default_factory=list)
+    assets: list[float] = field(default_factory=list)  # seconds of the GeoJSON fetches of light sessions
     errors: list[str] = field(default_factory=list)
     timeouts: int = 0
     disconnects: int = 0
@@ -136,9 +139,10 @@ class Walk:
     """One light session's walk through the views."""
 
     def __init__(self, name: str, url: str, record: Record, rng: random.Random, think: tuple[float, float],
-                 timeout: float, pool: list[str], measured: bool = True, verbose: bool = False) -> None:
+                 timeout: float, pool: list[str], measured: bool = True, verbose: bool = False,
+                 assets: bool = True) -> None:
         self.name, self.url, self.record, self.rng, self.think = name, url, record, rng, think
-        self.timeout, self.pool, self.measured, self.verbose = timeout, pool, measured, verbose
+        self.timeout, self.pool, self.measured, self.verbose, self.assets = timeout, pool, measured, verbose, assets
 
     async def pause(self) -> None:
         await asyncio.sleep(self.rng.uniform(*self.think))
@@ -165,7 +169,7 @@ class Walk:
         return self.rng.choice(choices)
 
     async def run(self, rounds: int, deadline: float | None) -> None:
-        session = StreamlitSession(self.url, timeout=self.timeout, auto_rerun=True,
+        session = StreamlitSession(self.url, timeout=self.timeout, auto_rerun=True, fetch_assets=self.assets,
                                    on_result=lambda r: r.auto and self.record.result(self.name, "auto", r))
         try:
             await session.connect()
@@ -183,6 +187,16 @@ class Walk:
                     break
         finally:
             await session.close()
+            self._count_assets(session)
+
+    def _count_assets(self, session: StreamlitSession) -> None:
+        for fetch in session.assets:
+            with self.record.lock:
+                self.record.bytes += fetch.bytes
+                if self.measured:
+                    self.record.assets.append(fetch.seconds)
+            if fetch.status != 200:
+                self.record.error(f"{self.name} asset", f"{fetch.url}: HTTP {fetch.status} {fetch.error}")
 
     async def round(self, s: StreamlitSession, n: int) -> None:
         steps = [
@@ -384,7 +398,7 @@ async def light_phase(url: str, args: argparse.Namespace, record: Record, deadli
     async def one(i: int) -> None:
         await asyncio.sleep(args.ramp * i / max(light, 1))
         walk = Walk(f"light{i + 1}", url, record, random.Random(args.seed + i), tuple(args.think), args.timeout,
-                    pool, verbose=args.verbose)
+                    pool, verbose=args.verbose, assets=args.assets)
         await walk.run(args.rounds, deadline)
         log(f"  light{i + 1} done")
 
@@ -415,6 +429,8 @@ def main() -> None:
     parser.add_argument("--server-log", type=Path, help="keep the server's log here")
     parser.add_argument("--verbose", action="store_true", help="log every step of the light sessions")
     parser.add_argument("--screenshots", type=Path, help="save a screenshot here when a browser step fails")
+    parser.add_argument("--no-assets", dest="assets", action="store_false",
+                        help="light sessions do not fetch the maps' GeoJSON files (browsers fetch them once each)")
     args = parser.parse_args()
     browsers = max(0, min(args.browsers, args.sessions))
     light = args.sessions - browsers
@@ -489,6 +505,8 @@ def summary(args: argparse.Namespace, record: Record, sampler: Sampler, start: f
         "cpu_peak_pct": f"{max(cpu, default=0):.0f}", "cpu_mean_pct": f"{statistics.fmean(cpu) if cpu else 0:.0f}",
         "client_cpu_pct": f"{100 * client_cpu_s / (end - start):.0f}",
         "mb_received": f"{record.bytes / 2**20:.0f}", "auto_reruns": len(record.auto),
+        "asset_fetches": len(record.assets), "asset_p95_s": f(quantile(record.assets, 0.95)),
+        "asset_max_s": f(max(record.assets, default=float("nan"))),
         "browser_paint_p50_s": f(quantile(paints, 0.5)), "browser_paint_max_s": f(max(paints, default=float("nan"))),
         "browser_change_p50_s": f(quantile(record.changes, 0.5)),
         "browser_rangliste_load_s": f(quantile([s for v, s in record.loads if v == "rangliste"], 0.5)),

@@ -32,6 +32,8 @@ The protocol (streamlit 1.67, read from its runtime and its frontend bundle):
   option; multiselect: `string_array_value`; checkbox: `bool_value`; number_input: `double_value`, ...).
 - `auto_rerun` elements make the browser send `rerun_script` with the fragment id and `is_auto_rerun`
   every `interval` seconds; a page change clears these timers.
+- Not over the websocket: a plotly map whose trace names its GeoJSON by URL makes the browser fetch that
+  file (once per browser, then from its HTTP cache); `fetch_assets=True` does the same.
 """
 
 from __future__ import annotations
@@ -68,6 +70,18 @@ ALERT_FORMATS = {1: "error", 2: "warning", 3: "info", 4: "success"}
 # element types whose body is text shown to the reader
 TEXT_ELEMENTS = ("heading", "markdown", "alert", "text", "metric", "exception")
 _MD_ESCAPE = re.compile(r"\\(.)")
+_GEOJSON_URL = re.compile(r'"geojson":\s*"([^"]+)"')
+
+
+@dataclass
+class AssetFetch:
+    """One HTTP fetch of a file a page references (a map's GeoJSON), as the browser does it."""
+
+    url: str
+    seconds: float
+    bytes: int
+    status: int  # HTTP status, 0 when the request failed
+    error: str = ""
 
 
 @dataclass
@@ -167,7 +181,7 @@ class StreamlitSession:
     """
 
     def __init__(self, base_url: str, *, timeout: float = 60.0, auto_rerun: bool = False,
-                 locale: str = "de-DE", timezone: str = "Europe/Berlin",
+                 fetch_assets: bool = False, locale: str = "de-DE", timezone: str = "Europe/Berlin",
                  on_result: Callable[[RerunResult], None] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -175,6 +189,9 @@ class StreamlitSession:
         self.locale = locale
         self.timezone = timezone
         self.on_result = on_result
+        self.fetch_assets = fetch_assets
+        self.assets: list[AssetFetch] = []  # fetches done (or failed); each URL once per session
+        self._asset_tasks: dict[str, asyncio.Task[None]] = {}
         self.background: list[RerunResult] = []
         self.bytes_received = 0
         self.session_id = ""
@@ -224,6 +241,8 @@ class StreamlitSession:
         for _interval, task in self._timers.values():
             task.cancel()
         self._timers.clear()
+        if self._asset_tasks:
+            await asyncio.gather(*self._asset_tasks.values(), return_exceptions=True)
         if self._ws is not None:
             await self._ws.close()
         if self._reader is not None:
@@ -238,6 +257,27 @@ class StreamlitSession:
         with urllib.request.urlopen(self.base_url + path, timeout=self.timeout) as response:  # noqa: S310
             response.read()
             return response.status, response.headers
+
+    def _fetch(self, url: str) -> AssetFetch:
+        """GET a file as the browser does (gzip accepted); the body is read, not decoded."""
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})  # noqa: S310
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                size = len(response.read())
+                return AssetFetch(url, time.perf_counter() - start, size, response.status)
+        except Exception as exc:  # noqa: BLE001 - a failed fetch is a result, as in the browser's console
+            return AssetFetch(url, time.perf_counter() - start, 0, getattr(exc, "code", 0) or 0,
+                              f"{type(exc).__name__}: {exc}")
+
+    def _start_asset_fetches(self, spec: str) -> None:
+        for ref in dict.fromkeys(_GEOJSON_URL.findall(spec)):
+            url = ref if "://" in ref else f"{self.base_url}/{ref.lstrip('/')}"
+            if url not in self._asset_tasks:
+                self._asset_tasks[url] = asyncio.create_task(self._fetch_asset(url))
+
+    async def _fetch_asset(self, url: str) -> None:
+        self.assets.append(await asyncio.to_thread(self._fetch, url))
 
     def _xsrf_token(self) -> str | None:
         _status, headers = self._get("/_stcore/health")
@@ -511,6 +551,8 @@ class StreamlitSession:
             text = f"{body.type}: {body.message}" if body.type else body.message
             (run.warnings if body.is_warning else run.errors).append(text)
         run.elements[path] = (kind, text)
+        if kind == "plotly_chart" and self.fetch_assets:
+            self._start_asset_fetches(body.spec)
         widget_id = getattr(body, "id", "") if body is not None else ""
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
             widget = self._on_widget(kind, body, msg.delta.fragment_id, msg.metadata.active_script_hash)
