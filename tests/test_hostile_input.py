@@ -237,8 +237,8 @@ def test_page_ignores_hostile_query_parameters(script: str, app_db: Path, before
 
 @pytest.mark.parametrize("script", [s for s in SCRIPTS if PARAMS[s]])
 def test_key_and_number_params_accept_only_ascii_digits(script: str) -> None:
-    """'٠٩' or '０９' is not the state key 09 and '७' is not 7: Python's \\d and int() take any script's
-    digits, so a link can carry them past the pattern (Gemeindeprofil writes them back into its URL)."""
+    """'٠٩' or '０９' is not the state key 09 and '१०' is not 10: Python's \\d and int() take any script's
+    digits, so without ASCII matching a link carries them past the pattern."""
     accepted = []
     for param in PARAMS[script]:
         for name, payload in UNICODE_DIGITS.items():
