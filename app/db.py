@@ -9,6 +9,7 @@ versioned file, never on the link (DuckDB may hand back a cached instance for a 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -185,6 +186,8 @@ def shape_url(db: Db, level: str) -> str:
     if row.empty:
         raise NoDatabase(f"Keine Kartenformen für {level}")
     name = str(row["file_name"].iloc[0])
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.json", name, flags=re.ASCII):
+        raise NoDatabase(f"Ungültiger Name einer Kartendatei in der Datenbank: {name!r}")
     target = STATIC_SHAPES / name
     if not target.exists():
         content = query(db, "SELECT content FROM shape_file WHERE level = $level", {"level": level})

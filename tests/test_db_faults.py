@@ -111,3 +111,23 @@ def test_a_broken_publication_keeps_the_last_good_build_on_screen(tmp_path: Path
     assert len(notes) == 1 and build_id in notes[0].replace("\\", "")
     assert after.dataframe, "the ranking of the last good build is still shown"
     assert not after.error
+
+
+def test_a_shape_file_name_from_the_database_cannot_leave_the_static_folder(tmp_path: Path, db_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard writes each level's shapes to static/shapes/<file_name from the database>: a name with
+    folder parts is refused, and nothing is written."""
+    good = db_path.resolve()
+    shutil.copyfile(good, tmp_path / good.name)
+    con = duckdb.connect(str(tmp_path / good.name))
+    con.execute("UPDATE shape_file SET file_name = '../../escaped.json' WHERE level = 'state'")
+    con.execute("UPDATE shape_file SET file_name = 'x/../../escaped2.json' WHERE level = 'district'")
+    con.close()
+    monkeypatch.setenv(db.DB_ENV, str(published(tmp_path, good.name)))
+    build = db.current()
+    for level in ("state", "district"):
+        with pytest.raises(db.NoDatabase, match="Ungültiger Name einer Kartendatei"):
+            db.shape_url(build, level)
+    assert not (db.STATIC_SHAPES.parent.parent / "escaped.json").exists()
+    assert not (db.STATIC_SHAPES.parent / "escaped2.json").exists()
+    assert db.shape_url(build, "municipality").endswith(".json")
