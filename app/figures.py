@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
 from app.formatting import number
@@ -41,18 +42,23 @@ def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, floa
     ]
     ticks = [1, 10, 100, 1000, 10000]
     centre, zoom = fit_zoom(bounds, height_px=height)
-    painted = log_values.notna().to_numpy()
-    fig = go.Figure()
-    if (~painted).any():  # unpopulated areas and shapes without a current key: grey, not a colour class
-        fig.add_trace(go.Choroplethmap(
-            geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"][~painted],
-            z=[0] * int((~painted).sum()), colorscale=[[0, NO_DATA_GREY], [1, NO_DATA_GREY]], showscale=False,
-            marker_line_width=0.2, marker_line_color="white", text=[hover[i] for i in (~painted).nonzero()[0]],
-            hovertemplate="%{text}<br>keine Einwohner / keine Daten<extra></extra>", name="keine Daten"))
-    fig.add_trace(go.Choroplethmap(
-        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"][painted], z=log_values[painted],
-        colorscale=SEQUENTIAL, reversescale=True, marker_line_width=0.2, marker_line_color="white",
-        text=[hover[i] for i in painted.nonzero()[0]], hovertemplate="%{text}<extra></extra>",
+    # one trace for all shapes: plotly.js lets a second trace wait only ~5 s for a geojson URL the first is
+    # still fetching. Unpopulated areas and shapes without a current key sit below the scale, in grey.
+    painted = log_values.notna()
+    low = float(log_values.min()) if painted.any() else 0.0
+    high = max(float(log_values.max()) if painted.any() else 1.0, low + 1e-9)
+    grey_share = 0.02
+    below = low - (high - low) * grey_share / (1 - grey_share)
+    steps = plotly.colors.sample_colorscale(SEQUENTIAL, [i / 10 for i in range(11)])[::-1]
+    scale = [[0.0, NO_DATA_GREY], [grey_share, NO_DATA_GREY]] + [
+        [grey_share + (1 - grey_share) * i / 10, colour] for i, colour in enumerate(steps)]
+    scale[2][0] = grey_share + 1e-9
+    fig = go.Figure(go.Choroplethmap(
+        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"],
+        z=log_values.where(painted, below), zmin=below, zmax=high, colorscale=scale,
+        marker_line_width=0.2, marker_line_color="white",
+        text=[h if ok else f"{h}<br>keine Einwohner / keine Daten" for h, ok in zip(hover, painted, strict=True)],
+        hovertemplate="%{text}<extra></extra>", name="Einwohnerdichte",
         colorbar={"title": {"text": "Einw./km²"}, "tickvals": [math.log10(t) for t in ticks],
                   "ticktext": [number(t) for t in ticks]},
     ))
