@@ -3,6 +3,7 @@ state, the density map of all municipalities, where to go next)."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from app import db, downloads
@@ -20,15 +21,26 @@ def _density(build: db.Db) -> tuple:
     return frame, db.shape_url(build, "municipality"), db.bounds(build, "municipality")
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _start_data(build: db.Db) -> tuple:
+    """Build stand, municipalities per state, headline figures and recent awards (the same for every reader)."""
+    return db.build_info(build), db.municipalities_per_state(build), db.headline(build), db.recent_awards(build)
+
+
+# a resource: every session gets the same figure (st.plotly_chart only reads it), no copy per rerun
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _density_figure(build: db.Db) -> go.Figure:
+    frame, url, bounds = _density(build)
+    shapes, register = db.shape_attribution(build, "municipality"), db.register_attribution(build)
+    return density_map(frame, url, bounds, attribution=f"{register}; Karte: {shapes}", demo=False)
+
+
 def start() -> None:
     """The Start page."""
     st.title("Digitalmonitor Kommunen")
     st.caption("Wie weit die Kommunen in Deutschland ihre Verwaltung online gebracht haben.")
     build = downloads.require_build()
-    info = db.build_info(build)
-    per_state = db.municipalities_per_state(build)
-
-    head = db.headline(build)
+    info, per_state, head, recent = _start_data(build)
     demo_shown = bool(head["procedures_demo"] or head["digitales_amt_demo"] or head["grants_demo"])
     downloads.demo_banner(build, shown=demo_shown)
 
@@ -57,10 +69,8 @@ def start() -> None:
     left, right = st.columns([2, 1])
     with left:
         st.subheader("Bevölkerungsdichte der Gemeinden")
-        frame, url, bounds = _density(build)
         shapes, register = db.shape_attribution(build, "municipality"), db.register_attribution(build)
-        st.plotly_chart(density_map(frame, url, bounds, attribution=f"{register}; Karte: {shapes}", demo=False),
-                        width="stretch", config={"displaylogo": False})
+        st.plotly_chart(_density_figure(build), width="stretch", config={"displaylogo": False})
         st.caption(md(f"Karte: {shapes}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "
                       f"{day(info.get('municipality_boundary_edition'))}."))
     with right:
@@ -72,7 +82,6 @@ def start() -> None:
         st.caption(md(db.register_attribution(build)))
 
     st.subheader("Zuletzt ausgezeichnet: Digitales Amt")
-    recent = db.recent_awards(build)
     if recent.empty:
         st.info("Keine datierten Auszeichnungen in den Daten.")
     else:

@@ -76,6 +76,13 @@ def _compare(build: db.Db, keys: tuple[str, ...]) -> tuple[pd.DataFrame, pd.Data
     return db.authority_facts(build, list(keys)), db.procedure_history(build, list(keys))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _names(build: db.Db, keys: tuple[str, ...]) -> dict[str, str]:
+    """Key -> selectbox label of the given keys (cached: the comparison offers every authority of the state)."""
+    labels = _labels(build, keys)
+    return {a: _label(r) for a, r in zip(labels["ars"], [r for _i, r in labels.iterrows()], strict=True)}
+
+
 def _label(row: pd.Series) -> str:
     where = row.get("district_name") if isinstance(row.get("district_name"), str) else row.get("state_name")
     parts = [str(row["kind"])] + ([str(where)] if isinstance(where, str) and where != row["name"] else [])
@@ -227,8 +234,7 @@ def _compare_block(build: db.Db, ars: str, row: pd.Series) -> None:
     candidates = _candidates(build, land)
     chosen = [k for k in state.value(COMPARE) if k != ars]
     options = list(dict.fromkeys([*chosen, *[k for k in candidates["ars"] if k != ars]]))
-    labels = _labels(build, tuple(options))
-    names = {a: _label(r) for a, r in zip(labels["ars"], [r for _i, r in labels.iterrows()], strict=True)}
+    names = _names(build, tuple(options))
     state.keep_valid(COMPARE, [k for k in options if k in names])
     picked = st.multiselect(f"Mit bis zu {MAX_COMPARE} anderen vergleichen", [k for k in options if k in names],
                             key=COMPARE.key, max_selections=MAX_COMPARE, format_func=names.__getitem__,

@@ -39,3 +39,19 @@ def test_day(value: object, precision: str, expected: str) -> None:
 def test_number_round_trips_through_german_parsing(value: int) -> None:
     text = number(value)
     assert int(text.replace(".", "")) == value
+
+
+def test_localized_tables_keep_numbers_numeric_rounded_and_years_plain() -> None:
+    """The large tables (Karte: 11,000 rows) go without a Styler: numbers stay numbers (sorting), rounded to
+    their decimals, shown in the browser's language; years without a thousands separator."""
+    from app.tables import localized
+
+    frame = pd.DataFrame({"Name": ["A", "B"], "Einwohner": [1234.4, 98765.6], "je 10.000": [1.26, 12.34],
+                          "Jahr": [2021, 2023], "Demodaten": [True, False]})
+    shown, config = localized(frame, {"je 10.000": 1})
+    assert shown["Einwohner"].tolist() == [1234, 98766] and str(shown["Einwohner"].dtype) == "Int64"
+    assert shown["je 10.000"].tolist() == [1.3, 12.3]
+    assert config["Einwohner"]["type_config"]["format"] == "localized"
+    assert config["Jahr"]["type_config"]["format"] == "%d"
+    assert set(config) == {"Einwohner", "je 10.000", "Jahr"}  # text and flags keep their own columns
+    assert frame["Einwohner"].tolist() == [1234.4, 98765.6]  # the input is not changed
