@@ -1,5 +1,5 @@
 """Choropleth builders: classification (mapclassify), discrete colour-blind-safe classes, a grey
-"keine Daten" trace, German legend and hover text. Pure functions: DataFrames in, plotly figures out.
+"keine Daten" class, German legend and hover text. Pure functions: DataFrames in, plotly figures out.
 
 A map frame has one row per shape with the columns `ars`, `name`, `kind`, `value` and optionally
 `inherited_from_name` (a municipality showing its Verwaltungsgemeinschaft's value) and `note`. `ranked()`
@@ -143,15 +143,13 @@ def ranked(frame: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Hover:
-    """Hover data of a map: one customdata row per region (name, kind, value text, rank, extra lines) and
-    the templates for regions with a ranked value, without a value, and with a value but no rank (inherited
-    from a VG). The label, unit and peer count live once in the template, not in every row, which keeps a
-    map of all 11,000 municipalities small."""
+    """Hover data of a map: one customdata row per region and one template for all rows. A row holds the
+    name, the kind, the value text (with its unit, or "keine Daten"), the rank line ("<br>Platz 12 von
+    2.056", empty without a rank) and the extra lines (value inherited from a VG, note). The label lives
+    once in the template, not in every row, which keeps a map of all 11,000 municipalities small."""
 
     rows: list[list[str]]
-    with_value: str
-    without_value: str
-    unranked: str
+    template: str
 
 
 def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
@@ -163,6 +161,7 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
     notes = frame["note"] if "note" in frame.columns else None
     ranks = frame["rank"] if "rank" in frame.columns and not categorical else None
     peers = int(frame["peers"].iloc[0]) if ranks is not None and "peers" in frame.columns and len(frame) else None
+    peers_text = f" von {number(peers)}" if peers is not None else ""
     rows = []
     for i, (name, kind, value) in enumerate(zip(frame["name"], frame["kind"], frame["value"], strict=True)):
         extra = ""
@@ -173,26 +172,19 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
         if isinstance(note, str) and note:
             extra += f"<br>{escape(note)}"
         if missing.iloc[i]:
-            text = ""
+            text = NO_DATA
         elif categorical:
-            text = escape(value)
+            text = escape(value) + suffix
         else:
-            text = number(value, decimals)
+            text = number(value, decimals) + suffix
         rank = ranks.iloc[i] if ranks is not None else None
-        rank_text = number(rank) if rank is not None and rank is not pd.NA and not missing.iloc[i] else ""
-        rows.append([escape(name), escape(kind) if isinstance(kind, str) else "", text, rank_text, extra])
-    head = "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>" + escape(label) + ": "
-    rank_line = f"<br>Platz %{{customdata[3]}} von {number(peers)}" if peers is not None else ""
-    value = head + "%{customdata[2]}" + suffix
-    return Hover(rows, value + rank_line + "%{customdata[4]}<extra></extra>",
-                 head + NO_DATA + "%{customdata[4]}<extra></extra>", value + "%{customdata[4]}<extra></extra>")
-
-
-def unranked(frame: pd.DataFrame, categorical: bool = False) -> pd.Series:
-    """Rows of a ranked frame that show a value without a rank (inherited from a VG)."""
-    if categorical or "rank" not in frame.columns:
-        return pd.Series(False, index=frame.index)
-    return (frame["value"].notna() & frame["rank"].isna()).astype(bool)
+        rank_line = ""
+        if peers is not None and rank is not None and rank is not pd.NA and not missing.iloc[i]:
+            rank_line = f"<br>Platz {number(rank)}{peers_text}"
+        rows.append([escape(name), escape(kind) if isinstance(kind, str) else "", text, rank_line, extra])
+    template = ("<b>%{customdata[0]}</b><br>%{customdata[1]}<br>" + escape(label)
+                + ": %{customdata[2]}%{customdata[3]}%{customdata[4]}<extra></extra>")
+    return Hover(rows, template)
 
 
 def render_hover(template: str, row: list[str]) -> str:
@@ -207,60 +199,67 @@ def hover_texts(frame: pd.DataFrame, label: str, unit: str = "", decimals: int =
                 categorical: bool = False) -> list[str]:
     """The rendered hover text of every row."""
     data = hover(frame, label, unit, decimals, categorical)
-    missing = frame["value"].isna().tolist()
-    without_rank = unranked(frame, categorical).tolist()
-    return [render_hover(data.without_value if m else data.unranked if u else data.with_value, row)
-            for m, u, row in zip(missing, without_rank, data.rows, strict=True)]
+    return [render_hover(data.template, row) for row in data.rows]
 
 
-def _trace(frame: pd.DataFrame, geojson_url: str, colour: str, name: str, rows: list[list[str]],
-           template: str, legendrank: int, showlegend: bool = True) -> go.Choroplethmap:
-    return go.Choroplethmap(
-        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].tolist(),
-        z=[1] * len(frame), colorscale=[[0, colour], [1, colour]], showscale=False, zmin=0, zmax=1,
-        marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, name=name, showlegend=showlegend,
-        legendgroup=name, legendrank=legendrank, customdata=rows, hovertemplate=template,
-    )
+def stepped_colourscale(palette: list[str]) -> list[list[object]]:
+    """A discrete colourscale for z = 0 .. len(palette) - 1 with zmin -0.5 and zmax len - 0.5: each
+    integer lies in the middle of its own band, so it gets exactly its colour."""
+    n = len(palette)
+    scale: list[list[object]] = []
+    for i, colour in enumerate(palette):
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
+    return scale
+
+
+def _legend_trace(label: str, colour: str, rank: int, z: int) -> go.Scattermap:
+    """A legend entry that draws and fetches nothing: one point without coordinates (plotly.js hides a
+    trace without any point, legend entry included); `meta` is its class index in the data trace's z."""
+    return go.Scattermap(lat=[None], lon=[None], mode="markers", marker={"color": colour, "size": 12}, name=label,
+                         showlegend=True, legendrank=rank, hoverinfo="skip", meta=z)
 
 
 def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
                label: str, attribution: str, demo: bool, unit: str = "", decimals: int = 0,
                scheme: str = "quantiles", k: int = 5, categories: tuple[str, ...] = (), height: int = 650,
                width: int = 520) -> go.Figure:
-    """A choropleth with one legend entry per colour class (German bounds) and a grey "keine Daten"
-    trace. With `categories` the value is categorical and each category gets an Okabe-Ito colour in the
-    given order. A class's values without a rank (inherited from a VG) are a second trace of the same
-    colour, without a legend entry, whose hover names no rank. `width` is the expected width of the map
-    area (for the zoom); the legend sits below it. The source line `attribution` (and the demo label when
-    `demo`) is written into the map, so a saved PNG keeps it."""
+    """A choropleth of every region in one trace (so the browser fetches and processes the GeoJSON once):
+    z is the class index, a stepped colourscale gives each class its colour and the last index the grey
+    of "keine Daten". Legend entries (German class bounds, then "keine Daten") are empty marker traces
+    that draw nothing. With `categories` the value is categorical and each category gets an Okabe-Ito
+    colour in the given order. A value without a rank (inherited from a VG) keeps its class colour; its
+    hover names no rank. `width` is the expected width of the map area (for the zoom); the legend sits
+    below it. The source line `attribution` (and the demo label when `demo`) is written into the map, so
+    a saved PNG keeps it."""
     categorical = bool(categories)
     data = hover(frame, label, unit, decimals, categorical)
-    rows = pd.Series(data.rows, index=frame.index, dtype=object)
-    without_rank = unranked(frame, categorical)
-    traces: list[go.Choroplethmap] = []
-
-    def add(part: pd.Series, colour: str, name: str, rank: int) -> None:
-        shown = False
-        for sub, template in ((part & ~without_rank, data.with_value), (part & without_rank, data.unranked)):
-            if sub.any():
-                traces.append(_trace(frame[sub], geojson_url, colour, name, rows[sub].tolist(), template, rank,
-                                     showlegend=not shown))
-                shown = True
-
     if categorical:
         present = frame["value"].where(frame["value"].isin(categories))
+        index = pd.Series(-1, index=frame.index, dtype="int64")
         for i, category in enumerate(categories):
-            add(present.eq(category), STATUS_COLOURS.get(category, OKABE_ITO[i % len(OKABE_ITO)]), category, i)
-        missing = present.isna()
+            index[present.eq(category)] = i
+        palette = [STATUS_COLOURS.get(c, OKABE_ITO[i % len(OKABE_ITO)]) for i, c in enumerate(categories)]
+        labels = list(categories)
     else:
         classes = classify(frame["value"], scheme, k, decimals)
+        index = classes.index
         palette = colours(classes.k)
-        for i, (colour, text) in enumerate(zip(palette, classes.labels, strict=True)):
-            add(classes.index.eq(i), colour, text, i)
-        missing = classes.index.eq(-1)
+        labels = list(classes.labels)
+    missing = index.eq(-1)
     if missing.any():
-        traces.append(_trace(frame[missing], geojson_url, NO_DATA_GREY, NO_DATA, rows[missing].tolist(),
-                             data.without_value, 1000))
+        index = index.where(~missing, len(palette))
+        palette = [*palette, NO_DATA_GREY]
+        labels = [*labels, NO_DATA]
+    z = index.astype(int).tolist()
+    used = set(z)
+    traces: list[go.Choroplethmap | go.Scattermap] = [go.Choroplethmap(
+        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].tolist(), z=z,
+        colorscale=stepped_colourscale(palette), zmin=-0.5, zmax=len(palette) - 0.5, showscale=False,
+        marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, showlegend=False,
+        customdata=data.rows, hovertemplate=data.template,
+    )]
+    traces += [_legend_trace(text, colour, i, i)
+               for i, (text, colour) in enumerate(zip(labels, palette, strict=True)) if i in used]
     # the legend below takes about LEGEND_PX of the figure's height
     centre, zoom = fit_zoom(bounds, width_px=width, height_px=max(height - LEGEND_PX, 200))
     fig = go.Figure(traces)
@@ -305,10 +304,25 @@ def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str 
     return table.reset_index(drop=True)
 
 
-def legend_entries(fig: go.Figure) -> list[tuple[str, str]]:
+def _spec_data(fig: go.Figure | dict) -> list[dict]:
+    """The traces of a figure as plain JSON-like dicts (a go.Figure or its JSON spec, e.g. st.plotly_chart's)."""
+    return list((fig if isinstance(fig, dict) else fig.to_plotly_json())["data"])
+
+
+def legend_entries(fig: go.Figure | dict) -> list[tuple[str, str]]:
     """(label, colour) of every legend entry of a choropleth built here, in legend order."""
-    return [(t.name, t.colorscale[0][1]) for t in sorted(fig.data, key=lambda t: t.legendrank)
-            if t.showlegend is not False]
+    shown = [t for t in _spec_data(fig) if t.get("type") == "scattermap" and t.get("showlegend") is not False]
+    return [(t["name"], t["marker"]["color"]) for t in sorted(shown, key=lambda t: t.get("legendrank", 1000))]
+
+
+def class_locations(fig: go.Figure | dict) -> dict[str, list[str]]:
+    """Legend label -> region keys of that class, in legend order (a go.Figure or its JSON spec)."""
+    traces = _spec_data(fig)
+    shape = next(t for t in traces if t.get("type") == "choroplethmap")
+    legend = sorted((t for t in traces if t.get("type") == "scattermap" and t.get("showlegend") is not False),
+                    key=lambda t: t.get("legendrank", 1000))
+    return {t["name"]: [loc for loc, z in zip(shape["locations"], shape["z"], strict=True) if int(z) == t["meta"]]
+            for t in legend}
 
 
 def selected_ars(selection: object) -> str | None:

@@ -34,7 +34,30 @@ def _frame(values: list[object], **extra: list[object]) -> pd.DataFrame:
 
 
 def _locations(fig) -> dict[str, list[str]]:
-    return {trace.name: list(trace.locations) for trace in fig.data}
+    return maps.class_locations(fig)
+
+
+def _shapes(fig):
+    """The one trace that draws the regions (the others are legend entries that draw nothing)."""
+    shapes = [trace for trace in fig.data if trace.type == "choroplethmap"]
+    assert len(shapes) == 1
+    return shapes[0]
+
+
+def _hover_by_location(fig) -> dict[str, str]:
+    trace = _shapes(fig)
+    return {loc: maps.render_hover(trace.hovertemplate, list(row))
+            for loc, row in zip(trace.locations, trace.customdata, strict=True)}
+
+
+def _colour_by_location(fig) -> dict[str, str]:
+    """The colour each region gets from the stepped colourscale (z = class index)."""
+    trace = _shapes(fig)
+    n = len(trace.colorscale) // 2
+    assert trace.zmin == -0.5 and trace.zmax == n - 0.5
+    band = {i: trace.colorscale[2 * i][1] for i in range(n)}
+    assert all(trace.colorscale[2 * i + 1][1] == band[i] for i in range(n))
+    return {loc: band[z] for loc, z in zip(trace.locations, trace.z, strict=True)}
 
 
 # --- classification ---------------------------------------------------------------------------------
@@ -147,13 +170,28 @@ def test_no_data_has_its_own_grey_trace_and_zero_the_lowest_colour() -> None:
     assert frame["ars"][0] in locations[first_label]          # the 0 is in the lowest class ...
     assert first_colour != maps.NO_DATA_GREY                  # ... which is not grey
     assert sum(len(v) for v in locations.values()) == len(frame)
+    # the legend colour of each class is the colour its regions are painted in
+    colour_of = _colour_by_location(fig)
+    for name, colour in entries:
+        assert {colour_of[a] for a in locations[name]} == {colour}
+
+
+def test_map_is_one_shape_trace_and_legend_entries_that_fetch_nothing() -> None:
+    frame = maps.ranked(_frame([1, 2, 3, None, 5]))
+    fig = maps.choropleth(frame, URL, BOUNDS, label="x", k=2, **SOURCE)
+    assert fig.data[0].type == "choroplethmap" and fig.data[0].showlegend is False
+    legend = fig.data[1:]
+    assert [t.type for t in legend] == ["scattermap"] * 3
+    assert all(list(t.lat) == [None] and list(t.lon) == [None] and t.hoverinfo == "skip" for t in legend)
+    assert [t.name for t in legend] == [name for name, _c in maps.legend_entries(fig)]
 
 
 def test_map_uses_the_static_geojson_url_and_the_ars_key() -> None:
     fig = maps.choropleth(maps.ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, **SOURCE)
-    for trace in fig.data:
-        assert trace.geojson == URL
-        assert trace.featureidkey == "properties.ars"
+    trace = _shapes(fig)
+    assert trace.geojson == URL
+    assert trace.featureidkey == "properties.ars"
+    assert all("geojson" not in t for t in fig.to_plotly_json()["data"][1:])   # nothing else fetches it
     assert fig.layout.map.style == "white-bg"
     centre, zoom = fit_zoom(BOUNDS, width_px=520, height_px=650 - maps.LEGEND_PX)
     assert fig.layout.map.zoom == zoom and fig.layout.map.center.lon == centre["lon"]
@@ -172,8 +210,7 @@ def test_hover_names_kind_value_and_rank() -> None:
     frame = maps.ranked(_frame([1234.5, 10.0, None]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Verfahren je 10.000 Einwohner", unit="je 10.000 Einw.",
                           decimals=1, k=2, **SOURCE)
-    texts = {loc: maps.render_hover(trace.hovertemplate, list(row))
-             for trace in fig.data for loc, row in zip(trace.locations, trace.customdata, strict=True)}
+    texts = _hover_by_location(fig)
     top = texts[frame["ars"][0]]
     assert top.startswith("<b>Gemeinde 0</b><br>Gemeinde<br>")
     assert "Verfahren je 10.000 Einwohner: 1.234,5 je 10.000 Einw." in top
@@ -190,14 +227,15 @@ def test_hover_marks_values_inherited_from_the_verwaltungsgemeinschaft() -> None
     assert "von VG VG Dormitz übernommen" in texts[1]
 
 
-def test_hover_keeps_label_and_peer_count_in_the_template_not_in_every_row() -> None:
+def test_hover_keeps_the_label_in_the_one_template_not_in_every_row() -> None:
     frame = maps.ranked(_frame([3, 1, None], note=[None, "Behörden mit Daten: 1 von 4", None]))
     data = maps.hover(frame, "Online-Verfahren gesamt", "Verfahren")
-    assert data.rows[0] == ["Gemeinde 0", "Gemeinde", "3", "1", ""]
+    assert data.rows[0] == ["Gemeinde 0", "Gemeinde", "3 Verfahren", "<br>Platz 1 von 2", ""]
     assert data.rows[1][4] == "<br>Behörden mit Daten: 1 von 4"
-    assert data.rows[2][2:4] == ["", ""]
-    assert "Online-Verfahren gesamt: %{customdata[2]} Verfahren<br>Platz %{customdata[3]} von 2" in data.with_value
-    assert "keine Daten" in data.without_value and "Platz" not in data.without_value
+    assert data.rows[2][2:4] == ["keine Daten", ""]
+    assert data.template == ("<b>%{customdata[0]}</b><br>%{customdata[1]}<br>Online-Verfahren gesamt: "
+                             "%{customdata[2]}%{customdata[3]}%{customdata[4]}<extra></extra>")
+    assert not any("Online-Verfahren" in cell for row in data.rows for cell in row)
 
 
 def test_hover_escapes_markup_in_names() -> None:
@@ -219,20 +257,20 @@ def test_inherited_values_are_shown_in_their_class_colour_with_the_vg_and_withou
     frame = maps.ranked(_frame([339, 64, 64, 69, None], inherited_from_name=[None, "Dormitz", "Dormitz", None, None]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Online-Verfahren gesamt", unit="Verfahren", k=2,
                           scheme="equal_interval", **SOURCE)
-    texts = {loc: maps.render_hover(trace.hovertemplate, list(row))
-             for trace in fig.data for loc, row in zip(trace.locations, trace.customdata, strict=True)}
+    texts = _hover_by_location(fig)
     for i in (1, 2):
         assert "von VG Dormitz übernommen" in texts[frame["ars"][i]] and "Platz" not in texts[frame["ars"][i]]
     assert "Platz 1 von 2" in texts[frame["ars"][0]] and "Platz 2 von 2" in texts[frame["ars"][3]]
     assert texts == dict(zip(frame["ars"], maps.hover_texts(frame, "Online-Verfahren gesamt", "Verfahren"),
                              strict=True))
     # every region drawn once; the inherited ones share their class's colour but add no legend entry
-    drawn = [loc for trace in fig.data for loc in trace.locations]
+    drawn = list(_shapes(fig).locations)
     assert sorted(drawn) == sorted(frame["ars"])
-    colour_of = {loc: trace.colorscale[0][1] for trace in fig.data for loc in trace.locations}
+    colour_of = _colour_by_location(fig)
     assert colour_of[frame["ars"][1]] == colour_of[frame["ars"][3]]
+    assert colour_of[frame["ars"][4]] == maps.NO_DATA_GREY
     assert [name for name, _c in maps.legend_entries(fig)] == ["64 – 201", "202 – 339", maps.NO_DATA]
-    assert len(fig.data) == 4                           # the 64-201 class in two traces: ranked and inherited
+    assert len(fig.data) == 4                           # the shapes and three legend entries
 
 
 def test_ties_share_the_better_rank_and_ascending_measures_rank_the_smallest_first() -> None:
@@ -252,6 +290,9 @@ def test_categorical_map_uses_fixed_okabe_ito_colours_and_grey_for_the_rest() ->
                        "noch nicht": style.STATUS_COLOURS["noch nicht"], maps.NO_DATA: style.NO_DATA_GREY}
     assert _locations(fig)[maps.NO_DATA] == [frame["ars"][2], frame["ars"][3]]
     assert [name for name, _c in maps.legend_entries(fig)] == ["zertifiziert", "noch nicht", maps.NO_DATA]
+    colour_of = _colour_by_location(fig)
+    assert [colour_of[a] for a in frame["ars"]] == [entries["noch nicht"], entries["zertifiziert"], style.NO_DATA_GREY,
+                                                    style.NO_DATA_GREY, entries["zertifiziert"]]
 
 
 def test_map_table_best_first_inherited_unranked_missing_last_with_profile_links() -> None:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from app import db
 from app.downloads import NO_BUILD, md
 from app.formatting import number
+from app.maps import class_locations
 from app.style import DEMO_LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,8 +45,16 @@ def figure(at: AppTest, key: str) -> dict:
 
 
 def map_locations(at: AppTest) -> dict[str, list[str]]:
-    """Legend entry -> locations of the Karte map."""
-    return {t["name"]: list(t["locations"]) for t in figure(at, "karte_map")["data"]}
+    """Legend entry -> locations of the Karte map (from the JSON spec: legend entries and the z of the
+    one trace that draws the regions)."""
+    return class_locations(figure(at, "karte_map"))
+
+
+def shape_trace(spec: dict) -> dict:
+    """The one trace of a map spec that draws the regions (and fetches the GeoJSON)."""
+    shapes = [t for t in spec["data"] if t["type"] == "choroplethmap"]
+    assert len(shapes) == 1, "one trace draws every region"
+    return shapes[0]
 
 
 def plain(text: str) -> str:
@@ -113,8 +122,9 @@ def test_karte_default_view_paints_bavaria_and_writes_the_url(app_db: Path, fact
     assert all(a.startswith("09") for v in locations.values() for a in v)
     assert list(locations)[-1] == "keine Daten" and len(locations) == 6
     spec = figure(at, "karte_map")
-    assert all(isinstance(t["geojson"], str) and t["geojson"].startswith("app/static/shapes/municipality-")
-               for t in spec["data"])
+    shapes = shape_trace(spec)
+    assert isinstance(shapes["geojson"], str) and shapes["geojson"].startswith("app/static/shapes/municipality-")
+    assert all("geojson" not in t for t in spec["data"] if t is not shapes)   # the GeoJSON is fetched once
     assert DEMO in [w.value for w in at.warning]
     captions = plain(" ".join(c.value for c in at.caption))
     assert "GeoBasis-DE" in captions and "Destatis" in captions
@@ -156,10 +166,10 @@ def test_karte_categorical_status_and_inherited_values(app_db: Path, facts: dict
     assert set(names[:-1]) <= {"zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht"} and len(names) > 2
     assert at.selectbox(key="karte_einteilung").disabled and at.selectbox(key="karte_klassen").disabled
     spec = figure(at, "karte_map")
-    extra = [row[4] for t in spec["data"] for row in t["customdata"]]
+    extra = [row[4] for row in shape_trace(spec)["customdata"]]
     assert facts["vg_member_inherited"] > 0
     assert sum("übernommen" in e for e in extra) == facts["vg_member_inherited"]
-    assert all("%{customdata[4]}" in t["hovertemplate"] for t in spec["data"])
+    assert "%{customdata[4]}" in shape_trace(spec)["hovertemplate"]
     assert "übernommen von VG" in table(at, "Name").columns
 
 
@@ -174,15 +184,18 @@ def test_karte_ranks_only_own_values_and_shows_inherited_ones_without_rank(app_d
     ranked = rows["Rang"].notna()
     assert ranked.sum() == (values.notna() & ~inherited).sum()
     spec = figure(at, "karte_map")
-    peers = f"von {number(int(ranked.sum()))}"
-    for trace in spec["data"]:
-        has_rank = "Platz %{customdata[3]}" in trace["hovertemplate"]
-        marked = ["übernommen" in row[4] for row in trace["customdata"]]
-        if has_rank:
-            assert peers in trace["hovertemplate"] and not any(marked)
-        elif trace["name"] != "keine Daten":
-            assert all(marked), trace["name"]                    # the inherited part of a colour class
-    assert sum(not t.get("showlegend", True) for t in spec["data"]) > 0
+    shapes = shape_trace(spec)
+    peers = f" von {number(int(ranked.sum()))}"
+    no_data = set(map_locations(at).get("keine Daten", []))
+    rank_lines = 0
+    for ars, row in zip(shapes["locations"], shapes["customdata"], strict=True):
+        marked = "übernommen" in row[4]
+        if row[3]:                                               # a rank line: an own value, no VG mark
+            assert row[3].startswith("<br>Platz ") and row[3].endswith(peers) and not marked, row
+            rank_lines += 1
+        elif ars not in no_data:
+            assert marked, row                                   # a value without rank is inherited
+    assert rank_lines == ranked.sum()
 
 
 def test_karte_gemeindefreie_gebiete_get_no_value_and_no_rank(app_db: Path, con: duckdb.DuckDBPyConnection) -> None:
@@ -198,9 +211,9 @@ def test_karte_gemeindefreie_gebiete_get_no_value_and_no_rank(app_db: Path, con:
     assert set(rows.loc[free, "Hinweis"]) == {db.UNINCORPORATED_NOTE}
     assert int(rows["Rang"].notna().sum()) == municipalities
     spec = figure(at, "karte_map")
-    coloured = [t for t in spec["data"] if t["name"] != "keine Daten"]
-    assert coloured and all(f"von {number(municipalities)}%{{customdata[4]}}" in t["hovertemplate"]
-                             for t in coloured)
+    rank_lines = [row[3] for row in shape_trace(spec)["customdata"] if row[3]]
+    assert len(rank_lines) == municipalities
+    assert all(line.endswith(f" von {number(municipalities)}") for line in rank_lines)
     # the layer of the administering authorities: a gemeindefreies Gebiet is no authority either
     at = open_page(KARTE, ebene="association", kennzahl="density")
     rows = table(at, "Name")

@@ -306,7 +306,8 @@ const findMap = (root) => {
   }
   return null;
 };
-// one fill layer per choroplethmap trace (app/maps.py draws one trace per colour class)
+// the fill layer of each choroplethmap trace (app/maps.py draws all regions in one trace; its legend
+// entries are empty scattermap traces, which add no fill layer)
 const fillLayers = (map) => map.getStyle().layers.filter((l) => l.type === 'fill' && l.id.startsWith('plotly-trace'));
 """
 
@@ -370,6 +371,25 @@ FIGURE_JS = """
                               text: Array.isArray(t.text) ? list(t.text) : t.text === undefined ? null : t.text}));
 }
 """
+
+
+LEGEND_JS = """
+(root) => {
+  const scope = root ? document.querySelector(root) : document;
+  const gd = scope && scope.querySelector('.js-plotly-plot');
+  if (!gd) return null;
+  return Array.from(gd.querySelectorAll('.legend .traces')).map((item) => {
+    const point = item.querySelector('.legendpoints path');
+    return {text: (item.querySelector('.legendtext') || {}).textContent || '',
+            colour: point ? getComputedStyle(point).fill : null};
+  });
+}
+"""
+
+
+def legend_items(page: Any, root: str | None = None) -> list[dict[str, Any]] | None:
+    """The legend entries the browser shows (text and fill colour of the symbol), in order."""
+    return page.evaluate(LEGEND_JS, root)
 
 
 def wait_map_painted(page: Any, root: str | None = None, timeout: float = TIMEOUT_MS) -> float:
