@@ -128,7 +128,9 @@ def main() -> None:
     styler = styler.format(rank_change_text, subset=["Rangänderung"])
     if mine is not None:
         position = frame.reset_index(drop=True).index[frame.reset_index(drop=True)["ars"] == mine]
-        styler = styler.apply(lambda r: ["background-color: #fde2cf" if r.name in position else ""] * len(r), axis=1)
+        # only the highlighted row is styled (a row-wise apply over 2,000 rows costs a tenth of a second)
+        styler = styler.apply(lambda r: ["background-color: #fde2cf"] * len(r), axis=1,
+                              subset=pd.IndexSlice[list(position), :])
     st.dataframe(styler, hide_index=True, width="stretch", height=480, key="rang_table",
                  column_config={"Rang": st.column_config.NumberColumn(width="small"),
                                 "Rangänderung": st.column_config.NumberColumn(

@@ -460,3 +460,13 @@ def test_every_page_without_a_database_says_how_to_build_one(page: str | None, t
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == [NO_BUILD]
+
+
+def test_rangliste_highlights_exactly_the_chosen_row(app_db: Path) -> None:
+    at = open_page(RANGLISTE, land="09", gemeinde="091620000000")
+    table = [d for d in at.dataframe if d.proto.arrow_data.styler.uuid][-1]
+    styles = table.proto.arrow_data.styler.styles
+    rows = set(re.findall(r"row(\d+)_col\d+[^{]*\{[^}]*fde2cf", styles))
+    assert len(rows) == 1, styles[:500]
+    shown = table.value.reset_index(drop=True)
+    assert shown.iloc[int(rows.pop())]["Name"] == "München"
