@@ -212,7 +212,7 @@ def stepped_colourscale(palette: list[str]) -> list[list[object]]:
     return scale
 
 
-def _legend_trace(label: str, colour: str, rank: int, z: int) -> go.Scattermap:
+def legend_trace(label: str, colour: str, rank: int, z: int) -> go.Scattermap:
     """A legend entry that draws and fetches nothing: one point without coordinates (plotly.js hides a
     trace without any point, legend entry included); `meta` is its class index in the data trace's z."""
     return go.Scattermap(lat=[None], lon=[None], mode="markers", marker={"color": colour, "size": 12}, name=label,
@@ -258,7 +258,7 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, showlegend=False,
         customdata=data.rows, hovertemplate=data.template,
     )]
-    traces += [_legend_trace(text, colour, i, i)
+    traces += [legend_trace(text, colour, i, i)
                for i, (text, colour) in enumerate(zip(labels, palette, strict=True)) if i in used]
     # the legend below takes about LEGEND_PX of the figure's height
     centre, zoom = fit_zoom(bounds, width_px=width, height_px=max(height - LEGEND_PX, 200))

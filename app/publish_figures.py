@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from app.figures import SEQUENTIAL, fit_zoom
 from app.formatting import euro, number
+from app.maps import legend_trace, stepped_colourscale
 from app.style import STATUS_COLOURS, date_text, escape, source_note
 
 STATUS_ORDER = tuple(STATUS_COLOURS)
@@ -127,27 +128,30 @@ def awards_over_time(awards: pd.DataFrame, milestones: pd.DataFrame, attribution
 def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], attribution: str,
                demo: bool, height: int = 620, key: str = "ars") -> go.Figure:
     """Categorical map of the Digitales-Amt status (columns `key` (the shape key), name, status, total,
-    distance; optional inherited_from_name), one trace per status so the legend names them."""
-    fig = go.Figure()
+    distance; optional inherited_from_name): every region in one trace (the browser fetches the shapes once;
+    plotly.js lets a second trace on the same URL wait only ~5 s), z = the status's place in STATUS_ORDER on a
+    stepped colourscale, and one legend entry per status shown (with its count) that draws nothing."""
     status = frame["status"].fillna("keine Daten")
-    for label in STATUS_ORDER:
-        part = frame[status == label]
-        if part.empty:
-            continue
-        inherited = part["inherited_from_name"] if "inherited_from_name" in part.columns else [None] * len(part)
-        hover = [
-            f"<b>{escape(n)}</b><br>{label}<br>{number(t)} Online-Verfahren"
-            + (f"<br>es fehlen {number(d)}" if pd.notna(d) and d > 0 else "")
-            + (f"<br>Werte der VG {escape(v)}" if isinstance(v, str) and v else "")
-            for n, t, d, v in zip(part["name"], part["total"], part["distance"], inherited, strict=True)
-        ]
-        colour = STATUS_COLOURS[label]
-        fig.add_trace(go.Choroplethmap(
-            geojson=geojson_url, featureidkey="properties.ars", locations=part[key], z=[1] * len(part),
-            colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
-            name=f"{label} ({number(len(part))})", marker_line_width=0.2, marker_line_color="white",
-            text=hover, hovertemplate="%{text}<extra></extra>",
-        ))
+    order = {label: i for i, label in enumerate(STATUS_ORDER)}
+    inherited = frame["inherited_from_name"] if "inherited_from_name" in frame.columns else [None] * len(frame)
+    hover = [
+        f"<b>{escape(n)}</b><br>{escape(s)}<br>{number(t)} Online-Verfahren"
+        + (f"<br>es fehlen {number(d)}" if pd.notna(d) and d > 0 else "")
+        + (f"<br>Werte der VG {escape(v)}" if isinstance(v, str) and v else "")
+        for n, s, t, d, v in zip(frame["name"], status, frame["total"], frame["distance"], inherited, strict=True)
+    ]
+    n = len(STATUS_ORDER)
+    fig = go.Figure(go.Choroplethmap(
+        geojson=geojson_url, featureidkey="properties.ars", locations=frame[key],
+        z=[order.get(s, order["keine Daten"]) for s in status], zmin=-0.5, zmax=n - 0.5,
+        colorscale=stepped_colourscale([STATUS_COLOURS[label] for label in STATUS_ORDER]), showscale=False,
+        showlegend=False, name="Status", marker_line_width=0.2, marker_line_color="white",
+        text=hover, hovertemplate="%{text}<extra></extra>",
+    ))
+    counts = status.value_counts()
+    for i, label in enumerate(STATUS_ORDER):
+        if counts.get(label, 0):
+            fig.add_trace(legend_trace(f"{label} ({number(counts[label])})", STATUS_COLOURS[label], i, i))
     _map_layout(fig, bounds, height)
     fig.update_layout(legend={"x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top",
                               "bgcolor": "rgba(255,255,255,0.85)", "itemclick": False, "itemdoubleclick": False})

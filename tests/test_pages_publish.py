@@ -476,7 +476,8 @@ def test_awards_over_time_counts_dated_awards_and_marks_milestones(build: appdb.
     assert exports.DEMO_LABEL in note and "Test-Quelle" in note
 
 
-def test_status_map_has_one_trace_per_status_and_escapes_names() -> None:
+def test_status_map_draws_every_region_in_one_trace_and_escapes_names() -> None:
+    from app.maps import legend_entries
     from app.publish_figures import STATUS_COLOURS, status_map
 
     frame = pd.DataFrame({"ars": ["091620000000", "095640000000", "097610000000", "093610000000"],
@@ -484,11 +485,17 @@ def test_status_map_has_one_trace_per_status_and_escapes_names() -> None:
                           "status": ["zertifiziert", "zertifiziert", "noch nicht", None],
                           "total": [152, 241, 12, None], "distance": [0, 0, 38, None]})
     fig = status_map(frame, "app/static/shapes/x.json", (9.0, 47.0, 14.0, 50.0), "Q <script>", demo=False)
-    assert [t.name for t in fig.data] == ["zertifiziert (2)", "noch nicht (1)", "keine Daten (1)"]
-    assert [t.colorscale[0][1] for t in fig.data] == [STATUS_COLOURS[s] for s in
-                                                      ("zertifiziert", "noch nicht", "keine Daten")]
-    assert all(isinstance(t.geojson, str) for t in fig.data)  # a URL, never inline GeoJSON
-    hover = " ".join(fig.data[0].text)
+    shapes = [t for t in fig.data if t.type == "choroplethmap"]
+    assert len(shapes) == 1 and isinstance(shapes[0].geojson, str)  # one fetch of a URL, never inline GeoJSON
+    assert legend_entries(fig) == [("zertifiziert (2)", STATUS_COLOURS["zertifiziert"]),
+                                   ("noch nicht (1)", STATUS_COLOURS["noch nicht"]),
+                                   ("keine Daten (1)", STATUS_COLOURS["keine Daten"])]
+    trace = shapes[0]
+    n = len(trace.colorscale) // 2
+    colour_of = {z: trace.colorscale[2 * z][1] for z in range(n)}  # stepped: two stops per status
+    assert [colour_of[z] for z in trace.z] == [STATUS_COLOURS[s] for s in
+                                              ("zertifiziert", "zertifiziert", "noch nicht", "keine Daten")]
+    hover = " ".join(trace.text)
     assert "<b onmouseover" not in hover and "&lt;b onmouseover=x&gt;" in hover
     assert "<script>" not in fig.layout.annotations[0].text
-    assert "es fehlen 38" in fig.data[1].text[0]
+    assert "es fehlen 38" in trace.text[2]
