@@ -106,7 +106,15 @@ def attribution(build: db.Db, frame: pd.DataFrame | None = None, kinds: Iterable
                 extra: Iterable[str] = (), facts: Iterable[str] = (), by_prefix: bool = False,
                 is_demo: bool | None = None) -> str:
     """The attributions (and licences) behind a frame, short enough for a caption or a figure.
-    `kinds=None` marks build metadata (load log, dictionary): its source is the build itself."""
+    `kinds=None` marks build metadata (load log, dictionary): its source is the build itself. Cached: the same
+    table shown to many readers is traced to its sources once."""
+    return _attribution(build, frame, None if kinds is None else tuple(kinds), tuple(extra), tuple(facts), by_prefix,
+                        is_demo)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _attribution(build: db.Db, frame: pd.DataFrame | None, kinds: tuple[str, ...] | None, extra: tuple[str, ...],
+                 facts: tuple[str, ...], by_prefix: bool, is_demo: bool | None) -> str:
     prov = provenance(build)
     base = frame if frame is not None else pd.DataFrame({"is_demo": [prov.demo]})
     if kinds is None and "source_id" not in base.columns:

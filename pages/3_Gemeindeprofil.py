@@ -80,13 +80,18 @@ def _compare(build: db.Db, keys: tuple[str, ...]) -> tuple[pd.DataFrame, pd.Data
 def _names(build: db.Db, keys: tuple[str, ...]) -> dict[str, str]:
     """Key -> selectbox label of the given keys (cached: the comparison offers every authority of the state)."""
     labels = _labels(build, keys)
-    return {a: _label(r) for a, r in zip(labels["ars"], [r for _i, r in labels.iterrows()], strict=True)}
+    return dict(zip(labels["ars"], _label_texts(labels), strict=True))
 
 
-def _label(row: pd.Series) -> str:
-    where = row.get("district_name") if isinstance(row.get("district_name"), str) else row.get("state_name")
-    parts = [str(row["kind"])] + ([str(where)] if isinstance(where, str) and where != row["name"] else [])
-    return f"{row['name']} ({', '.join(parts)}) · {row['ars']}"
+def _label_texts(labels: pd.DataFrame) -> list[str]:
+    """'Name (Art, Kreis) · Schlüssel' for every row."""
+    out = []
+    for ars, name, kind, district, state_name in zip(labels["ars"], labels["name"], labels["kind"],
+                                                     labels["district_name"], labels["state_name"], strict=True):
+        where = district if isinstance(district, str) else state_name
+        parts = [str(kind)] + ([str(where)] if isinstance(where, str) and where != name else [])
+        out.append(f"{name} ({', '.join(parts)}) · {ars}")
+    return out
 
 
 def _on_search() -> None:
@@ -271,8 +276,7 @@ def main() -> None:
     hits = _find(build, text.strip()) if text.strip() else pd.DataFrame(columns=["ars"])
     current = state.value(REGION)
     keys = list(dict.fromkeys(([current] if current else []) + list(hits["ars"])))
-    labels = _labels(build, tuple(keys)) if keys else pd.DataFrame(columns=["ars"])
-    names = {a: _label(r) for a, r in zip(labels["ars"], [r for _i, r in labels.iterrows()], strict=True)}
+    names = _names(build, tuple(keys)) if keys else {}
     state.keep_valid(REGION, [None, *[k for k in keys if k in names]])
     options = [k for k in keys if k in names]
     ars = pick.selectbox("Region", options, key=REGION.key, format_func=names.__getitem__,
