@@ -462,11 +462,11 @@ def test_every_page_without_a_database_says_how_to_build_one(page: str | None, t
     assert [e.value for e in at.error] == [NO_BUILD]
 
 
-def test_rangliste_highlights_exactly_the_chosen_row(app_db: Path) -> None:
+def test_rangliste_marks_exactly_the_chosen_row(app_db: Path) -> None:
     at = open_page(RANGLISTE, land="09", gemeinde="091620000000")
-    table = [d for d in at.dataframe if d.proto.arrow_data.styler.uuid][-1]
-    styles = table.proto.arrow_data.styler.styles
-    rows = set(re.findall(r"row(\d+)_col\d+[^{]*\{[^}]*fde2cf", styles))
-    assert len(rows) == 1, styles[:500]
-    shown = table.value.reset_index(drop=True)
-    assert shown.iloc[int(rows.pop())]["Name"] == "München"
+    table = [d.value for d in at.dataframe if "Ihre Wahl" in d.value.columns][0]
+    assert table["Ihre Wahl"].sum() == 1
+    assert table.loc[table["Ihre Wahl"], "Name"].tolist() == ["München"]
+    assert table["Rang"].is_monotonic_increasing and pd.api.types.is_integer_dtype(table["Einwohner"])  # numbers
+    plain = open_page(RANGLISTE, land="09")
+    assert all("Ihre Wahl" not in d.value.columns for d in plain.dataframe)
