@@ -239,7 +239,11 @@ def _compare_block(build: db.Db, ars: str, row: pd.Series) -> None:
     candidates = _candidates(build, land)
     chosen = [k for k in state.value(COMPARE) if k != ars]
     options = list(dict.fromkeys([*chosen, *[k for k in candidates["ars"] if k != ars]]))
-    names = _names(build, tuple(options))
+    # the labels of the state's candidates once per state (not per profile), those of other chosen keys apart
+    names = _names(build, tuple(candidates["ars"]))
+    others = tuple(k for k in chosen if k not in names)
+    if others:
+        names = {**names, **_names(build, others)}
     state.keep_valid(COMPARE, [k for k in options if k in names])
     picked = st.multiselect(f"Mit bis zu {MAX_COMPARE} anderen vergleichen", [k for k in options if k in names],
                             key=COMPARE.key, max_selections=MAX_COMPARE, format_func=names.__getitem__,
