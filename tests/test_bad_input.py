@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from published_support import publish_copy
 
 from etl import publish
 from etl.build import BuildReport, run_build
@@ -116,12 +117,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def previous(tmp_path_factory: pytest.TempPathFactory, build_report: BuildReport) -> Path:
     """A published database (a copy of the session build) that failed builds must leave alone."""
-    folder = tmp_path_factory.mktemp("previous")
-    link = folder / "digitalmonitor.duckdb"
-    old = publish.build_file(link, build_report.build_id)
-    shutil.copyfile(build_report.db_file, old)
-    publish.publish(link, old)
-    return link
+    return publish_copy(tmp_path_factory.mktemp("previous"), build_report)
 
 
 def state_of(link: Path) -> tuple[Path, str, str, list[str]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -28,11 +27,11 @@ import duckdb
 import pytest
 from import_support import run_steps
 from openpyxl import Workbook
+from published_support import publish_copy
 from typer.testing import CliRunner
 
 from app import db as appdb
 from app import exports
-from etl import publish
 from etl.build import BuildReport
 from etl.cli import app
 from etl.context import BuildOptions
@@ -66,12 +65,7 @@ def grants_file(path: Path, rows: int) -> Path:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory, build_report: BuildReport) -> Path:
     """A published database (a copy of the session build) that refused imports must leave alone."""
-    folder = tmp_path_factory.mktemp("published")
-    link = folder / "digitalmonitor.duckdb"
-    old = publish.build_file(link, build_report.build_id)
-    shutil.copyfile(build_report.db_file, old)
-    publish.publish(link, old)
-    return link
+    return publish_copy(tmp_path_factory.mktemp("published"), build_report)
 
 
 def state_of(link: Path) -> tuple[Path, str, list[str]]:
