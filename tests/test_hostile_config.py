@@ -91,8 +91,9 @@ def _largest_element(at: AppTest) -> tuple[int, str]:
 
 
 def test_message_limit_fits_the_biggest_page_with_room(options: dict[str, Any], app_db: Path) -> None:
-    """The all-Germany Karte of every municipality (its table, ~3 MB) is the biggest rerun message; the limit
-    leaves at least three times that and is far below streamlit's default of 200 MB."""
+    """The all-Germany Karte of every municipality (map and table, each 1-2 MB) or the Start density map is the
+    biggest rerun message; the limit leaves at least three times that and is far below streamlit's default of
+    200 MB."""
     limit = options["options"]["server.maxMessageSize"] * 1_000_000
     biggest = (0, "")
     for script, params in ((None, {}), ("pages/1_Karte.py", {"land": "DE", "kennzahl": "da_status"}),
@@ -105,6 +106,6 @@ def test_message_limit_fits_the_biggest_page_with_room(options: dict[str, Any], 
         at.run()
         assert not at.exception
         biggest = max(biggest, _largest_element(at))
-    assert biggest[0] > 2_000_000, biggest  # the measurement found the big table
+    assert biggest[0] > 1_000_000, biggest  # the measurement found one of the big elements
     assert limit >= 3 * biggest[0], (limit, biggest)
     assert limit <= 50_000_000
