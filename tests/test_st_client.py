@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +27,23 @@ def server(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     log = tmp_path_factory.mktemp("st_client") / "server.log"
     with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, log) as url:
         yield url
+
+
+def run_in_thread(coroutine: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop in the main thread."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def test_pages_and_widget_change(server: str) -> None:
@@ -59,4 +78,4 @@ def test_pages_and_widget_change(server: str) -> None:
             assert broken.status == "disconnected" and not broken.ok
             assert not s.connected
 
-    asyncio.run(walk())
+    run_in_thread(walk)
