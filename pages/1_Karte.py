@@ -49,9 +49,18 @@ def _geometry(build: db.Db, level: str, land: str | None) -> tuple[str, tuple[fl
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _table(build: db.Db, level: str, measure: str, land: str | None) -> pd.DataFrame:
+def _table(build: db.Db, level: str, measure: str, land: str | None) -> tuple[pd.DataFrame, dict]:
+    """The map's table, rounded, with the column_config of its numbers."""
     spec = db.MAP_MEASURES[measure]
-    return map_table(_frame(build, level, measure, land), spec.label, spec.unit, PROFILE_URL, spec.categories)
+    table = map_table(_frame(build, level, measure, land), spec.label, spec.unit, PROFILE_URL, spec.categories)
+    value_col = _value_column(spec)
+    # a narrow value column keeps the values in view; the full label is its tooltip
+    return localized(table, {value_col: spec.decimals},
+                     {"Rang": {"width": "small"}, value_col: {"width": 120, "help": value_col}})
+
+
+def _value_column(spec: db.Measure) -> str:
+    return f"{spec.label} ({spec.unit})" if spec.unit else spec.label
 
 
 # a resource, not data: a cache hit hands out the same figure instead of unpickling a copy (0.17 s for all
@@ -149,18 +158,14 @@ def main() -> None:
         if level != "state":
             st.caption("Ein Klick auf ein Gebiet öffnet sein Profil; auf Landesebene zeigt er die Kreise des Landes.")
     with right:
-        table = _table(build, level, measure, land_key)
-        value_col = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
-        shown, numbers = localized(table, {value_col: spec.decimals})
-        value_format = numbers.get(value_col, {}).get("type_config", {}).get("format")
+        shown, numbers = _table(build, level, measure, land_key)
+        value_col = _value_column(spec)
         st.dataframe(
             shown, hide_index=True, width="stretch", height=MAP_HEIGHT - 40, key="karte_table",
             column_config={**numbers,
-                           "Rang": st.column_config.NumberColumn(width="small", format="localized"),
                            "Name": st.column_config.TextColumn(width="medium"),
-                           # a narrow value column keeps the values in view; the full label is its tooltip
-                           value_col: (st.column_config.NumberColumn(width=120, help=value_col, format=value_format)
-                                       if value_col in numbers else st.column_config.Column(width=120, help=value_col)),
+                           # a category (Digitales-Amt status) is text: narrow as well
+                           value_col: numbers.get(value_col) or st.column_config.Column(width=120, help=value_col),
                            "Profil": st.column_config.LinkColumn("Profil", display_text="öffnen", width="small"),
                            "Schlüssel": st.column_config.TextColumn("Schlüssel", width="small")},
         )

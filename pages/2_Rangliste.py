@@ -126,15 +126,13 @@ def main() -> None:
     table = ranking_table(frame, label)
     if mine is not None:  # a marker column instead of a styled row: no Styler for 2,000 rows on every rerun
         table.insert(0, "Ihre Wahl", (frame["ars"] == mine).to_numpy())
-    shown, numbers = localized(table, {label: decimals, "Median der Vergleichsgruppe": decimals})
+    shown, numbers = localized(table, {label: decimals, "Median der Vergleichsgruppe": decimals}, {
+        "Rang": {"width": "small"},
+        "Rangänderung": {"width": "small", "format": "%+d",
+                         "help": "+ aufgestiegen, − abgestiegen seit dem vorigen Stand (Plätze)"}})
     st.dataframe(shown, hide_index=True, width="stretch", height=480, key="rang_table",
-                 column_config={**numbers,
-                                "Ihre Wahl": st.column_config.CheckboxColumn(width="small",
-                                                                             help="die hervorgehobene Behörde"),
-                                "Rang": st.column_config.NumberColumn(width="small", format="localized"),
-                                "Rangänderung": st.column_config.NumberColumn(
-                                    width="small", format="%+d",
-                                    help="+ aufgestiegen, − abgestiegen seit dem vorigen Stand (Plätze)")})
+                 column_config={**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(
+                     width="small", help="die hervorgehobene Behörde")})
     st.caption(md(f"Daten: {sources}. Einwohner: {db.register_attribution(build)}."))
     with st.expander("Daten herunterladen", icon=":material/download:"):
         export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",

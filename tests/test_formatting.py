@@ -55,3 +55,5 @@ def test_localized_tables_keep_numbers_numeric_rounded_and_years_plain() -> None
     assert config["Jahr"]["type_config"]["format"] == "%d"
     assert set(config) == {"Einwohner", "je 10.000", "Jahr"}  # text and flags keep their own columns
     assert frame["Einwohner"].tolist() == [1234.4, 98765.6]  # the input is not changed
+    _, config = localized(frame, options={"Einwohner": {"width": 120, "format": "%+d"}})
+    assert config["Einwohner"]["width"] == 120 and config["Einwohner"]["type_config"]["format"] == "%+d"
