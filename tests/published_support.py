@@ -10,7 +10,8 @@ from etl.build import BuildReport
 
 
 def publish_copy(folder: Path, report: BuildReport) -> Path:
-    """Publish a copy of a build in `folder`; returns the published link."""
+    """Publish a copy of a build in `folder` (created if missing); returns the published link."""
+    folder.mkdir(parents=True, exist_ok=True)
     link = folder / "digitalmonitor.duckdb"
     old = publish.build_file(link, report.build_id)
     shutil.copyfile(report.db_file, old)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from published_support import publish_copy
 
 import app.db
 from etl import faults, publish
@@ -71,16 +72,6 @@ def dashboard_build_id(link: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     per_state = app.db.municipalities_per_state(db)
     assert len(per_state) == 16 and int(per_state["gemeinden"].sum()) > 10_000
     return app.db.build_info(db)["build_id"]
-
-
-def published_copy(report: BuildReport, folder: Path) -> Path:
-    """Publish a copy of the session build in `folder` as the previous database; return the link."""
-    folder.mkdir(parents=True, exist_ok=True)
-    link = folder / "digitalmonitor.duckdb"
-    old = publish.build_file(link, report.build_id)
-    shutil.copyfile(report.db_file, old)
-    publish.publish(link, old)
-    return link
 
 
 def build_command(link: Path, mirror: Path) -> list[str]:
@@ -142,7 +133,7 @@ TEMP_LINK = re.compile(r"\.digitalmonitor\.duckdb\.[0-9a-f]{8}\.link")
 def test_sigkill_at_each_checkpoint_keeps_the_previous_database_served(
         tmp_path: Path, mirror: Path, build_report: BuildReport, monkeypatch: pytest.MonkeyPatch) -> None:
     """One folder, builds killed one after the other: each run first removes what the one before left."""
-    link = published_copy(build_report, tmp_path / "db")
+    link = publish_copy(tmp_path / "db", build_report)
     previous = fingerprint(link)
     baseline = names(link.parent)
     lock_name = publish.lock_file(link).name
@@ -192,7 +183,7 @@ def wait_for_lock_holder(link: Path, proc: subprocess.Popen[str], timeout: float
 
 def test_second_build_is_refused_while_one_runs_and_a_kill_from_outside_keeps_the_database(
         tmp_path: Path, mirror: Path, build_report: BuildReport, monkeypatch: pytest.MonkeyPatch) -> None:
-    link = published_copy(build_report, tmp_path / "db")
+    link = publish_copy(tmp_path / "db", build_report)
     previous = fingerprint(link)
     baseline = names(link.parent)
     first = subprocess.Popen(build_command(link, mirror), cwd=ROOT, env=build_env(), text=True,
@@ -253,7 +244,7 @@ def small_disk(tmp_path: Path, build_report: BuildReport) -> Iterator[Path]:
     if done.returncode != 0:
         pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
     try:
-        link = published_copy(build_report, mount / "db")
+        link = publish_copy(mount / "db", build_report)
         ballast = shutil.disk_usage(mount).free - FREE_ON_SMALL_DISK
         with (mount / "ballast.bin").open("wb") as fh:
             for _ in range(ballast // MB):
@@ -291,7 +282,7 @@ def test_full_disk_during_a_build(small_disk: Path, mirror: Path) -> None:
 
 def test_file_size_limit_during_a_build(tmp_path: Path, mirror: Path, build_report: BuildReport) -> None:
     """Runs everywhere: RLIMIT_FSIZE makes every write beyond 4 MB fail with EFBIG (SIGXFSZ ignored)."""
-    link = published_copy(build_report, tmp_path / "db")
+    link = publish_copy(tmp_path / "db", build_report)
     previous, listing = fingerprint(link), names(link.parent)
 
     def limit_file_size() -> None:
@@ -318,7 +309,7 @@ def test_free_space_check_refuses_before_reading(small_disk: Path, mirror: Path)
 def test_free_space_minimum_from_the_environment(tmp_path: Path, mirror: Path, build_report: BuildReport,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The same check where no tmpfs can be mounted: a minimum larger than any disk."""
-    link = published_copy(build_report, tmp_path / "db")
+    link = publish_copy(tmp_path / "db", build_report)
     previous, listing = fingerprint(link), names(link.parent)
     monkeypatch.setenv(publish.MIN_FREE_ENV, str(10**9))
     with pytest.raises(EtlError) as info:

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from published_support import publish_copy
 
 import app.db
 from etl import publish
 from etl.build import BuildReport
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def published_copy(report: BuildReport, folder: Path) -> Path:
-    """Publish a copy of the session build in `folder` (a 'previous' database), return the link."""
-    link = folder / "digitalmonitor.duckdb"
-    old = publish.build_file(link, report.build_id)
-    shutil.copyfile(report.db_file, old)
-    publish.publish(link, old)
-    return link
 
 
 def build_id_of(con: duckdb.DuckDBPyConnection) -> str:
@@ -35,7 +26,7 @@ def build_id_of(con: duckdb.DuckDBPyConnection) -> str:
 
 def test_reader_keeps_reading_during_a_rebuild_and_the_app_sees_the_new_build(
         tmp_path: Path, build_report: BuildReport, mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    link = published_copy(build_report, tmp_path)
+    link = publish_copy(tmp_path, build_report)
     old_file = link.resolve()
     monkeypatch.setenv(app.db.DB_ENV, str(link))
     old_db = app.db.current()
