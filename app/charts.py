@@ -107,7 +107,8 @@ def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int =
 
 
 def ranking_table(frame: pd.DataFrame, value_label: str) -> pd.DataFrame:
-    """The ranking as displayed: numeric columns stay numeric (the page shows Rangänderung as +n / −n)."""
+    """The ranking as displayed: numeric columns stay numeric (the page shows Rangänderung as ▲/▼, see
+    `rank_change_text`)."""
     return pd.DataFrame({
         "Rang": frame["rank"].astype("Int64"),
         "Rangänderung": frame["rank_change"].astype("Int64"),

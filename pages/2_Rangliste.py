@@ -126,13 +126,14 @@ def main() -> None:
     table = ranking_table(frame, label)
     if mine is not None:  # a marker column instead of a styled row: no Styler for 2,000 rows on every rerun
         table.insert(0, "Ihre Wahl", (frame["ars"] == mine).to_numpy())
-    shown, numbers = localized(table, {label: decimals, "Median der Vergleichsgruppe": decimals}, {
-        "Rang": {"width": "small"},
-        "Rangänderung": {"width": "small", "format": "%+d",
-                         "help": "+ aufgestiegen, − abgestiegen seit dem vorigen Stand (Plätze)"}})
+    table["Rangänderung"] = table["Rangänderung"].map(rank_change_text)  # ▲ 3 / ▼ 1 / = 0 / –
+    shown, numbers = localized(table, {label: decimals, "Median der Vergleichsgruppe": decimals},
+                               {"Rang": {"width": "small"}})
     st.dataframe(shown, hide_index=True, width="stretch", height=480, key="rang_table",
                  column_config={**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(
-                     width="small", help="die hervorgehobene Behörde")})
+                     width="small", help="die hervorgehobene Behörde"),
+                     "Rangänderung": st.column_config.TextColumn(
+                         width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)")})
     st.caption(md(f"Daten: {sources}. Einwohner: {db.register_attribution(build)}."))
     with st.expander("Daten herunterladen", icon=":material/download:"):
         export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",
