@@ -18,7 +18,7 @@ from pathlib import Path
 
 from etl.errors import EtlError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 RAW_DIR = PROJECT_DIR / "data" / "raw"
 MIRROR_ENV = "DIGITALMONITOR_MIRROR"
 
