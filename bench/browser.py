@@ -1,7 +1,7 @@
 """Browser benchmark of the Karte: time until the map is painted, server time of a filter change, and the
 websocket bytes of one rerun, against a naive map with the full GeoJSON inline.
 
-    .venv/bin/python bench/browser.py [--db PUBLISHED_DB] [--mirror DIR] [--repeat N]
+    .venv/bin/python -m bench.browser [--db PUBLISHED_DB] [--mirror DIR] [--repeat N]
 
 Without --db a fresh build (with demo data) is made in a temporary folder. Two Streamlit servers start
 on free local ports: the dashboard on that build, and bench/naive_map.py (VG5000 GEM at full precision,
@@ -36,18 +36,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from browser_harness import (  # noqa: E402
+from devtools.browser import (
     PAINTED_JS,
     launch,
     new_context,
@@ -59,10 +54,11 @@ from browser_harness import (  # noqa: E402
     wait_ready,
     wait_rerun,
 )
+from etl.build import run_build
+from etl.context import BuildOptions
+from etl.sources import MIRROR_ENV
 
-from etl.build import run_build  # noqa: E402
-from etl.context import BuildOptions  # noqa: E402
-from etl.sources import MIRROR_ENV  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MAP = ".st-key-karte_map"
 NAIVE_MAP = ".st-key-naive_map"

@@ -7,18 +7,16 @@ build_seconds=… cpu_seconds=… demo_rows=… regions=… snapshots=… goal_s
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from etl.build import run_build
+from etl.context import BuildOptions
 
-from etl.build import run_build  # noqa: E402
-from etl.context import BuildOptions  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
 GOAL_SECONDS = 20

@@ -4,7 +4,7 @@ A full build (no demo data) from the mirror into a temporary folder, timed; then
 more without any processing: the GV100AD files as plain file reads and decoded text, the boundary layers
 with pyogrio. The ratio says how much the build adds on top of reading.
 
-    .venv/bin/python bench/etl.py [--mirror DIR]
+    .venv/bin/python -m bench.etl [--mirror DIR]
 
 Ends with one line: build_seconds=… read_seconds=… ratio=…
 """
@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+import pyogrio
+
+from etl.build import run_build
+from etl.context import BuildOptions
+from etl.regions import LEVELS
+from etl.sources import LEVEL_LAYERS, MIRROR_ENV, REGISTER_EDITIONS, SourceResolver
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import pyogrio  # noqa: E402
-
-from etl.build import run_build  # noqa: E402
-from etl.context import BuildOptions  # noqa: E402
-from etl.regions import LEVELS  # noqa: E402
-from etl.sources import LEVEL_LAYERS, MIRROR_ENV, REGISTER_EDITIONS, SourceResolver  # noqa: E402
 
 
 def default_mirror() -> Path:

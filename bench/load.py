@@ -1,13 +1,13 @@
 """Load test of the dashboard: N concurrent sessions walk through map, rankings and profile views.
 
-    .venv/bin/python bench/load.py [--sessions 20] [--browsers 1] [--rounds 2 | --duration S] [--db PUBLISHED_DB]
+    .venv/bin/python -m bench.load [--sessions 20] [--browsers 1] [--rounds 2 | --duration S] [--db PUBLISHED_DB]
 
 Without --db a fresh build with demo data is made in a temporary folder (`python -m etl build --demo --mirror
 $DIGITALMONITOR_MIRROR`, default ../shared/data beside the checkout). The dashboard starts with
-`streamlit run dashboard.py` on a free local port (tests/browser/browser_harness.py).
+`streamlit run dashboard.py` on a free local port (devtools/browser/server.py).
 
 On two cores, twenty browsers would measure the browsers, so most sessions are light websocket clients
-(bench/st_client.py) that send the rerun messages a browser sends, and only --browsers sessions are real
+(devtools/st_client/) that send the rerun messages a browser sends, and only --browsers sessions are real
 chromium tabs (Playwright, Debian's chromium with software WebGL) that measure when the maps are painted.
 
 Each light session walks, per round, with think times of --think seconds between steps:
@@ -51,18 +51,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-import browser_harness  # noqa: E402
-from browser_harness import (  # noqa: E402
+from devtools.browser import (
     Console,
     choose,
+    chromium_path,
     exceptions,
     launch,
     new_context,
@@ -73,8 +68,9 @@ from browser_harness import (  # noqa: E402
     wait_ready,
     wait_rerun,
 )
+from devtools.st_client import RerunResult, StreamlitError, StreamlitSession
 
-from bench.st_client import RerunResult, StreamlitError, StreamlitSession  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MIRROR_ENV = "DIGITALMONITOR_MIRROR"
 MAP = ".st-key-karte_map"
@@ -344,9 +340,8 @@ def build_database(mirror: Path, folder: Path) -> Path:
 @contextlib.contextmanager
 def dashboard(db: Path, log_path: Path, port: int | None) -> Iterator[tuple[str, psutil.Process]]:
     """The dashboard on the harness's server (on `port` if given); yields its URL and its process."""
-    fixed = mock.patch.object(browser_harness, "free_port", lambda: port) if port else contextlib.nullcontext()
     before = {p.pid for p in psutil.Process().children()}
-    with fixed, streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db)}, log_path) as url:
+    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db)}, log_path, port=port) as url:
         started = [p for p in psutil.Process().children() if p.pid not in before]
         server = next((p for p in started if "streamlit" in " ".join(p.cmdline())), None)
         if server is None:
@@ -434,7 +429,7 @@ def main() -> None:
     args = parser.parse_args()
     browsers = max(0, min(args.browsers, args.sessions))
     light = args.sessions - browsers
-    if browsers and browser_harness.chromium_path() is None:
+    if browsers and chromium_path() is None:
         raise SystemExit("Debian's chromium is not installed (apt-get install chromium), or use --browsers 0")
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:

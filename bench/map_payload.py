@@ -5,7 +5,7 @@ measures it raw and gzipped, counts the edges where neighbours leave a gap or ov
 (shapely.coverage_invalid_edges), and compares with the full-precision GeoJSON of VG5000 GEM.
 Goal: at most 3.5 MB raw, 0.6 MB gzip, no gaps or overlaps.
 
-    .venv/bin/python bench/map_payload.py [--db PUBLISHED_DB] [--mirror DIR]
+    .venv/bin/python -m bench.map_payload [--db PUBLISHED_DB] [--mirror DIR]
 
 Without --db a fresh build (no demo data) is made in a temporary folder.
 Ends with one line: municipality_bytes=… municipality_gzip_bytes=… full_bytes=… full_gzip_bytes=…
@@ -18,20 +18,18 @@ import argparse
 import gzip
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
+import pyogrio
+import shapely
+
+from etl.build import run_build
+from etl.context import BuildOptions
+from etl.sources import BKG_VG5000_2021, MIRROR_ENV, SourceResolver
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import duckdb  # noqa: E402
-import pyogrio  # noqa: E402
-import shapely  # noqa: E402
-
-from etl.build import run_build  # noqa: E402
-from etl.context import BuildOptions  # noqa: E402
-from etl.sources import BKG_VG5000_2021, MIRROR_ENV, SourceResolver  # noqa: E402
 
 GAP_DEGREES = 5e-4  # about 50 m: a sliver narrower than this between neighbours counts as a gap
 GOAL_RAW = 3_500_000

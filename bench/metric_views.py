@@ -1,6 +1,6 @@
 """Benchmark: how long dashboard-style queries on each metric view take on a published build.
 
-Usage: python bench/metric_views.py [DB]  (default: $DIGITALMONITOR_DB or data/digitalmonitor.duckdb).
+Usage: python -m bench.metric_views [DB]  (default: $DIGITALMONITOR_DB or data/digitalmonitor.duckdb).
 Opens the build read-only, warms up once, then takes the median of five runs per query.
 Ends with one line: max_view_ms=… slowest=… views=… goal_ms=100
 """
@@ -14,10 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from etl.publish import db_path
 
-from etl.publish import db_path  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 GOAL_MS = 100
 QUERIES = {

@@ -7,16 +7,12 @@ selectbox switches the values shown, like a measure change on the Karte page.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import plotly.graph_objects as go
 import pyogrio
 import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from etl.sources import BKG_VG5000_2021, SourceResolver  # noqa: E402
+from etl.sources import BKG_VG5000_2021, SourceResolver
 
 
 @st.cache_data(show_spinner=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from devtools.browser import streamlit_server
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
 
@@ -45,6 +46,14 @@ def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield connection
     finally:
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port against the session build; terminated at the end."""
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, log) as url:
+        yield url
 
 
 @pytest.fixture

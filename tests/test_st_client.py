@@ -1,32 +1,17 @@
-"""The light Streamlit client of the load bench (bench/st_client.py) against the real server on the session build:
+"""The light Streamlit client of the load bench (devtools/st_client/) against the real server on the session build:
 pages open without errors, a widget change reaches the app (new view, new query string), and a wrong page, an
 unknown option and a malformed frame are reported instead of passing silently."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
-from collections.abc import Callable, Coroutine, Iterator
-from pathlib import Path
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
 
-from bench.st_client import StreamlitError, StreamlitSession
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from browser_harness import streamlit_server  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def server(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port against the session build (as tests/browser/conftest.py)."""
-    log = tmp_path_factory.mktemp("st_client") / "server.log"
-    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, log) as url:
-        yield url
+from devtools.st_client import StreamlitError, StreamlitSession
 
 
 def run_in_thread(coroutine: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -46,9 +31,9 @@ def run_in_thread(coroutine: Callable[[], Coroutine[Any, Any, None]]) -> None:
         raise errors[0]
 
 
-def test_pages_and_widget_change(server: str) -> None:
+def test_pages_and_widget_change(app_url: str) -> None:
     async def walk() -> None:
-        async with StreamlitSession(server, timeout=60) as s:
+        async with StreamlitSession(app_url, timeout=60) as s:
             karte = await s.open("Karte", "ebene=municipality&land=09")
             assert karte.ok, karte.errors
             assert karte.page == "Karte" and "Karte" in karte.texts

@@ -1,23 +1,15 @@
-"""Browser fixtures: one Streamlit server on the session build and one chromium for the whole session."""
+"""Browser fixtures: one chromium for the whole session (the Streamlit server, `app_url`, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import ROOT, SCREENSHOTS, Console, chromium_path, launch, new_context, streamlit_server
 
-
-@pytest.fixture(scope="session")
-def app_url(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port against the session build; terminated at the end."""
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, log) as url:
-        yield url
+from devtools.browser import SCREENSHOTS, Console, chromium_path, launch, new_context
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_harness import ROOT, Console, exceptions, new_context, open_app, page_url, streamlit_server
 from test_hostile_xss import DORMITZ, FILE_NAME, FORCHHEIM_DISTRICT, REJECTED_PROGRAMME, XSS, hostile_build
+
+from devtools.browser import ROOT, Console, exceptions, new_context, open_app, page_url, streamlit_server
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,8 @@ from typing import Any
 import duckdb
 import pytest
 import shapely
-from browser_harness import (
+
+from devtools.browser import (
     SCREENSHOTS,
     Console,
     change_and_rerun,
@@ -24,7 +25,6 @@ from browser_harness import (
     map_stats,
     new_context,
     open_app,
-    page_script,
     page_url,
     project,
     reopen,
@@ -33,8 +33,7 @@ from browser_harness import (
     widget_values,
 )
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(page_script("Karte") is None, reason="pages/1_Karte.py not there yet")]
+pytestmark = pytest.mark.browser
 
 MAP = ".st-key-karte_map"
 # URL parameters of the Karte page (pages/1_Karte.py, state.Param names)

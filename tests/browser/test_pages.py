@@ -8,7 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 import pytest
-from browser_harness import (
+
+from devtools.browser import (
     ROOT,
     SCREENSHOTS,
     AppPage,
@@ -49,8 +50,7 @@ def test_page_opens_without_error(app_page: AppPage, app_url: str, page: Any, co
 def test_every_page_file_is_in_the_navigation() -> None:
     """A page file that dashboard.py's st.navigation does not name would be unreachable (and untested)."""
     declared = {ROOT / script for script, _name, _title in declared_pages()}
-    if not declared:
-        pytest.skip("dashboard.py has no st.navigation: Streamlit serves every file in pages/")
+    assert declared, "dashboard.py has no st.navigation: Streamlit would serve every file in pages/"
     folders = {path.parent for path in declared if path.parent != ROOT}
     files = {path for folder in folders for path in folder.glob("*.py") if not path.name.startswith("_")}
     assert files <= declared, f"not in st.navigation: {sorted(p.name for p in files - declared)}"
@@ -66,8 +66,7 @@ def _navigation(page: Any) -> list[tuple[str, str]]:
 
 def test_navigation_lists_every_page(app_url: str, page: Any) -> None:
     open_app(page, page_url(app_url, ""))
-    if len(PAGES) == 1:
-        pytest.skip("no pages yet")
+    assert len(PAGES) > 1, "no pages besides the start page"
     expected = [(title, name) for _script, name, title in declared_pages()] or [(p.label, p.name) for p in PAGES]
     assert _navigation(page) == expected
 
@@ -79,8 +78,6 @@ def test_navigation_lists_every_page(app_url: str, page: Any) -> None:
                    strict=True)
 def test_permalink_as_first_visit_shows_the_app_navigation(db_path: Path, tmp_path: Path, browser: Any) -> None:
     """A fresh server whose first visitor comes by a permalink shows the same navigation as the Start page."""
-    if not declared_pages():
-        pytest.skip("dashboard.py has no st.navigation")
     expected = [(title, name) for _script, name, title in declared_pages()]
     deep = PAGES[-1]
     with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, tmp_path / "server.log") as url:

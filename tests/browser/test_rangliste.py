@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import (
+
+from devtools.browser import (
     SCREENSHOTS,
     Console,
     change_and_rerun,
@@ -15,14 +16,12 @@ from browser_harness import (
     figure_data,
     full_screenshot,
     open_app,
-    page_script,
     page_url,
     reopen,
     widget_values,
 )
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(page_script("Rangliste") is None, reason="pages/2_Rangliste.py not there yet")]
+pytestmark = pytest.mark.browser
 
 CHART = ".st-key-rang_chart"
 WIDGETS = ("rang_land", "rang_kreis", "rang_groesse", "rang_typ", "rang_kennzahl", "rang_gemeinde")

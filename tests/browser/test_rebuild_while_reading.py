@@ -20,7 +20,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from browser_harness import (
+
+from devtools.browser import (
     ROOT,
     map_stats,
     new_context,
@@ -30,8 +31,7 @@ from browser_harness import (
     wait_map_painted,
     wait_ready,
 )
-
-from bench.st_client import RerunResult, StreamlitSession
+from devtools.st_client import RerunResult, StreamlitSession
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,176 @@
+"""A plotly MapLibre map in the page: painted or not, what it drew, where a place is, what the legend says,
+and a full-page screenshot that waits for the maps."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from devtools.browser.chromium import TIMEOUT_MS, VIEWPORT
+
+# --- maps -------------------------------------------------------------------------------------------
+
+# `root` narrows the search to a keyed element (e.g. '.st-key-karte_map'); the first plotly graph div
+# holding a MapLibre subplot wins.
+_FIND_MAP = """
+const findMap = (root) => {
+  const scope = root ? document.querySelector(root) : document;
+  if (!scope) return null;
+  for (const gd of scope.querySelectorAll('.js-plotly-plot')) {
+    const fl = gd._fullLayout;
+    if (!fl) continue;
+    for (const k of Object.keys(fl)) {
+      if (/^map\\d*$/.test(k) && fl[k] && fl[k]._subplot && fl[k]._subplot.map) {
+        return {gd, map: fl[k]._subplot.map};
+      }
+    }
+  }
+  return null;
+};
+// the fill layer of each choroplethmap trace (app/maps.py draws all regions in one trace; its legend
+// entries are empty scattermap traces, which add no fill layer)
+const fillLayers = (map) => map.getStyle().layers.filter((l) => l.type === 'fill' && l.id.startsWith('plotly-trace'));
+"""
+
+
+def _with_helpers(function: str) -> str:
+    """A JS expression evaluating to `function`, with findMap and fillLayers in scope."""
+    return f"(() => {{ {_FIND_MAP} return {function.strip()}; }})()"
+
+
+PAINTED_JS = _with_helpers("""
+(root) => {
+  const found = findMap(root);
+  if (!found) return false;
+  const m = found.map;
+  if (!m.loaded() || m.isMoving() || !m.areTilesLoaded()) return false;
+  const fills = fillLayers(m);
+  return fills.length > 0 && fills.every((l) => m.isSourceLoaded(l.source)) &&
+         m.queryRenderedFeatures({layers: fills.map((l) => l.id)}).length > 0;
+}
+""")
+
+MAP_STATS_JS = _with_helpers("""
+(root) => {
+  const {gd, map} = findMap(root);
+  const rendered = map.queryRenderedFeatures({layers: fillLayers(map).map((l) => l.id)});
+  // plotly puts each location's centroid into the feature properties ('ct'): one key per location,
+  // while a polygon cut by tile borders comes back in several pieces.
+  const unique = new Set(rendered.map((f) => JSON.stringify(f.properties.ct)));
+  const traces = gd.data.filter((t) => t.type === 'choroplethmap');
+  const canvas = map.getCanvas().getBoundingClientRect();
+  return {
+    locations: traces.reduce((n, t) => n + (t.locations ? t.locations.length : 0), 0),
+    // locations plotly can draw: those with a value (a NaN z gets no polygon at all)
+    with_value: gd.calcdata.filter((cd) => cd[0] && cd[0].trace.type === 'choroplethmap')
+                  .reduce((n, cd) => n + cd.filter((c) => c.ct !== undefined).length, 0),
+    rendered_features: unique.size,
+    geojson: traces.length && typeof traces[0].geojson === 'string' ? traces[0].geojson : null,
+    canvas: {x: canvas.x, y: canvas.y, width: canvas.width, height: canvas.height},
+    center: map.getCenter(), zoom: map.getZoom(),
+  };
+}
+""")
+
+PROJECT_JS = _with_helpers("""
+([root, lon, lat]) => {
+  const {map} = findMap(root);
+  const p = map.project([lon, lat]);
+  const r = map.getCanvas().getBoundingClientRect();
+  return {x: r.x + p.x, y: r.y + p.y};
+}
+""")
+
+FIGURE_JS = """
+(root) => {
+  const scope = root ? document.querySelector(root) : document;
+  const gd = scope && scope.querySelector('.js-plotly-plot');
+  if (!gd || !gd.data) return null;
+  const list = (v) => (v === undefined || v === null ? null : Array.from(v));
+  return gd.data.map((t) => ({type: t.type, name: t.name === undefined ? null : t.name,
+                              locations: list(t.locations), z: list(t.z), x: list(t.x), y: list(t.y),
+                              text: Array.isArray(t.text) ? list(t.text) : t.text === undefined ? null : t.text}));
+}
+"""
+
+
+LEGEND_JS = """
+(root) => {
+  const scope = root ? document.querySelector(root) : document;
+  const gd = scope && scope.querySelector('.js-plotly-plot');
+  if (!gd) return null;
+  return Array.from(gd.querySelectorAll('.legend .traces')).map((item) => {
+    const point = item.querySelector('.legendpoints path');
+    return {text: (item.querySelector('.legendtext') || {}).textContent || '',
+            colour: point ? getComputedStyle(point).fill : null};
+  });
+}
+"""
+
+
+def legend_items(page: Any, root: str | None = None) -> list[dict[str, Any]] | None:
+    """The legend entries the browser shows (text and fill colour of the symbol), in order."""
+    return page.evaluate(LEGEND_JS, root)
+
+
+def wait_map_painted(page: Any, root: str | None = None, timeout: float = TIMEOUT_MS) -> float:
+    """Wait until the map is painted; return when (seconds since this document's navigation started)."""
+    handle = page.wait_for_function(f"(root) => ({PAINTED_JS})(root) ? performance.now() : false",
+                                    arg=root, timeout=timeout, polling=20)
+    return float(handle.json_value()) / 1000
+
+
+def map_stats(page: Any, root: str | None = None) -> dict[str, Any]:
+    return dict(page.evaluate(MAP_STATS_JS, root))
+
+
+def project(page: Any, lon: float, lat: float, root: str | None = None) -> tuple[float, float]:
+    point = page.evaluate(PROJECT_JS, [root, lon, lat])
+    return float(point["x"]), float(point["y"])
+
+
+def figure_data(page: Any, root: str | None = None) -> list[dict[str, Any]] | None:
+    return page.evaluate(FIGURE_JS, root)
+
+
+def map_canvas(page: Any, root: str | None = None) -> Any:
+    scope = f"{root} " if root else ""
+    return page.locator(f"{scope}.js-plotly-plot canvas.maplibregl-canvas").first
+
+
+def coloured_share(png: bytes, min_saturation: int = 40) -> tuple[float, float]:
+    """(share of clearly coloured pixels, share of pixels that are neither white nor grey) of a PNG.
+
+    Coloured: max(r, g, b) - min(r, g, b) >= min_saturation (every colour of the Viridis scale is);
+    white background, grey 'no data' fills and white borders are not.
+    """
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    spread = rgb.max(axis=2) - rgb.min(axis=2)
+    white = (rgb > 245).all(axis=2)
+    return float((spread >= min_saturation).mean()), float((~white).mean())
+
+
+# --- screenshots ------------------------------------------------------------------------------------
+
+def full_screenshot(page: Any, path: Path, maps_root: str | None = None) -> None:
+    """Screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    height = int(page.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]') ||
+                             document.querySelector('[data-testid="stAppViewContainer"]');
+                   return m ? m.scrollHeight : document.body.scrollHeight; }"""))
+    size = page.viewport_size or VIEWPORT
+    grown = max(size["height"], min(height + 40, 6000))
+    if grown != size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": grown})
+    try:
+        if page.query_selector(".js-plotly-plot canvas.maplibregl-canvas"):
+            wait_map_painted(page, maps_root)
+        page.screenshot(path=str(path))
+    finally:
+        if grown != size["height"]:
+            page.set_viewport_size(size)

@@ -1,0 +1,54 @@
+"""Streamlit widgets in the browser, found by their key (Streamlit renders `key=` as the CSS class
+st-key-<key>): pick an option, read values, download a file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from devtools.browser.chromium import runs_finished, wait_rerun
+
+
+def key(name: str) -> str:
+    return f".st-key-{name}"
+
+
+def choose(page: Any, widget_key: str, option: str, search: str | None = None) -> None:
+    """Pick an option of a selectbox (a react-aria combobox in Streamlit 1.67) by its visible text;
+    `search` is typed first to filter a long list."""
+    if search:
+        box = page.locator(f"{key(widget_key)} input[role='combobox']").first
+        box.click()
+        box.fill(search)
+    else:
+        page.locator(f"{key(widget_key)} button[aria-haspopup='listbox']").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def selectbox_value(page: Any, widget_key: str) -> str:
+    return str(page.locator(f"{key(widget_key)} input[role='combobox']").first.input_value())
+
+
+def change_and_rerun(page: Any, widget_key: str, option: str, search: str | None = None) -> None:
+    """Pick a selectbox option and wait for the rerun it starts to finish."""
+    before = runs_finished(page)
+    choose(page, widget_key, option, search)
+    wait_rerun(page, before)
+
+
+def widget_values(page: Any, keys: Sequence[str]) -> dict[str, str]:
+    """The visible text of keyed widgets: label, shown text and the values of their inputs."""
+    return {k: page.locator(key(k)).first.evaluate(
+        "el => [el.innerText.trim(), ...Array.from(el.querySelectorAll('input'), (i) => i.value)].join(' | ')")
+        for k in keys}
+
+
+def download_csv(page: Any, button_key: str) -> bytes:
+    """The file behind a keyed download button (opening the expander around it if needed)."""
+    button = page.locator(f"{key(button_key)} button").first
+    if not button.is_visible():
+        page.locator("details", has=page.locator(key(button_key))).locator("summary").first.click()
+    with page.expect_download() as info:
+        button.click()
+    return Path(info.value.path()).read_bytes()
