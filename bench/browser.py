@@ -56,7 +56,7 @@ from devtools.browser import (
 )
 from etl.build import run_build
 from etl.context import BuildOptions
-from etl.sources import MIRROR_ENV
+from etl.sources.files import MIRROR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,10 +19,12 @@ from pathlib import Path
 
 import pyogrio
 
+from core.keys import LEVELS
 from etl.build import run_build
 from etl.context import BuildOptions
-from etl.regions import LEVELS
-from etl.sources import LEVEL_LAYERS, MIRROR_ENV, REGISTER_EDITIONS, SourceResolver
+from etl.sources.boundaries import LEVEL_LAYERS
+from etl.sources.files import MIRROR_ENV, SourceResolver
+from etl.sources.register import REGISTER_EDITIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 

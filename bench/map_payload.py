@@ -27,7 +27,8 @@ import shapely
 
 from etl.build import run_build
 from etl.context import BuildOptions
-from etl.sources import BKG_VG5000_2021, MIRROR_ENV, SourceResolver
+from etl.sources.boundaries import BKG_VG5000_2021
+from etl.sources.files import MIRROR_ENV, SourceResolver
 
 ROOT = Path(__file__).resolve().parent.parent
 

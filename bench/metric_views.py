@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.publish import db_path
+from core.keys import published_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ QUERIES = {
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else db_path()
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else published_db()
     con = duckdb.connect(str(path.resolve()), read_only=True)
     timings = {}
     try:

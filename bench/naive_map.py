@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 import pyogrio
 import streamlit as st
 
-from etl.sources import BKG_VG5000_2021, SourceResolver
+from etl.sources.boundaries import BKG_VG5000_2021
+from etl.sources.files import SourceResolver
 
 
 @st.cache_data(show_spinner=False)

@@ -13,11 +13,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl import imports, publish
-from etl.build import BuildOptions, BuildReport, run_build
+from core.keys import DB_ENV, published_db
+from etl import publish
+from etl.build import BuildReport, run_build
+from etl.context import BuildOptions
 from etl.errors import EtlError
 from etl.german import format_number
-from etl.sources import ALL_SOURCES, MIRROR_ENV
+from etl.imports.inbox import INBOX, current_demo_flag, import_into_inbox
+from etl.sources.files import MIRROR_ENV
+from etl.sources.registry import ALL_SOURCES
 
 app = typer.Typer(help="Digitalmonitor Kommunen – Daten laden (ETL).", no_args_is_help=True,
                   add_completion=False)
@@ -26,7 +30,7 @@ console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 MirrorOpt = Annotated[Path | None, typer.Option(
     "--mirror", help=f"Folder with the unpacked source files (found by name); default ${MIRROR_ENV}.")]
 DbOpt = Annotated[Path | None, typer.Option(
-    "--db", help=f"Published database path; default ${publish.DB_ENV} or data/digitalmonitor.duckdb.")]
+    "--db", help=f"Published database path; default ${DB_ENV} or data/digitalmonitor.duckdb.")]
 InboxOpt = Annotated[Path | None, typer.Option(
     "--inbox", help="Folder of analyst files loaded in every build; default data/import/inbox.")]
 ReportsOpt = Annotated[Path | None, typer.Option(
@@ -55,8 +59,8 @@ def build(
     reports: ReportsOpt = None,
 ) -> None:
     """Build a new database from the sources and publish it atomically."""
-    options = BuildOptions(db=publish.db_path(db), mirror=mirror, demo=demo, imports=tuple(import_file or ()),
-                           inbox=inbox or imports.INBOX, reports_dir=reports)
+    options = BuildOptions(db=published_db(db), mirror=mirror, demo=demo, imports=tuple(import_file or ()),
+                           inbox=inbox or INBOX, reports_dir=reports)
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
@@ -88,10 +92,10 @@ def import_(
         "--demo/--no-demo", help="Demo data in the rebuild; default: as in the published build.")] = None,
 ) -> None:
     """Copy FILE into the inbox (content-addressed: the same file twice is a no-op) and rebuild."""
-    folder = inbox or imports.INBOX
-    published = publish.db_path(db)
+    folder = inbox or INBOX
+    published = published_db(db)
     try:
-        target, created = imports.import_into_inbox(file, kind, folder)
+        target, created = import_into_inbox(file, kind, folder)
     except EtlError as exc:
         console.print(f"[bold red]Fehler:[/] {escape(str(exc))}")
         console.print("Die Datei wurde nicht übernommen; die Datenbank bleibt unverändert.")
@@ -99,7 +103,7 @@ def import_(
     if not created:
         console.print(f"Bereits im Eingang: {escape(target.name)} – keine Änderung.")
         return
-    with_demo = imports.current_demo_flag(published) if demo is None else demo
+    with_demo = current_demo_flag(published) if demo is None else demo
     options = BuildOptions(db=published, mirror=mirror, demo=with_demo, inbox=folder, reports_dir=reports)
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -132,7 +136,7 @@ def sources() -> None:
 @app.command()
 def info(db: DbOpt = None) -> None:
     """Show the published build: file, build id, editions and row counts."""
-    path = publish.db_path(db)
+    path = published_db(db)
     current = publish.current_build(path)
     if current is None:
         console.print(f"Keine Datenbank unter {path}. Erst `python -m etl build` ausführen.")

@@ -1,14 +1,22 @@
-"""What the steps of a build share: options, the open new database, the regions, and the step report."""
+"""What the steps of a build share: options, the geography read so far, the open new database, the regions,
+and the step report."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from etl.sources import SourceResolver
+from etl.sources.files import ResolvedFile, SourceResolver
+
+if TYPE_CHECKING:  # the source modules import this module for their entry point
+    from etl.sources.boundaries import Layer
+    from etl.sources.register import Register
 
 
 @dataclass
@@ -31,16 +39,46 @@ class BuildOptions:
     inbox: Path | None = None  # analyst inbox (data/import/inbox/ from the CLI); None: --import files only
 
 
+class Timer:
+    """Seconds since creation, rounded for the summary table."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        return round(time.perf_counter() - self.start, 2)
+
+
+def _quiet(_label: str) -> None:
+    return None
+
+
 @dataclass
 class BuildContext:
-    """What the steps of a build share: the open new database, the regions and the report."""
+    """What the steps of a build share.
 
-    con: duckdb.DuckDBPyConnection
+    The geography sources (register, boundaries) run before the new database exists and fill `registers`,
+    `layers` and `layer_files`; every later step finds the open database in `con` and the regions in `regions`.
+    """
+
     options: BuildOptions
     build_id: str
-    regions: pd.DataFrame
     resolver: SourceResolver
+    con: duckdb.DuckDBPyConnection | None = None
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)
     results: list[StepResult] = field(default_factory=list)
+    progress: Callable[[str], None] = _quiet
+    registers: list[Register] = field(default_factory=list)  # newest edition first
+    layers: dict[str, Layer] = field(default_factory=dict)  # level -> boundary layer
+    layer_files: dict[str, ResolvedFile] = field(default_factory=dict)  # level -> the file read
+
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection:
+        """The new database; only steps after the geography may write."""
+        if self.con is None:
+            raise RuntimeError("the new database is not open yet (geography sources run before it)")
+        return self.con
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:

@@ -72,9 +72,9 @@ def dictionary_rows(columns: list[tuple[str, str]],
 def dictionary_step(ctx: BuildContext) -> list[StepResult]:
     """Fill `data_dictionary`; runs last, after the metric views exist."""
     start = time.perf_counter()
-    frame, missing = dictionary_rows(database_columns(ctx.con), load_entries())
-    ctx.con.execute("DELETE FROM data_dictionary")
-    insert(ctx.con, "data_dictionary", frame)
+    frame, missing = dictionary_rows(database_columns(ctx.db), load_entries())
+    ctx.db.execute("DELETE FROM data_dictionary")
+    insert(ctx.db, "data_dictionary", frame)
     note = "alle Spalten beschrieben" if not missing else "ohne Eintrag: " + ", ".join(missing)
     return [StepResult("dictionary", ENTRIES.name, len(frame), len(missing),
                        round(time.perf_counter() - start, 2), note)]

@@ -27,6 +27,8 @@ from etl.errors import EtlError
 KILL_ENV = "DIGITALMONITOR_FAULT_KILL_AT"
 CHECKPOINTS = ("locked", "register", "shapes", "writing", "imports", "metrics", "closed", "linked", "swapped")
 
+_reached: list[str] = []  # the checkpoints the running build has passed, in order
+
 # errno values and their messages (as DuckDB and the C library word them) that mean "no room to write"
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
 DISK_FULL_TEXTS = tuple(os.strerror(code) for code in sorted(DISK_FULL_ERRNOS))
@@ -41,10 +43,22 @@ def kill_point() -> str | None:
 
 
 def checkpoint(name: str) -> None:
-    """Die here by SIGKILL when the test hook names this checkpoint."""
-    assert name in CHECKPOINTS, name
+    """Record that the build passed this checkpoint; die here by SIGKILL when the test hook names it."""
+    if name not in CHECKPOINTS:
+        raise ValueError(f"undeclared checkpoint {name!r}")
+    _reached.append(name)
     if os.environ.get(KILL_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def start() -> None:
+    """A new build begins: forget the checkpoints of the one before (one build at a time per process)."""
+    _reached.clear()
+
+
+def reached() -> tuple[str, ...]:
+    """The checkpoints passed since `start()`, in order (a complete build passes all of CHECKPOINTS)."""
+    return tuple(_reached)
 
 
 def disk_full_reason(exc: BaseException) -> str | None:

@@ -22,8 +22,6 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-PRECISIONS = ("day", "month", "year", "unknown")
-
 MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "january": 1,
     "februar": 2, "feb": 2, "february": 2,

@@ -16,14 +16,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.keys import LEVEL_BY_LENGTH
 from etl.german import text
 from etl.regions import display_name
 
-KEY_PATTERN = r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$"
-LEVEL_BY_LENGTH = {2: "state", 3: "gov_district", 5: "district", 9: "association", 12: "municipality"}
 CITY_DISTRICT_KINDS = {"Kreisfreie Stadt", "Stadtkreis"}
-LEVEL_LABEL = {"state": "Land", "gov_district": "Regierungsbezirk/Bezirk", "district": "Kreis",
-               "association": "Gemeindeverband", "municipality": "Gemeinde"}
 
 # kind words (Typ column or a name prefix) -> the levels they allow
 KIND_WORDS: dict[str, tuple[str, ...]] = {

@@ -29,23 +29,12 @@ from pathlib import Path
 from etl.errors import BuildLocked, EtlError
 from etl.faults import checkpoint
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DB_ENV = "DIGITALMONITOR_DB"
-DEFAULT_DB = PROJECT_DIR / "data" / "digitalmonitor.duckdb"
 KEEP_BUILDS = 3
 MIN_FREE_ENV = "DIGITALMONITOR_MIN_FREE_MB"
 SPACE_FACTOR = 3  # a build needs room for its new file and its write-ahead log beside the kept builds
 FIRST_BUILD_MB = 100  # needed free space when no build exists yet (a build with demo data is ~20 MB)
 MB = 1_000_000
 BUILD_ID = r"\d{8}T\d{6}Z-[0-9a-f]{6}"
-
-
-def db_path(option: Path | None = None) -> Path:
-    """The published database path: --db, else DIGITALMONITOR_DB, else data/digitalmonitor.duckdb."""
-    if option is not None:
-        return option
-    env = os.environ.get(DB_ENV)
-    return Path(env) if env else DEFAULT_DB
 
 
 def new_build_id() -> str:

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from etl.register import (
+from etl.sources.register import (
     ASSOCIATION_KINDS,
     DISTRICT_KINDS,
     MUNICIPALITY_KINDS,
@@ -20,8 +20,6 @@ from etl.register import (
     census_base,
 )
 
-LEVELS = ("state", "gov_district", "district", "association", "municipality")
-KEY_LENGTH = {"state": 2, "gov_district": 3, "district": 5, "association": 9, "municipality": 12}
 BAVARIA = "09"
 
 # Register names carry the kind after a comma ("Höchberg, M", "Flensburg, Stadt") or in brackets

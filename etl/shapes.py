@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from etl.boundaries import METRIC_CRS
+from etl.sources.boundaries import METRIC_CRS
 
 MAP_CRS = "EPSG:4326"
 GRID_DEGREES = 1e-4  # about 7 to 11 m here: invisible at map scale

@@ -10,13 +10,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import imports, reference
-from etl.build import SCHEMA
 from etl.context import BuildContext, BuildOptions, StepResult, insert
+from etl.database import SCHEMA
+from etl.imports import step as imports
 from etl.keys import RegionIndex
 from etl.regions import build_regions
-from etl.register import read_gv100ad
-from etl.sources import REGISTER_EDITIONS, SourceResolver
+from etl.sources import reference
+from etl.sources.files import SourceResolver
+from etl.sources.register import REGISTER_EDITIONS, read_gv100ad
 
 CORPUS = Path(__file__).resolve().parent / "import_corpus"
 

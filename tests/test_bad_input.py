@@ -20,7 +20,8 @@ from etl import publish
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
 from etl.errors import EtlError
-from etl.sources import BKG_VG5000_2021, SourceResolver
+from etl.sources.boundaries import BKG_VG5000_2021
+from etl.sources.files import SourceResolver
 
 ROOT = Path(__file__).resolve().parent.parent
 GV2025 = "GV100AD_30112025.txt"

@@ -8,8 +8,8 @@ import pyogrio
 import pytest
 import shapely
 
-from etl.boundaries import METRIC_CRS, Layer, land_codes, read_layer
-from etl.sources import BKG_VG250_2025, BKG_VG5000_2021, SourceResolver
+from etl.sources.boundaries import BKG_VG250_2025, BKG_VG5000_2021, METRIC_CRS, Layer, land_codes, read_layer
+from etl.sources.files import SourceResolver
 
 VG5000 = Path("boundaries") / "bkg_vg5000_2021-01-01"
 VG250 = Path("boundaries") / "bkg_vg250_2025-01-01_wgs84"

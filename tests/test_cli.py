@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.build import BuildReport
-from etl.sources import ALL_SOURCES
+from etl.sources.registry import ALL_SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 

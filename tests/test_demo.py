@@ -9,8 +9,9 @@ import pandas as pd
 
 from etl import steps
 from etl.context import BuildContext, BuildOptions
-from etl.demo import DEMO_SEED, MONTHS, demo_step, generate, source_id
-from etl.sources import SourceResolver
+from etl.sources.demo import DEMO_SEED, MONTHS, generate, source_id
+from etl.sources.demo import load as demo_step
+from etl.sources.files import SourceResolver
 
 SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "schema.sql"
 NUERNBERG = "095640000000"

@@ -21,9 +21,9 @@ import shapely
 
 from app import db as appdb
 from app import downloads, exports
-from etl import demo as etl_demo
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
+from etl.sources import demo as etl_demo
 
 PROVENANCE = ["source_id", "attribution", "licence", "is_demo"]
 INJECTIONS = {  # purpose of a grant as an analyst file may carry it

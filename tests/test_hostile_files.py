@@ -36,9 +36,10 @@ from etl.build import BuildReport
 from etl.cli import app
 from etl.context import BuildOptions
 from etl.errors import EtlError
-from etl.import_files import DEFAULT_MAX_MB, DEFAULT_MAX_ROWS, MAX_MB_ENV, MAX_ROWS_ENV, MB
-from etl.import_parse import check_file
-from etl.sources import GV100AD_2022, GV100AD_2025, MIRROR_ENV, SourceResolver
+from etl.imports.columns import check_file
+from etl.imports.files import DEFAULT_MAX_MB, DEFAULT_MAX_ROWS, MAX_MB_ENV, MAX_ROWS_ENV, MB
+from etl.sources.files import MIRROR_ENV, SourceResolver
+from etl.sources.register import GV100AD_2022, GV100AD_2025
 
 ROOT = Path(__file__).resolve().parent.parent
 GRANTS_HEADER = "Schlüssel;Programm;Bewilligt am;Betrag EUR;Zweck;Status\n"

@@ -21,12 +21,13 @@ from etl.build import run_build
 from etl.cli import app
 from etl.context import BuildOptions
 from etl.errors import EtlError
-from etl.import_formats import FORMATS
-from etl.import_parse import parse_file, programme_lookup
-from etl.import_templates import EXAMPLES, TEMPLATE_DIR, TEMPLATE_NAMES, template_fields, write_templates
-from etl.imports import REPORT_COLUMNS, add_to_inbox, inbox_entry
+from etl.imports.formats import FORMATS
+from etl.imports.inbox import add_to_inbox, inbox_entry
+from etl.imports.parse import parse_file, programme_lookup
+from etl.imports.step import REPORT_COLUMNS
+from etl.imports.templates import EXAMPLES, TEMPLATE_DIR, TEMPLATE_NAMES, template_fields, write_templates
 from etl.keys import RegionIndex
-from etl.reference import read_programmes
+from etl.sources.reference import read_programmes
 
 ROOT = Path(__file__).resolve().parent.parent
 with (CORPUS / "manifest.csv").open(encoding="utf-8", newline="") as _fh:

@@ -13,7 +13,7 @@ import pytest
 
 from etl.german import parse_date
 from etl.keys import clean_key
-from etl.reference import REFERENCE_DIR
+from etl.sources.reference import REFERENCE_DIR
 
 FIRST_AWARDEES = {"095640000000": "Nürnberg", "097610000000": "Augsburg", "092630000000": "Straubing",
                   "093610000000": "Amberg", "091610000000": "Ingolstadt", "094610000000": "Bamberg",

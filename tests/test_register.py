@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from etl.regions import build_regions
-from etl.register import Register, census_base, parse_line, read_gv100ad
+from etl.sources.register import Register, census_base, parse_line, read_gv100ad
 
 EDITIONS = {"2025-11-30": "GV100AD_30112025.txt", "2022-12-31": "GV100AD_31122022.txt",
             "2021-12-31": "GV100AD_31122021.txt"}

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.context import BuildContext, StepResult, Timer
 from etl.errors import EtlError
+from etl.sources.files import DL_DE_BY_2, SourceSpec
 
 RECORD_TYPES = {"10": "Land", "20": "Regierungsbezirk", "30": "Region", "40": "Kreis",
                 "50": "Gemeindeverband", "60": "Gemeinde"}
@@ -31,6 +33,31 @@ MUNICIPALITY_KINDS = {"60": "Markt", "61": "Kreisfreie Stadt", "62": "Stadtkreis
                       "67": "Große Kreisstadt"}
 UNINCORPORATED = {"65", "66"}
 LINE_LENGTH = 220
+
+
+def _gv100ad(day: str, month: str, year: str, census: str) -> SourceSpec:
+    return SourceSpec(
+        id=f"destatis_gv100ad_{year}{month}{day}",
+        title=f"Gemeindeverzeichnis GV100AD, Gebietsstand {day}.{month}.{year} ({census})",
+        publisher="Statistisches Bundesamt (Destatis)",
+        url=(
+            "https://www.destatis.de/DE/Themen/Laender-Regionen/Regionales/Gemeindeverzeichnis/"
+            f"Administrativ/Archiv/GV100ADQ/GV100AD{day}{month}{year[2:]}.zip?__blob=publicationFile"
+        ),
+        files=(f"GV100AD_{day}{month}{year}.txt",),
+        licence=DL_DE_BY_2,
+        attribution=f"© Statistisches Bundesamt (Destatis), {year}",
+        edition=f"{year}-{month}-{day}",
+        kind="register",
+        product="GV100AD",
+    )
+
+
+GV100AD_2025 = _gv100ad("30", "11", "2025", "Zensus 2022")
+GV100AD_2022 = _gv100ad("31", "12", "2022", "Zensus 2011")
+GV100AD_2021 = _gv100ad("31", "12", "2021", "Zensus 2011")
+
+REGISTER_EDITIONS = (GV100AD_2025, GV100AD_2022, GV100AD_2021)
 
 
 @dataclass
@@ -142,3 +169,26 @@ def read_gv100ad(path: Path) -> Register:
 def census_base(edition: str) -> str:
     """Population figures up to 2022 rest on the 2011 census, later ones on the 2022 census."""
     return "Zensus 2011" if edition < "2023-01-01" else "Zensus 2022"
+
+
+def load(ctx: BuildContext) -> list[StepResult]:
+    """Source entry point: every register edition (newest first) into `ctx.registers`."""
+    results: list[StepResult] = []
+    for spec in REGISTER_EDITIONS:
+        ctx.progress(f"Verzeichnis {spec.files[0]}")
+        t = Timer()
+        resolved = ctx.resolver.file(spec, spec.files[0])
+        assert resolved is not None
+        reg = read_gv100ad(resolved.path)
+        if reg.edition != spec.edition:
+            raise EtlError(resolved.path, f"holds Gebietsstand {reg.edition}, expected {spec.edition}")
+        ctx.registers.append(reg)
+        n60 = int(reg.records["rtype"].eq("60").sum())
+        results.append(StepResult("register", resolved.name, len(reg.records) - reg.skipped, 0, t.seconds,
+                                  f"{n60} Gemeinden, {reg.skipped} Regionen ungenutzt"))
+    return results
+
+
+def source_id(spec: SourceSpec) -> str:
+    """The `source_id` of a register edition's rows."""
+    return f"{spec.id}:{spec.files[0]}"

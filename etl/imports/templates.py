@@ -1,6 +1,6 @@
-"""Templates of the import formats (data/import/templates/), generated from `etl.import_formats`.
+"""Templates of the import formats (data/import/templates/), generated from `etl.imports.formats`.
 
-`python -m etl.import_templates` rewrites them: a header-only CSV (semicolons, UTF-8 with BOM, as German
+`python -m etl.imports.templates` rewrites them: a header-only CSV (semicolons, UTF-8 with BOM, as German
 Excel saves it) and an XLSX whose first sheet holds the header and whose second sheet explains the
 columns with an example row.
 """
@@ -11,9 +11,10 @@ import csv
 import sys
 from pathlib import Path
 
-from etl.import_formats import FORMATS, KIND_LABELS, Field
+from core.keys import PROJECT_DIR
+from etl.imports.formats import FORMATS, KIND_LABELS, Field
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "import" / "templates"
+TEMPLATE_DIR = PROJECT_DIR / "data" / "import" / "templates"
 TEMPLATE_NAMES = {"procedures": "verfahren_liste", "procedure_counts": "verfahren_anzahl",
                   "grants": "foerderungen", "certifications": "zertifizierungen"}
 # template columns: the fields an analyst fills in (alternatives such as the combined LeiKa/OZG column and

@@ -16,15 +16,65 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from core.keys import KEY_LENGTH, LEVELS
+from etl.context import BuildContext, StepResult, Timer
 from etl.errors import EtlError
+from etl.sources.files import DL_DE_BY_2, SourceSpec
 
 METRIC_CRS = "EPSG:25832"
-UNINCORPORATED_BEZ = "Gemeindefreies Gebiet"
 
 # Land codes of GF ("mit Struktur", i.e. land area with administrative structure) per product, used
 # when no VG_WERTE.dbf is shipped beside the layer (e.g. a GeoJSON export).
 DEFAULT_LAND_CODES = {"VG250": {4}, "VG5000": {9}}
-KEY_LENGTH = {"LAN": 2, "RBZ": 3, "KRS": 5, "VWG": 9, "GEM": 12}
+LAYER_LEVEL = {"LAN": "state", "RBZ": "gov_district", "KRS": "district", "VWG": "association", "GEM": "municipality"}
+
+
+BKG_VG5000_2021 = SourceSpec(
+    id="bkg_vg5000_2021",
+    title="Verwaltungsgebiete 1:5 000 000, Ebenen, Stand 01.01.2021 (VG5000)",
+    publisher="Bundesamt für Kartographie und Geodäsie (BKG)",
+    url="https://daten.gdz.bkg.bund.de/produkte/vg/vg5000_0101/2021/vg5000_01-01.gk3.shape.ebenen.zip",
+    files=(),
+    licence=DL_DE_BY_2,
+    attribution="© GeoBasis-DE / BKG (2021)",
+    simplified_attribution="© GeoBasis-DE / BKG (2021) (Daten verändert)",
+    edition="2021-01-01",
+    kind="boundaries",
+    product="VG5000",
+    layers={
+        "LAN": "VG5000_LAN",
+        "RBZ": "VG5000_RBZ",
+        "KRS": "VG5000_KRS",
+        "VWG": "VG5000_VWG",
+        "GEM": "VG5000_GEM",
+    },
+)
+
+BKG_VG250_2025 = SourceSpec(
+    id="bkg_vg250_2025",
+    title="Verwaltungsgebiete 1:250 000, Ebenen, Stand 01.01.2025 (VG250)",
+    publisher="Bundesamt für Kartographie und Geodäsie (BKG)",
+    url="https://daten.gdz.bkg.bund.de/produkte/vg/vg250_ebenen_0101/2025/vg250_01-01.gk3.shape.ebenen.zip",
+    files=(),
+    licence=DL_DE_BY_2,
+    attribution="© GeoBasis-DE / BKG (2025)",
+    simplified_attribution="© GeoBasis-DE / BKG (2025) (Daten verändert)",
+    edition="2025-01-01",
+    kind="boundaries",
+    product="VG250",
+    layers={"LAN": "VG250_LAN", "RBZ": "VG250_RBZ", "KRS": "VG250_KRS"},
+)
+
+BOUNDARY_SOURCES = (BKG_VG5000_2021, BKG_VG250_2025)
+
+# Which product provides the map shapes of each level: the newest available edition per level.
+LEVEL_LAYERS: dict[str, tuple[SourceSpec, str]] = {
+    "state": (BKG_VG250_2025, "LAN"),
+    "gov_district": (BKG_VG250_2025, "RBZ"),
+    "district": (BKG_VG250_2025, "KRS"),
+    "association": (BKG_VG5000_2021, "VWG"),
+    "municipality": (BKG_VG5000_2021, "GEM"),
+}
 
 
 @dataclass
@@ -80,10 +130,10 @@ def read_layer(path: Path, layer: str, product: str) -> Layer:
     if land.empty:
         raise EtlError(path, "boundary layer has no land features (GF codes do not match the product)")
     land["ars"] = land["ARS"].astype(str).str.strip()
-    bad = land[~land["ars"].str.fullmatch(rf"\d{{{KEY_LENGTH[layer]}}}")]
+    bad = land[~land["ars"].str.fullmatch(rf"\d{{{KEY_LENGTH[LAYER_LEVEL[layer]]}}}")]
     if len(bad):
         raise EtlError(path, f"{len(bad)} features have a malformed ARS (e.g. {bad['ars'].iloc[0]!r}); "
-                       f"expected {KEY_LENGTH[layer]} digits")
+                       f"expected {KEY_LENGTH[LAYER_LEVEL[layer]]} digits")
     land = land.to_crs(METRIC_CRS)
     invalid = ~land.geometry.is_valid
     made_valid = int(invalid.sum())
@@ -101,3 +151,21 @@ def read_layer(path: Path, layer: str, product: str) -> Layer:
     parts = parts.set_geometry("geometry").sort_values("ars").reset_index(drop=True)
     return Layer(name=layer, file=path.name, features=len(raw), water_parts=len(raw) - len(land),
                  made_valid=made_valid, frame=gpd.GeoDataFrame(parts, geometry="geometry", crs=METRIC_CRS))
+
+
+def load(ctx: BuildContext) -> list[StepResult]:
+    """Source entry point: the boundary layer of every level into `ctx.layers` (and the file read into
+    `ctx.layer_files`)."""
+    results: list[StepResult] = []
+    for level in LEVELS:
+        spec, layer_name = LEVEL_LAYERS[level]
+        ctx.progress(f"Grenzen {spec.layers[layer_name]}")
+        t = Timer()
+        resolved = ctx.resolver.layer(spec, layer_name)
+        layer = read_layer(resolved.path, layer_name, spec.product)
+        ctx.layers[level] = layer
+        ctx.layer_files[level] = resolved
+        results.append(StepResult("boundaries", resolved.name, len(layer.frame), layer.water_parts, t.seconds,
+                                  f"{layer.features} Objekte, {layer.water_parts} Wasserteile, "
+                                  f"{layer.made_valid} repariert"))
+    return results

@@ -71,7 +71,7 @@ def source_row(seed: int = DEMO_SEED) -> pd.DataFrame:
     """The one `source` row every demo row points to."""
     return pd.DataFrame([{
         "source_id": source_id(seed), "dataset": "demo", "title": f"{TITLE} (Seed {seed})",
-        "publisher": "Digitalmonitor Kommunen (Demo-Generator etl/demo.py)", "url": None, "file": None,
+        "publisher": "Digitalmonitor Kommunen (Demo-Generator etl/sources/demo.py)", "url": None, "file": None,
         "sha256": None, "bytes": None, "origin": "generated", "retrieved_at": None, "licence": None,
         "attribution": TITLE, "edition": f"seed={seed}",
         "kind": "demo", "is_demo": True,
@@ -218,22 +218,22 @@ def _program_row(sid: str) -> pd.DataFrame:
     }])
 
 
-def demo_step(ctx: BuildContext) -> list[StepResult]:
-    """Build step 'Demodaten': only with --demo."""
+def load(ctx: BuildContext) -> list[StepResult]:
+    """Source entry point (build step 'Demodaten'): only with --demo."""
     if not ctx.options.demo:
         return []
     start = time.perf_counter()
-    excl = real_exclusions(ctx.con)
+    excl = real_exclusions(ctx.db)
     data = generate(ctx.regions, DEMO_SEED, excl)
     sid = source_id(DEMO_SEED)
-    insert(ctx.con, "source", source_row(DEMO_SEED))
-    (has_program,) = ctx.con.execute("SELECT count(*) FROM program WHERE program_id = $p",
+    insert(ctx.db, "source", source_row(DEMO_SEED))
+    (has_program,) = ctx.db.execute("SELECT count(*) FROM program WHERE program_id = $p",
                                      {"p": PROGRAM_ID}).fetchone()  # type: ignore[misc]
     if not has_program:
-        insert(ctx.con, "program", _program_row(sid))
-    insert(ctx.con, "procedure_snapshot", data.snapshots)
-    insert(ctx.con, "funding_grant", data.grants)
-    insert(ctx.con, "certification", data.certifications)
+        insert(ctx.db, "program", _program_row(sid))
+    insert(ctx.db, "procedure_snapshot", data.snapshots)
+    insert(ctx.db, "funding_grant", data.grants)
+    insert(ctx.db, "certification", data.certifications)
     seconds = round(time.perf_counter() - start, 2)
     note = (f"Seed {DEMO_SEED}; ohne Demo wegen echter Werte: {len(excl.procedures)} Verfahren, "
             f"{len(excl.grants)} Förderung, {len(excl.certifications)} Digitales Amt")

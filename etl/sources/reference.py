@@ -22,14 +22,14 @@ import pandera.pandas as pa
 from etl.context import BuildContext, StepResult, insert
 from etl.errors import EtlError
 from etl.german import ParseError, parse_date, parse_int, parse_number, parse_rate, text
-from etl.import_files import read_table
-from etl.import_formats import DATE_RULE, KIND_LABELS, URL, header_key
-from etl.import_parse import ParsedFile, parse_file, programme_lookup
-from etl.imports import Merger, insert_notes
+from etl.imports.files import read_table
+from etl.imports.formats import DATE_RULE, KIND_LABELS, URL, header_key
+from etl.imports.merge import Merger, insert_notes
+from etl.imports.parse import ParsedFile, parse_file, programme_lookup
 from etl.keys import RegionIndex, clean_key
-from etl.sources import sha256_of
+from etl.sources.files import sha256_of
 
-REFERENCE_DIR = Path(__file__).with_name("reference")
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 PROGRAMME_FILE = "programme.csv"
 MILESTONE_FILE = "meilensteine.csv"
 IMPORT_FILES = (("zertifizierungen.csv", "certifications"), ("foerderungen.csv", "grants"),
@@ -176,13 +176,14 @@ def parse_reference(index: RegionIndex, programmes: pd.DataFrame,
 
 
 def load(ctx: BuildContext, folder: Path = REFERENCE_DIR) -> list[StepResult]:
-    """Build step: programmes, milestones, awards, grants and counts from etl/reference/."""
+    """Source entry point (build step 'Referenzdaten'): programmes, milestones, awards, grants and counts
+    from etl/reference/."""
     results = []
     sources = _Sources()
     start = time.perf_counter()
     programmes = read_programmes(folder / PROGRAMME_FILE)
     programmes["source_id"] = [sources.id_for(folder / PROGRAMME_FILE, u) for u in programmes["source_url"]]
-    insert(ctx.con, "program", programmes.drop(columns=["_note"], errors="ignore").assign(is_demo=False))
+    insert(ctx.db, "program", programmes.drop(columns=["_note"], errors="ignore").assign(is_demo=False))
     results.append(StepResult("reference", PROGRAMME_FILE, len(programmes), 0,
                               round(time.perf_counter() - start, 2), "Programme"))
 
@@ -192,12 +193,12 @@ def load(ctx: BuildContext, folder: Path = REFERENCE_DIR) -> list[StepResult]:
     if unknown:
         raise EtlError(folder / MILESTONE_FILE, f"unbekannte Programme: {', '.join(sorted(unknown))}")
     milestones["source_id"] = [sources.id_for(folder / MILESTONE_FILE, u) for u in milestones["source_url"]]
-    insert(ctx.con, "milestone", milestones.drop(columns=["_date"]))
+    insert(ctx.db, "milestone", milestones.drop(columns=["_date"]))
     results.append(StepResult("reference", MILESTONE_FILE, len(milestones), 0,
                               round(time.perf_counter() - start, 2), "Meilensteine"))
 
     index = RegionIndex(ctx.regions)
-    merger = Merger(ctx.con)
+    merger = Merger(ctx.db)
     for parsed in parse_reference(index, programmes, folder):
         start = time.perf_counter()
         path = parsed.path
@@ -206,10 +207,10 @@ def load(ctx: BuildContext, folder: Path = REFERENCE_DIR) -> list[StepResult]:
             frame["_source_id"] = [sources.id_for(path, text(u)) for u in urls]
         inserted = merger.add(parsed, "")  # every row carries the source of its own URL
         if parsed.notes:
-            insert_notes(ctx.con, parsed.notes, sources.id_for(path, None))
+            insert_notes(ctx.db, parsed.notes, sources.id_for(path, None))
         table = next(iter(parsed.tables))
         results.append(StepResult("reference", path.name, parsed.loaded, parsed.rejected,
                                   round(time.perf_counter() - start, 2),
                                   f"{KIND_LABELS[parsed.fmt]}: {inserted.get(table, 0)} Zeilen in {table}"))
-    insert(ctx.con, "source", sources.frame())
+    insert(ctx.db, "source", sources.frame())
     return results

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pandera.pandas as pa
 
-from etl.keys import KEY_PATTERN
+from core.keys import KEY_PATTERN
 
 KINDS = ("procedures", "grants", "certifications")
 KIND_LABELS = {"procedures": "Online-Verfahren (Liste)", "procedure_counts": "Online-Verfahren (Anzahlen)",

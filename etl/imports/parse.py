@@ -3,12 +3,8 @@ repaired and name-matched rows.
 
 Kinds: `procedures` (one row per online procedure, or counts per region and date), `grants`,
 `certifications`. A file-level problem raises EtlError naming the file; a row-level problem rejects
-only that row. Nothing here touches the database; `etl.imports` writes the results.
-
-Procedure lists become `procedure_snapshot` rows too (see data/import/README.md): per region one row at
-the file's Stand (or, without a Stand column, at the latest "Online seit"), counting every listed
-procedure, plus one row per earlier month in which procedures went online, counting those online by
-the end of that month.
+only that row. Nothing here touches the database; `etl.imports.merge` writes the results. Columns are
+recognised in `etl.imports.columns`; keys, frames and derived counts of the rows live in `etl.imports.facts`.
 """
 
 from __future__ import annotations
@@ -17,14 +13,11 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pandera.pandas as pa
 
-from etl.errors import EtlError
 from etl.german import (
     UNKNOWN,
     ParseError,
@@ -39,22 +32,17 @@ from etl.german import (
     parse_rate,
     text,
 )
-from etl.import_files import RawTable, read_table
-from etl.import_formats import (
+from etl.imports.columns import Columns, check_file
+from etl.imports.facts import FACT_COLUMNS, derive_snapshots, fact_frame, natural_key, same_value, validate
+from etl.imports.files import RawTable
+from etl.imports.formats import (
     CERTIFICATES,
     FORMATS,
-    KIND_LABELS,
-    KINDS,
-    MARKERS,
     PROCEDURE_KINDS,
-    SCHEMAS,
     Field,
-    header_key,
-    score_header,
-    synonyms,
 )
 from etl.keys import RegionIndex, RegionMatch, UnresolvedRegion, name_key
-from etl.sources import sha256_of
+from etl.sources.files import sha256_of
 
 TABLE_OF = {"procedures": "online_service", "procedure_counts": "procedure_snapshot",
             "grants": "funding_grant", "certifications": "certification"}
@@ -97,84 +85,6 @@ class ParsedFile:
 
     def count(self, kind: str) -> int:
         return sum(1 for n in self.notes if n.kind == kind)
-
-
-# ---------------------------------------------------------------------------------------------- columns
-
-
-@dataclass
-class Columns:
-    """Which file columns feed which field of a format."""
-
-    fmt: str
-    positions: dict[str, list[int]]
-    ignored: list[str]
-
-    def has(self, name: str) -> bool:
-        return name in self.positions
-
-
-def _map_columns(table: RawTable, fmt: str) -> tuple[Columns, list[str]]:
-    """Map headers to fields of one format; returns the mapping and the problems (missing columns)."""
-    lookup = synonyms(fmt)
-    positions: dict[str, list[int]] = {}
-    ignored = []
-    problems = []
-    fields: dict[str, Field] = {f.name: f for f in FORMATS[fmt]}
-    for i, header in enumerate(table.header):
-        f = lookup.get(header_key(header)) if header else None
-        if f is None:
-            if header:
-                ignored.append(header)
-            continue
-        if f.name in positions and not f.multi:
-            first = table.header[positions[f.name][0]]
-            raise EtlError(table.path, f"Spalten '{first}' und '{header}' bedeuten beide '{f.label}'")
-        positions.setdefault(f.name, []).append(i)
-    for f in fields.values():
-        if f.required and f.name not in positions:
-            problems.append(f"'{f.label}'")
-    if "key" not in positions and "name" not in positions:
-        problems.append("'Schlüssel' oder 'Name'")
-    if fmt == "procedure_counts" and not ({"total", "municipal", "central"} & positions.keys()):
-        problems.append("'gesamt' oder 'kommunal'/'zentral'")
-    return Columns(fmt, positions, ignored), problems
-
-
-def detect_format(table: RawTable, kind: str | None = None) -> Columns:
-    """The import format of a table: given by --kind (procedures may be a list or counts) or from its columns."""
-    if kind is not None and kind not in KINDS:
-        raise EtlError(table.path, f"unbekannte Art '{kind}' (erlaubt: {', '.join(KINDS)})")
-    candidates = ["procedures", "procedure_counts"] if kind == "procedures" else [kind] if kind else list(FORMATS)
-    fitting: list[Columns] = []
-    reasons = []
-    for fmt in candidates:
-        columns, problems = _map_columns(table, fmt)
-        if kind is None and MARKERS[fmt] not in columns.positions:
-            continue
-        if problems:
-            reasons.append(f"{KIND_LABELS[fmt]}: es fehlt {', '.join(problems)}")
-        else:
-            fitting.append(columns)
-    found = ", ".join(repr(h) for h in table.header if h)
-    if not fitting:
-        hint = "; ".join(reasons) if reasons else "keine Spalte passt zu Verfahren, Förderungen oder Zertifizierungen"
-        raise EtlError(table.path, f"Spalten passen zu keinem Importformat ({hint}). Gefunden: {found}. "
-                       "Vorlagen: data/import/templates/")
-    def mapped(columns: Columns) -> int:
-        return sum(len(p) for p in columns.positions.values())
-
-    fitting.sort(key=lambda c: -mapped(c))
-    if len(fitting) > 1 and mapped(fitting[0]) == mapped(fitting[1]):
-        labels = " oder ".join(KIND_LABELS[c.fmt] for c in fitting[:2])
-        raise EtlError(table.path, f"Art der Datei nicht eindeutig ({labels}); bitte --kind angeben")
-    return fitting[0]
-
-
-def check_file(path: Path, kind: str | None = None) -> tuple[RawTable, Columns]:
-    """Read a file and recognise its format without the database: the file-level checks of an import."""
-    table = read_table(path, score_header)
-    return table, detect_format(table, kind)
 
 
 # ---------------------------------------------------------------------------------------------- rows
@@ -349,57 +259,6 @@ def _grant_id(rec: dict[str, object]) -> str:
     return f"{rec['program_id']}:{rec['ars']}:{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
 
 
-def natural_key(table: str, rec: dict[str, object]) -> tuple[object, ...]:
-    """The identity of a row: a second row with the same key is a duplicate or a contradiction."""
-    if table == "online_service":
-        return rec["ars"], rec["_service_key"], rec["kind"]
-    if table == "procedure_snapshot":
-        return rec["ars"], rec["as_of"], rec["as_of_precision"]
-    if table == "funding_grant":
-        return (rec["grant_id"],)
-    return rec["ars"], rec["kind"]
-
-
-# the values that must agree when two rows share a natural key (else the later row is a contradiction)
-FACT_COLUMNS = {
-    "online_service": (),
-    "procedure_snapshot": ("municipal", "central", "total"),
-    "funding_grant": ("approved_on", "approved_on_precision", "amount_eur", "status", "funding_rate"),
-    "certification": ("awarded_on", "awarded_on_precision"),
-}
-INT_COLUMNS = {"procedure_snapshot": ("municipal", "central", "total"), "certification": ("procedures_reported",)}
-
-
-def _frame(table: str, records: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records)
-    for col in INT_COLUMNS.get(table, ()):
-        if col in frame:
-            frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
-    for col in ("amount_eur", "funding_rate"):
-        if col in frame:
-            frame[col] = pd.to_numeric(frame[col]).astype(float)
-    return frame
-
-
-def _validate(table: str, frame: pd.DataFrame) -> dict[int, list[str]]:
-    """pandera rules on the parsed rows: frame position -> messages of the failed rules."""
-    if frame.empty:
-        return {}
-    try:
-        SCHEMAS[table].validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        failures: dict[int, list[str]] = {}
-        cases = exc.failure_cases
-        for idx, check, column in zip(cases["index"], cases["check"], cases["column"], strict=True):
-            if idx is None or pd.isna(idx):
-                raise EtlError(None, f"interne Prüfung von {table} fehlgeschlagen: {check} ({column})") from exc
-            messages = failures.setdefault(int(idx), [])
-            if str(check) not in messages:
-                messages.append(str(check))
-        return failures
-    return {}
-
-
 def parse_table(table: RawTable, columns: Columns, index: RegionIndex, programmes: dict[str, str],
                 name: str) -> tuple[dict[str, pd.DataFrame], list[Note]]:
     """Every data row -> a record of the target table or a reject; region repairs and name matches noted."""
@@ -428,8 +287,8 @@ def parse_table(table: RawTable, columns: Columns, index: RegionIndex, programme
         matches[number] = match
         records.append(rec)
 
-    frame = _frame(target, records)
-    failures = _validate(target, frame.drop(columns=[c for c in frame.columns if c.startswith("_")]))
+    frame = fact_frame(target, records)
+    failures = validate(target, frame.drop(columns=[c for c in frame.columns if c.startswith("_")]))
     kept: list[dict[str, object]] = []
     first_of: dict[tuple[object, ...], tuple[int, dict[str, object]]] = {}
     for pos, rec in enumerate(records):
@@ -440,11 +299,11 @@ def parse_table(table: RawTable, columns: Columns, index: RegionIndex, programme
         key = natural_key(target, rec)
         if key in first_of:
             first, first_rec = first_of[key]
-            same = all(_same(rec.get(c), first_rec.get(c)) for c in FACT_COLUMNS[target])
+            same = all(same_value(rec.get(c), first_rec.get(c)) for c in FACT_COLUMNS[target])
             reason = (f"doppelt: gleicher Eintrag wie Zeile {first}" if same else
                       f"widerspricht Zeile {first} (" + ", ".join(
                           f"{c}: hier {rec.get(c)}, dort {first_rec.get(c)}" for c in FACT_COLUMNS[target]
-                          if not _same(rec.get(c), first_rec.get(c))) + ")")
+                          if not same_value(rec.get(c), first_rec.get(c))) + ")")
             notes.append(Note(name, number, "reject", reason, raws[number]))
             continue
         first_of[key] = (number, rec)
@@ -452,56 +311,11 @@ def parse_table(table: RawTable, columns: Columns, index: RegionIndex, programme
         match = matches[number]
         if match.kind != "exact":
             notes.append(Note(name, number, match.kind, match.note, raws[number]))
-    tables = {target: _frame(target, kept)}
+    tables = {target: fact_frame(target, kept)}
     if columns.fmt == "procedures":
         tables["procedure_snapshot"] = derive_snapshots(kept)
     notes.sort(key=lambda n: (n.row_number or 0, n.kind != "reject"))
     return tables, notes
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
-def _same(a: object, b: object) -> bool:
-    if _missing(a) or _missing(b):
-        return _missing(a) and _missing(b)
-    return bool(a == b)
-
-
-def derive_snapshots(services: list[dict[str, object]]) -> pd.DataFrame:
-    """Counts per region from a procedure list (rule in the module docstring)."""
-    rows = []
-    by_region: dict[str, list[dict[str, object]]] = {}
-    for rec in services:
-        by_region.setdefault(str(rec["ars"]), []).append(rec)
-    for ars, recs in sorted(by_region.items()):
-        dated = [(PartialDate(r["online_since"], str(r["online_since_precision"])), r["kind"]) for r in recs
-                 if r["online_since"] is not None]
-        stands = [r["_stand"] for r in recs if r["_stand"].value is not None]  # type: ignore[union-attr]
-        if stands:
-            stand = max(stands, key=lambda s: s.end)  # type: ignore[union-attr]
-        else:
-            stand = max((d for d, _ in dated), key=lambda d: d.end)  # type: ignore[arg-type, return-value]
-        rows.append(_count(ars, stand, [r["kind"] for r in recs]))
-        months = sorted({date(d.value.year, d.value.month, 1) for d, _ in dated  # type: ignore[union-attr]
-                         if d.precision in ("day", "month")})
-        for month in months:
-            point = PartialDate(month, "month")
-            if stand.value is not None and (month.year, month.month) >= (stand.value.year, stand.value.month):
-                continue
-            if stand.precision == "year" and month.year >= stand.value.year:  # type: ignore[union-attr]
-                continue
-            online = [kind for d, kind in dated if d.end <= point.end]  # type: ignore[operator]
-            rows.append(_count(ars, point, online))
-    return _frame("procedure_snapshot", rows) if rows else pd.DataFrame(
-        columns=["ars", "as_of", "as_of_precision", "municipal", "central", "total", "source_url", "_row"])
-
-
-def _count(ars: str, when: PartialDate, kinds: list[object]) -> dict[str, object]:
-    municipal = sum(1 for k in kinds if k == "municipal")
-    return {"ars": ars, "as_of": when.value, "as_of_precision": when.precision, "municipal": municipal,
-            "central": len(kinds) - municipal, "total": len(kinds), "source_url": None, "_row": None}
 
 
 def parse_file(path: Path, index: RegionIndex, programmes: dict[str, str], kind: str | None = None,
