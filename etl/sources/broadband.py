@@ -23,7 +23,7 @@ from etl.sources.files import ResolvedFile, SourceSpec
 HOUSEHOLDS_FILE = "gemeinde_bezirke_privat_2021_mitte.csv"
 BUSINESSES_FILE = "gemeinde_bezirke_gew_2021_mitte.csv"
 ATTRIBUTION = "Breitbandatlas, Bundesnetzagentur (Stand Mitte 2021)"
-AS_OF = "2021-06-30"
+AS_OF = "2021-06-01"  # "Stand Mitte 2021": June 2021, month precision
 
 BREITBANDATLAS_2021 = SourceSpec(
     id="bnetza_breitbandatlas_2021",

@@ -4,7 +4,8 @@ files, licence and attribution (each spec is defined in its source module)."""
 from __future__ import annotations
 
 from etl.sources.boundaries import BOUNDARY_SOURCES
+from etl.sources.broadband import BREITBANDATLAS_2021
 from etl.sources.files import SourceSpec
 from etl.sources.register import REGISTER_EDITIONS
 
-ALL_SOURCES: tuple[SourceSpec, ...] = (*BOUNDARY_SOURCES, *REGISTER_EDITIONS)
+ALL_SOURCES: tuple[SourceSpec, ...] = (*BOUNDARY_SOURCES, *REGISTER_EDITIONS, BREITBANDATLAS_2021)
