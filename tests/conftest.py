@@ -1,33 +1,42 @@
-"""Shared fixtures: the real source files in ../shared/data and one database built from them per session."""
+"""Shared fixtures: the real source files (the mirror, $DIGITALMONITOR_MIRROR, default ../shared/data), one database
+built from them per session, and a Streamlit server on it. The ETL is imported only by the fixtures that build,
+so tests that need no build (tests/fast) run without the mirror."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
 from devtools.browser import streamlit_server
-from etl.build import BuildReport, run_build
-from etl.context import BuildOptions
+
+if TYPE_CHECKING:
+    from etl.build import BuildReport
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
+MIRROR_ENV = "DIGITALMONITOR_MIRROR"
 
 
 @pytest.fixture(scope="session")
 def mirror() -> Path:
-    """The mirror of official files beside the checkout (../shared/data)."""
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"../shared/data not found beside the checkout (looked in {SHARED_DATA})")
-    return SHARED_DATA
+    """The mirror of official files ($DIGITALMONITOR_MIRROR, default ../shared/data beside the checkout)."""
+    folder = Path(os.environ.get(MIRROR_ENV) or SHARED_DATA).resolve()
+    if not folder.is_dir():
+        pytest.fail(f"no mirror of the source files at {folder} (set {MIRROR_ENV})")
+    return folder
 
 
 @pytest.fixture(scope="session")
 def build_report(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> BuildReport:
     """One full build (with demo data) from the mirror, shared by all tests of the session."""
+    from etl.build import run_build
+    from etl.context import BuildOptions
+
     folder = tmp_path_factory.mktemp("db")
     return run_build(BuildOptions(db=folder / "digitalmonitor.duckdb", mirror=mirror, demo=True))
 
@@ -64,4 +73,4 @@ def app_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault("DIGITALMONITOR_MIRROR", str(SHARED_DATA))
+    os.environ.setdefault(MIRROR_ENV, str(SHARED_DATA))
