@@ -29,41 +29,26 @@ DEFAULT_LAND_CODES = {"VG250": {4}, "VG5000": {9}}
 LAYER_LEVEL = {"LAN": "state", "RBZ": "gov_district", "KRS": "district", "VWG": "association", "GEM": "municipality"}
 
 
-BKG_VG5000_2021 = SourceSpec(
-    id="bkg_vg5000_2021",
-    title="Verwaltungsgebiete 1:5 000 000, Ebenen, Stand 01.01.2021 (VG5000)",
-    publisher="Bundesamt für Kartographie und Geodäsie (BKG)",
-    url="https://daten.gdz.bkg.bund.de/produkte/vg/vg5000_0101/2021/vg5000_01-01.gk3.shape.ebenen.zip",
-    files=(),
-    licence=DL_DE_BY_2,
-    attribution="© GeoBasis-DE / BKG (2021)",
-    simplified_attribution="© GeoBasis-DE / BKG (2021) (Daten verändert)",
-    edition="2021-01-01",
-    kind="boundaries",
-    product="VG5000",
-    layers={
-        "LAN": "VG5000_LAN",
-        "RBZ": "VG5000_RBZ",
-        "KRS": "VG5000_KRS",
-        "VWG": "VG5000_VWG",
-        "GEM": "VG5000_GEM",
-    },
-)
+def _bkg(product: str, scale: str, folder: str, year: str, layers: tuple[str, ...]) -> SourceSpec:
+    """A BKG "Ebenen" product of 1 January of `year` (shapefiles in Gauß-Krüger, zone 3)."""
+    return SourceSpec(
+        id=f"bkg_{product.lower()}_{year}",
+        title=f"Verwaltungsgebiete {scale}, Ebenen, Stand 01.01.{year} ({product})",
+        publisher="Bundesamt für Kartographie und Geodäsie (BKG)",
+        url=f"https://daten.gdz.bkg.bund.de/produkte/vg/{folder}/{year}/{product.lower()}_01-01.gk3.shape.ebenen.zip",
+        files=(),
+        licence=DL_DE_BY_2,
+        attribution=f"© GeoBasis-DE / BKG ({year})",
+        simplified_attribution=f"© GeoBasis-DE / BKG ({year}) (Daten verändert)",
+        edition=f"{year}-01-01",
+        kind="boundaries",
+        product=product,
+        layers={layer: f"{product}_{layer}" for layer in layers},
+    )
 
-BKG_VG250_2025 = SourceSpec(
-    id="bkg_vg250_2025",
-    title="Verwaltungsgebiete 1:250 000, Ebenen, Stand 01.01.2025 (VG250)",
-    publisher="Bundesamt für Kartographie und Geodäsie (BKG)",
-    url="https://daten.gdz.bkg.bund.de/produkte/vg/vg250_ebenen_0101/2025/vg250_01-01.gk3.shape.ebenen.zip",
-    files=(),
-    licence=DL_DE_BY_2,
-    attribution="© GeoBasis-DE / BKG (2025)",
-    simplified_attribution="© GeoBasis-DE / BKG (2025) (Daten verändert)",
-    edition="2025-01-01",
-    kind="boundaries",
-    product="VG250",
-    layers={"LAN": "VG250_LAN", "RBZ": "VG250_RBZ", "KRS": "VG250_KRS"},
-)
+
+BKG_VG5000_2021 = _bkg("VG5000", "1:5 000 000", "vg5000_0101", "2021", ("LAN", "RBZ", "KRS", "VWG", "GEM"))
+BKG_VG250_2025 = _bkg("VG250", "1:250 000", "vg250_ebenen_0101", "2025", ("LAN", "RBZ", "KRS"))
 
 BOUNDARY_SOURCES = (BKG_VG5000_2021, BKG_VG250_2025)
 
