@@ -21,10 +21,12 @@ from etl.errors import EtlError
 from etl.german import format_number
 from etl.imports.inbox import INBOX, current_demo_flag, import_into_inbox
 from etl.sources.files import MIRROR_ENV
+from etl.sources.pvog.command import fetch_app
 from etl.sources.registry import ALL_SOURCES
 
 app = typer.Typer(help="Digitalmonitor Kommunen – Daten laden (ETL).", no_args_is_help=True,
                   add_completion=False)
+app.add_typer(fetch_app, name="fetch")
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 MirrorOpt = Annotated[Path | None, typer.Option(
