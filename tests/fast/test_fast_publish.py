@@ -1,0 +1,122 @@
+"""Funding, Digitales Amt, downloads and the Start figures on the small generated database, against what was
+generated: grant sums per district (0 without grants), procedures before and after a grant, the status of
+every Bavarian authority (threshold 50, a Bezirk 30; members certified through their VG), every download."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+from small_world import DEMO_LABEL, LATEST, PREV, REGISTER_ATTRIBUTION, World, authorities, latest_totals
+
+from app import db as appdb
+
+
+def test_grants_of_a_programme(small: appdb.Db, world: World) -> None:
+    expected = world.grants.query("program_id == 'digitales_rathaus'")
+    got = appdb.grants(small, "digitales_rathaus")
+    assert sorted(got["grant_id"]) == sorted(expected["grant_id"])
+    assert got["amount_eur"].sum() == expected["amount_eur"].sum()
+    assert set(got["state_name"]) == {"Bayern"} and got["district_name"].notna().all()
+    assert len(appdb.grants(small)) == len(world.grants)
+
+
+def test_grant_totals_per_district_with_zero_for_none(small: appdb.Db, world: World) -> None:
+    got = appdb.grant_totals(small, "digitales_rathaus", "district").set_index("ars")
+    districts = world.of("district", "09")["ars"]
+    assert sorted(got.index) == sorted(districts)
+    grants = world.grants.query("program_id == 'digitales_rathaus'")
+    for district in districts:
+        paid = grants[grants["ars"].str.startswith(district)]
+        assert got.loc[district, "amount_eur"] == paid["amount_eur"].sum(), district
+        assert got.loc[district, "grants"] == len(paid), district
+        assert bool(got.loc[district, "is_demo"]) == bool(paid["is_demo"].any()), district
+    assert (got["grants"] == 0).any(), "a district without grants has a row with 0"
+    with pytest.raises(ValueError):
+        appdb.grant_totals(small, None, "municipality")
+
+
+def test_grant_effect_compares_the_snapshots_around_the_grant(small: appdb.Db, world: World) -> None:
+    effect = appdb.grant_effect(small, "digitales_rathaus").set_index("grant_id")
+    before, after = latest_totals(world.snapshots, PREV)["total"], latest_totals(world.snapshots)["total"]
+    for grant in world.grants.query("program_id == 'digitales_rathaus'").itertuples():
+        row = effect.loc[grant.grant_id]
+        if grant.ars in after.index:
+            assert (row["total_before"], row["total_after"]) == (before[grant.ars], after[grant.ars])
+            assert row["added"] == after[grant.ars] - before[grant.ars]
+            assert row["after_as_of"].date() == LATEST
+        else:
+            assert pd.isna(row["total_before"]) and pd.isna(row["added"])
+
+
+def expected_status(world: World) -> pd.DataFrame:
+    """Status, distance and threshold of every Bavarian authority that is its own Digitales-Amt authority."""
+    latest = latest_totals(world.snapshots)["total"]
+    certified = set(world.certifications["ars"])
+    rows = []
+    for a in authorities(world.regions).query("state_ars == '09'").itertuples():
+        if isinstance(a.association_ars, str) and a.ars not in certified:
+            continue  # a member: its VG is the authority
+        threshold = 30 if a.level == "gov_district" else 50
+        total = latest.get(a.ars)
+        status = ("zertifiziert" if a.ars in certified else "keine Daten" if total is None
+                  else "berechtigt, nicht zertifiziert" if total >= threshold else "noch nicht")
+        rows.append({"ars": a.ars, "status": status, "threshold": threshold,
+                     "distance": None if total is None else max(threshold - total, 0)})
+    return pd.DataFrame(rows).set_index("ars")
+
+
+def test_digitales_amt_status_of_every_authority(small: appdb.Db, world: World) -> None:
+    expected = expected_status(world)
+    got = appdb.digitales_amt(small).set_index("ars")
+    assert sorted(got.index) == sorted(expected.index)
+    assert got["status"].to_dict() == expected["status"].to_dict()
+    assert got["threshold"].to_dict() == expected["threshold"].to_dict()
+    both = expected["distance"].notna()
+    assert got.loc[both[both].index, "distance"].tolist() == expected.loc[both, "distance"].tolist()
+    assert got.loc["091", "threshold"] == 30  # the Bezirk
+
+
+def test_members_of_a_certified_association_show_its_award_on_the_map(small: appdb.Db, world: World) -> None:
+    vg = world.of("association", "09")["ars"].min()  # certified in the generated world
+    members = world.of("municipality").query("association_ars == @vg")["ars"]
+    got = appdb.digitales_amt_map(small).set_index("ars")
+    assert set(got.loc[members, "da_status"]) == {"zertifiziert"}
+    assert got.loc[members, "inherited"].all() and set(got.loc[members, "inherited_from"]) == {vg}
+    assert len(got) == len(world.of("municipality", "09"))
+
+
+def test_every_download_has_every_row(small: appdb.Db, world: World) -> None:
+    offered = appdb.downloadable(small)
+    assert {"region", "funding_grant", "v_ranks", "v_municipality_map", "source"} <= set(offered)
+    con = duckdb.connect(world.path.as_posix(), read_only=True)
+    try:
+        for name in offered:
+            frame = appdb.download_table(small, name)
+            count = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608 - allow-listed
+            assert len(frame) == count, name
+    finally:
+        con.close()
+    assert sorted(appdb.download_table(small, "funding_grant")["grant_id"]) == sorted(world.grants["grant_id"])
+    with pytest.raises(ValueError):
+        appdb.download_table(small, 'region"; DROP TABLE region; --')
+
+
+def test_fact_sources_name_the_real_and_the_demo_source(small: appdb.Db, world: World) -> None:
+    sources = appdb.fact_sources(small, ["funding_grant", "certification"])
+    expected = pd.concat([world.grants[["ars", "source_id"]], world.certifications[["ars", "source_id"]]])
+    assert set(map(tuple, sources.to_numpy())) == set(map(tuple, expected.drop_duplicates().to_numpy()))
+    table = appdb.source_table(small).set_index("source_id")
+    assert table.loc["demo:fast", "attribution"] == DEMO_LABEL
+    assert appdb.register_attribution(small) == REGISTER_ATTRIBUTION
+
+
+def test_start_headline(small: appdb.Db, world: World) -> None:
+    head = appdb.headline(small)
+    rathaus = world.grants.query("program_id == 'digitales_rathaus'")
+    assert head["certified"] == len(world.certifications)
+    assert head["certified_real"] == int((~world.certifications["is_demo"]).sum())
+    assert head["grants"] == len(rathaus) and head["grants_eur"] == rathaus["amount_eur"].sum()
+    assert head["authorities_with_data"] == world.snapshots["ars"].nunique()
+    assert head["eligible_not_certified"] == (expected_status(world)["status"]
+                                              == "berechtigt, nicht zertifiziert").sum()
