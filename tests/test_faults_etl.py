@@ -25,7 +25,7 @@ import duckdb
 import pytest
 from published_support import publish_copy
 
-import app.db
+import app.data
 from etl import faults, publish
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
@@ -66,12 +66,12 @@ def file_fingerprint(target: Path) -> Fingerprint:
 
 
 def dashboard_build_id(link: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """What every page does: the current build through app.db and a query on it."""
-    monkeypatch.setenv(app.db.DB_ENV, str(link))
-    db = app.db.current()
-    per_state = app.db.municipalities_per_state(db)
+    """What every page does: the current build through app.data and a query on it."""
+    monkeypatch.setenv(app.data.DB_ENV, str(link))
+    db = app.data.current()
+    per_state = app.data.municipalities_per_state(db)
     assert len(per_state) == 16 and int(per_state["gemeinden"].sum()) > 10_000
-    return app.db.build_info(db)["build_id"]
+    return app.data.build_info(db)["build_id"]
 
 
 def build_command(link: Path, mirror: Path) -> list[str]:
@@ -128,6 +128,12 @@ KILL_SEQUENCE: list[tuple[str, Callable[[str], set[str]], Callable[[str], set[st
     ("swapped", lambda i: {f"digitalmonitor-{i}.duckdb"}, nothing),  # published: the new build
 ]
 TEMP_LINK = re.compile(r"\.digitalmonitor\.duckdb\.[0-9a-f]{8}\.link")
+
+
+def test_a_build_passes_every_declared_checkpoint_in_order(build_report: BuildReport) -> None:
+    """Every checkpoint of etl/faults.py is reached, in the declared order: a stage renamed or dropped fails
+    here instead of silently leaving the kill tests without their checkpoint."""
+    assert build_report.checkpoints == faults.CHECKPOINTS
 
 
 def test_sigkill_at_each_checkpoint_keeps_the_previous_database_served(
