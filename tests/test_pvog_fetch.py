@@ -22,7 +22,7 @@ from etl.sources.pvog.snapshots import select
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_wait=2.0)
-ROSENHEIM_LK, BAD_AIBLING, NUERNBERG, BAYERN = "091870000000", "091871170117", "095640000000", "090000000000"
+ROSENHEIM_LK, BAD_AIBLING, NUERNBERG, BAYERN = "091870000000", "091870117117", "095640000000", "090000000000"
 DAY = date(2026, 12, 6)
 
 

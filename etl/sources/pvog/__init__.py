@@ -4,3 +4,7 @@
 picks per region the newest complete snapshot a build may take, `load` is the build step writing the `pvog_*`
 tables. The measure is the federal one ("flächendeckend online verfügbar"), never the BayernPortal count.
 """
+
+from etl.sources.pvog.load import load
+
+__all__ = ["load"]

@@ -1,0 +1,137 @@
+"""`fetch pvog` from a local HTTP server on two days, then a real build: what is published in the pvog_* tables
+(counts, history, a held-back drop, rejects, provenance), and a build without any PVOG files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from fixtures.pvog.server import PvogServer
+from test_pvog_fetch import BAD_AIBLING, FAST, NUERNBERG, fixture, region_csv
+
+from etl.build import run_build
+from etl.context import BuildOptions
+from etl.sources.pvog import cache
+from etl.sources.pvog.fetch import FetchOptions, run_fetch
+from etl.sources.pvog.snapshots import select
+
+KOLBERMOOR = "091870150150"
+
+
+@pytest.fixture(scope="module")
+def pvog_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("pvog")
+    old = os.environ.get(cache.CACHE_ENV)
+    os.environ[cache.CACHE_ENV] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop(cache.CACHE_ENV, None)
+    else:
+        os.environ[cache.CACHE_ENV] = old
+
+
+@pytest.fixture(scope="module")
+def fetched(pvog_dir: Path) -> Path:
+    """Day 1: three regions with their parents (Nürnberg through JSON pages). Day 2: Kolbermoor lost 20 of 50
+    services (held back)."""
+    srv = PvogServer()
+    for ars, name in (("000000000000", "bund_semikolon.csv"), ("090000000000", "bayern_komma.csv"),
+                      ("091870000000", "lk_rosenheim_semikolon.csv"), (BAD_AIBLING, "bad_aibling_mit_fehlern.csv")):
+        srv.add(ars, fixture(name))
+    for ars in ("091000000000", "095000000000", NUERNBERG):
+        srv.add(ars, region_csv(ars, 1))
+    srv.pages[NUERNBERG] = [fixture("nuernberg_seite0.json"), fixture("nuernberg_seite1.json")]
+    srv.scripts[NUERNBERG] = ["413"]
+    srv.add(KOLBERMOOR, region_csv(KOLBERMOOR, 50, ","))
+    srv.start()
+    try:
+        opts = FetchOptions(base_url=srv.url, ars=(BAD_AIBLING, KOLBERMOOR, NUERNBERG), policy=FAST)
+        assert run_fetch(opts, today=date(2026, 6, 1)).complete
+        srv.add(KOLBERMOOR, region_csv(KOLBERMOOR, 30, ","))
+        srv.scripts[NUERNBERG] = ["ok"]
+        assert run_fetch(opts, today=date(2026, 7, 1)).complete
+    finally:
+        srv.stop()
+    return pvog_dir
+
+
+@pytest.fixture(scope="module")
+def pvog_db(fetched: Path, tmp_path_factory: pytest.TempPathFactory,
+            mirror: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    report = run_build(BuildOptions(db=tmp_path_factory.mktemp("db") / "digitalmonitor.duckdb", mirror=mirror))
+    con = duckdb.connect(str(report.published.resolve()), read_only=True)
+    yield con
+    con.close()
+
+
+def test_counts_own_available_working(pvog_db: duckdb.DuckDBPyConnection) -> None:
+    rows = pvog_db.execute("SELECT ars, fetch_date::VARCHAR, as_of::VARCHAR, own, own_not_working, available, "
+                           "is_current FROM pvog_count WHERE ars IN ($a, $n) ORDER BY ars, fetch_date",
+                           {"a": BAD_AIBLING, "n": NUERNBERG}).fetchall()
+    # own: Hund, Jagd; not working: Gewerbe; available adds Kreis (Führerschein, Kfz), Land (Fischerei; Jagd and
+    # Führerschein already counted) and Bund (Elterngeld, BAföG) — not the Land's pilot nor the Bund's
+    # 'landesweit' row, nor the test row 'nicht in Auswertung berücksichtigt'
+    assert rows == [
+        (BAD_AIBLING, "2026-06-01", "2025-06-01", 2, 1, 7, False),
+        (BAD_AIBLING, "2026-07-01", "2025-06-01", 2, 1, 7, True),
+        (NUERNBERG, "2026-06-01", "2026-06-01", 2, 1, 7, False),   # JSON pages: no datenstand, fetch date
+        (NUERNBERG, "2026-07-01", "2026-07-01", 1, 0, 6, True),    # CSV export of day 2: one service
+    ]
+    (bund,) = pvog_db.execute("SELECT own FROM pvog_count WHERE ars = 'DE' AND is_current").fetchone()
+    assert bund == 3  # Elterngeld, BAföG, Führerschein (ok, counted); the test row is not
+    (rlk,) = pvog_db.execute("SELECT own FROM pvog_count WHERE ars = '09187' AND is_current").fetchone()
+    assert rlk == 3
+
+
+def test_drop_is_held_back(pvog_db: duckdb.DuckDBPyConnection) -> None:
+    snaps = pvog_db.execute("SELECT fetch_date::VARCHAR, services, status FROM pvog_snapshot WHERE ars = $k "
+                            "ORDER BY fetch_date", {"k": KOLBERMOOR}).fetchall()
+    assert snaps == [("2026-06-01", 50, "current"), ("2026-07-01", 30, "held_back")]
+    assert pvog_db.execute("SELECT own FROM pvog_count WHERE ars = $k AND is_current",
+                           {"k": KOLBERMOOR}).fetchone() == (50,)
+    (n,) = pvog_db.execute("SELECT count(*) FROM pvog_service WHERE ars = $k", {"k": KOLBERMOOR}).fetchone()
+    assert n == 50  # the held-back rows are not loaded
+
+
+def test_accept_drop_takes_the_new_snapshot(fetched: Path) -> None:
+    fetches = cache.scan([fetched])
+    fetches["2026-07-01"].manifest["accept_drop"] = True
+    snaps = select(fetches).snapshots
+    assert snaps.loc[snaps["ars12"].eq(KOLBERMOOR), "status"].tolist() == ["accepted", "accepted"]
+
+
+def test_rejects_themenfeld_and_provenance(pvog_db: duckdb.DuckDBPyConnection) -> None:
+    reasons = [r for (r,) in pvog_db.execute(
+        "SELECT reason FROM reject WHERE file = $f ORDER BY row_number", {"f": f"pvog_{BAD_AIBLING}_2026-07-01.csv"}
+    ).fetchall()]
+    assert reasons == ["leika_key nicht 14 Ziffern", "online_status nicht 'ok' oder 'nicht ok'",
+                       "ARS 999999999999 nicht im Gemeindeverzeichnis", "3 statt 9 Felder"]
+    ozg, topic = pvog_db.execute("SELECT ozg_id, themenfeld FROM pvog_service WHERE ars = $a AND is_current "
+                                 "AND leika_key = '99041006017000'", {"a": BAD_AIBLING}).fetchone()
+    assert ozg == "10000" and topic  # LeiKa -> OZG 10000 (Elterngeld) -> Lebenslage Geburt -> its Themenfeld
+    src = pvog_db.execute("SELECT url, sha256, kind, is_demo, retrieved_at::DATE::VARCHAR FROM source "
+                          "WHERE source_id = $s", {"s": f"pvog:pvog_{BAD_AIBLING}_2026-07-01.csv"}).fetchone()
+    assert src[0].endswith(f"/public/v1/dash/open-pvog/{BAD_AIBLING}/export") and len(src[1]) == 64
+    assert src[2:] == ("pvog", False, "2026-07-01")
+    assert pvog_db.execute("SELECT count(*) FROM pvog_service WHERE is_demo").fetchone() == (0,)
+    topics = pvog_db.execute("SELECT sum(own) FROM pvog_count_topic WHERE ars = $a AND is_current",
+                             {"a": BAD_AIBLING}).fetchone()
+    assert topics == (2,)
+
+
+def test_build_without_pvog_files(tmp_path: Path, mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "leer"))
+    report = run_build(BuildOptions(db=tmp_path / "db" / "digitalmonitor.duckdb", mirror=mirror))
+    con = duckdb.connect(str(report.published.resolve()), read_only=True)
+    try:
+        for table in ("pvog_service", "pvog_count", "pvog_snapshot", "pvog_count_topic"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)  # noqa: S608 - fixed names
+        (note,) = con.execute("SELECT note FROM load_log WHERE step = 'pvog'").fetchone()
+        assert note == "keine PVOG-Daten"
+        assert con.execute("SELECT count(*) FROM region").fetchone()[0] > 10000
+    finally:
+        con.close()
