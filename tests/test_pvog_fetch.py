@@ -157,3 +157,14 @@ def test_kill_during_fetch_then_resume(server: PvogServer, tmp_path: Path) -> No
         assert server.hits[f"export:{ars}"] == 1, ars  # not fetched twice
     sel = select(cache.scan([tmp_path / "pvog"]))
     assert sel.snapshots["status"].eq("accepted").sum() == 127 and not sel.notes
+
+
+def test_probe_reports_what_the_api_answers(server: PvogServer, tmp_path: Path) -> None:
+    from etl.sources.pvog.fetch import probe
+    lines = "\n".join(probe(options(server, tmp_path, ars=(BAYERN,))))
+    assert "ARS-Liste: HTTP 200, application/json" in lines and "totalElements=9" in lines
+    assert f"Export {BAYERN}: HTTP 200, text/csv" in lines and "Trennzeichen: ," in lines
+    assert "Zeilen 4, gültig 4, abgelehnt 0" in lines
+    assert not (tmp_path / "pvog").exists()  # a probe stores nothing
+    server.scripts[NUERNBERG] = ["413"]
+    assert "413 → JSON-Seiten: 2 Seiten" in "\n".join(probe(options(server, tmp_path, ars=(NUERNBERG,))))

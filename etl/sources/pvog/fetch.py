@@ -9,6 +9,7 @@ resumes with the regions still missing. An answer that is not a readable export 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -201,8 +202,10 @@ def probe(options: FetchOptions) -> list[str]:
             lines.append(f"ARS-Liste: nicht lesbar ({exc})")
         ars = pad(first or "091620000000")
         try:
+            start = time.perf_counter()
             ans = get(client, EXPORT.format(ars=ars), EXPORT_PARAMS, policy)
-            lines.append(f"Export {ars}: HTTP {ans.status}, {ans.content_type}, {len(ans.body)} Byte")
+            lines.append(f"Export {ars}: HTTP {ans.status}, {ans.content_type}, {len(ans.body)} Byte, "
+                         f"{time.perf_counter() - start:.2f} s (× Regionen / Parallelität ≈ Dauer eines Abrufs)")
             if ans.status == 413:
                 content, total = read_json_page(get(client, PAGED.format(ars=ars), {"page": "0", "size": "100"},
                                                     policy, frozenset()).body)
