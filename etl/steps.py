@@ -14,7 +14,7 @@ from etl.context import BuildContext, StepResult
 from etl.dictionary import dictionary_step
 from etl.imports import step as imports
 from etl.metrics import metrics_step
-from etl.sources import boundaries, broadband, demo, pvog, reference, register
+from etl.sources import boundaries, broadband, demo, press, pvog, reference, register
 
 Step = Callable[[BuildContext], list[StepResult]]
 
@@ -28,6 +28,7 @@ GEOGRAPHY: list[tuple[str, Step]] = [
 STEPS: list[tuple[str, Step]] = [
     # reference data and imports go first: the demo step leaves out regions with real values
     ("Referenzdaten", reference.load),
+    ("Pressefakten", press.load),
     ("Breitbandatlas", broadband.load),
     ("Open-PVOG", pvog.load),
     ("Importe", imports.load),

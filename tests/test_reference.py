@@ -35,15 +35,17 @@ def _ars(con: duckdb.DuckDBPyConnection, key: str) -> str:
     return str(row[0])
 
 
-def test_seven_first_awardees_certified_july_2021(con: duckdb.DuckDBPyConnection) -> None:
+def test_seven_first_awardees_certified_on_28_july_2021(con: duckdb.DuckDBPyConnection) -> None:
+    """First pass 'Juli 2021' (month), second pass 28.07.2021 (day): the more precise date wins."""
     rows = con.execute("""
         SELECT c.ars, r.display_name, c.awarded_on, c.awarded_on_precision, c.source_url, s.url, s.kind, c.is_demo
         FROM certification c JOIN region r ON r.ars = c.ars JOIN source s ON s.source_id = c.source_id
-        WHERE c.kind = 'Digitales Amt' AND c.awarded_on = DATE '2021-07-01'""").fetchall()
+        WHERE c.kind = 'Digitales Amt' AND c.awarded_on <= DATE '2021-07-31'
+          AND c.awarded_on_precision <> 'year'""").fetchall()
     assert {r[0]: r[1] for r in rows} == FIRST_AWARDEES
-    for _, _, _, precision, url, source_url, kind, is_demo in rows:
-        assert precision == "month"
-        assert "idowa.de" in url and url == source_url
+    for _, _, awarded, precision, url, source_url, kind, is_demo in rows:
+        assert (awarded, precision) == (date(2021, 7, 28), "day")
+        assert url.startswith("https://") and url == source_url
         assert kind == "reference" and is_demo is False
 
 
@@ -62,59 +64,62 @@ def test_awards_keyed_on_association_district_and_bezirk(con: duckdb.DuckDBPyCon
         WHERE c.ars IN ('094745426', '09678', '096', '096620000000', '09676')""").fetchall())
     assert rows["094745426"] == ("association", date(2022, 9, 23), "day", 64)  # VG Dormitz
     assert rows["09678"] == ("district", None, "unknown", None)  # Landkreis Schweinfurt
-    assert rows["096"] == ("gov_district", None, "unknown", None)  # Bezirk Unterfranken
+    assert rows["096"] == ("gov_district", date(2023, 4, 24), "day", 44)  # Bezirk Unterfranken (second pass)
     assert rows["096620000000"] == ("municipality", date(2021, 1, 1), "year", None)  # Stadt Schweinfurt
-    assert rows["09676"] == ("district", date(2023, 5, 1), "month", None)  # Landratsamt Miltenberg
+    assert rows["09676"] == ("district", date(2023, 5, 26), "day", None)  # Landratsamt Miltenberg (second pass)
 
 
-def test_every_press_award_is_loaded_with_its_url_and_precision(con: duckdb.DuckDBPyConnection,
-                                                                mirror: Path) -> None:
+def test_every_first_pass_award_is_kept_with_a_date_at_least_as_precise(con: duckdb.DuckDBPyConnection,
+                                                                       mirror: Path) -> None:
     press = _press(mirror, "digitales_amt_awards_partial.csv")
+    rank = {"unknown": 0, "year": 1, "month": 2, "day": 3}
     loaded = {r[0]: r[1:] for r in con.execute(
         "SELECT c.ars, c.awarded_on, c.awarded_on_precision, c.source_url FROM certification c "
         "JOIN source s USING (source_id) WHERE s.kind = 'reference'").fetchall()}
-    assert len(loaded) == len(press) == 22
+    assert len(press) == 22
     for row in press:
         key = row["ags"] or row["gemeindeverband_schluessel"] or ("096" if row["kommune"] == "Bezirk Unterfranken"
                                                                  else "")
         expected = parse_date(row["award_date"])
-        assert loaded[_ars(con, key)] == (expected.value, expected.precision, row["source_url"]), row["kommune"]
+        awarded, precision, url = loaded[_ars(con, key)]
+        assert rank[precision] >= rank[expected.precision], row["kommune"]
+        if expected.value is not None:  # the same event: the same month (or year) as the first pass
+            assert awarded.year == expected.value.year, row["kommune"]
+            assert expected.precision == "year" or awarded.month == expected.value.month, row["kommune"]
+        assert url.startswith("https://")
 
 
-def test_every_press_grant_is_loaded(con: duckdb.DuckDBPyConnection, mirror: Path) -> None:
+def test_every_first_pass_grant_is_kept(con: duckdb.DuckDBPyConnection, mirror: Path) -> None:
     press = _press(mirror, "digitales_rathaus_grants_partial.csv")
     loaded = {r[0]: r[1:] for r in con.execute(
-        "SELECT g.ars, g.program_id, g.approved_on, g.approved_on_precision, g.amount_eur, g.amount_exact, "
-        "g.status, g.source_url FROM funding_grant g JOIN source s USING (source_id) "
-        "WHERE s.kind = 'reference'").fetchall()}
-    assert len(loaded) == len(press) == 28
+        "SELECT g.ars, g.program_id, g.approved_on, g.amount_eur, g.status FROM funding_grant g "
+        "JOIN source s USING (source_id) WHERE s.kind = 'reference'").fetchall()}
+    assert len(press) == 28
     for row in press:
-        ars = _ars(con, row["ags"] or row["gemeindeverband_schluessel"])
-        program, approved, precision, amount, exact, status, url = loaded[ars]
+        program, approved, amount, status = loaded[_ars(con, row["ags"] or row["gemeindeverband_schluessel"])]
+        assert (program, status) == ("digitales_rathaus", "bewilligt"), row["empfaenger"]
         expected = parse_date(row["bescheid_date"])
-        assert (program, approved, precision, status, url) == (
-            "digitales_rathaus", expected.value, expected.precision, "bewilligt", row["source_url"]), row["empfaenger"]
+        if expected.value is not None and approved is not None:
+            assert approved.year == expected.value.year, row["empfaenger"]
         if row["foerderbetrag_eur"]:
-            assert amount == pytest.approx(float(row["foerderbetrag_eur"]))
-            assert exact == row["betrag_exakt"].startswith("ja")
-        else:
-            assert amount is None and exact is None
+            assert amount == pytest.approx(float(row["foerderbetrag_eur"]), abs=100), row["empfaenger"]
 
 
-def test_press_counts_loaded_as_totals_where_a_date_is_known(con: duckdb.DuckDBPyConnection, mirror: Path) -> None:
+def test_first_pass_counts_kept_once_where_a_date_is_known(con: duckdb.DuckDBPyConnection, mirror: Path) -> None:
+    """Each dated count is one event: the same value for the same authority, loaded once (the more precise date)."""
     press = _press(mirror, "bayernportal_online_verfahren_counts_partial.csv")
-    loaded = {(r[0], r[1]): r[2:] for r in con.execute(
-        "SELECT p.ars, p.as_of, p.as_of_precision, p.municipal, p.central, p.total, p.source_url "
-        "FROM procedure_snapshot p JOIN source s USING (source_id) WHERE s.kind = 'reference'").fetchall()}
+    loaded = con.execute(
+        "SELECT p.ars, p.as_of, p.as_of_precision, p.total FROM procedure_snapshot p "
+        "JOIN source s USING (source_id) WHERE s.kind = 'reference'").fetchall()
     dated = [r for r in press if r["stand"]]
     assert {r["kommune"] for r in press if not r["stand"]} == {"Erding", "Oberding", "Dorfen", "Taufkirchen (Vils)",
                                                                 "Finsing"}, "rows without a year stay out"
-    assert len(loaded) == len(dated) == 12
+    assert len(dated) == 12
     for row in dated:
-        when = parse_date(row["stand"])
-        got = loaded[(_ars(con, row["ags"] or row["gemeindeverband_schluessel"]), when.value)]
-        assert got == (when.precision, None, None, int(row["online_verfahren"]), row["source_url"]), row["kommune"]
-    assert loaded[("095640000000", date(2023, 12, 1))][3] == 290
+        ars = _ars(con, row["ags"] or row["gemeindeverband_schluessel"])
+        same = [r for r in loaded if r[0] == ars and r[3] == int(row["online_verfahren"])]
+        assert len(same) == 1, row["kommune"]
+    assert ("095640000000", date(2024, 1, 18), "day", 290) in loaded  # 'Dezember 2023' -> reported 18.01.2024
 
 
 def test_programme_facts(con: duckdb.DuckDBPyConnection) -> None:
@@ -136,20 +141,21 @@ def test_programme_facts(con: duckdb.DuckDBPyConnection) -> None:
     assert all(r[15].startswith("https://") and r[16] is False for r in rows.values())
 
 
-def test_milestones_keep_their_precision(con: duckdb.DuckDBPyConnection, mirror: Path) -> None:
-    press = _press(mirror, "milestones.csv")
-    rows = con.execute("SELECT on_date, date_precision, value, source_url FROM milestone").fetchall()
-    expected = [(parse_date(r["date"]).value, r["date_precision"], float(r["value"]) if r["value"] else None,
-                 r["source_url"]) for r in press]
-    assert sorted(rows, key=repr) == sorted(expected, key=repr)
-    assert (date(2023, 2, 6), "day", 200.0) in {r[:3] for r in rows}
+def test_milestones_carry_the_days_of_the_award_counts(con: duckdb.DuckDBPyConnection) -> None:
+    rows = {(r[0], r[1], r[2]) for r in con.execute(
+        "SELECT on_date, date_precision, value FROM milestone WHERE program_id = 'digitales_amt'").fetchall()}
+    for day, count in ((date(2021, 7, 28), 7), (date(2022, 7, 18), 100), (date(2023, 2, 6), 200),
+                       (date(2024, 1, 18), 400)):
+        assert (day, "day", float(count)) in rows
+    assert con.execute("SELECT count(*) FROM milestone WHERE source_url NOT LIKE 'https://%'").fetchone() == (0,)
 
 
 def test_reference_rows_point_to_a_source_with_their_url(con: duckdb.DuckDBPyConnection) -> None:
     for table in ("certification", "funding_grant", "procedure_snapshot", "program", "milestone"):
         mismatched = con.execute(
             f"SELECT count(*) FROM {table} t JOIN source s USING (source_id) "  # noqa: S608 - fixed table names
-            "WHERE s.kind = 'reference' AND (s.url IS DISTINCT FROM t.source_url OR s.file NOT LIKE 'etl/reference/%')"
+            "WHERE s.kind = 'reference' AND (s.url IS DISTINCT FROM t.source_url "
+            "OR (s.file NOT LIKE 'etl/reference/%' AND s.dataset NOT LIKE 'press_%'))"
         ).fetchone()
         assert mismatched == (0,), table
     assert con.execute("SELECT count(*) FROM reject WHERE source_id LIKE 'reference:%'").fetchone() == (0,)
