@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 
 import pandas as pd
 
+from app.frames import missing
+
 
 def number(value: object, decimals: int = 0, suffix: str = "") -> str:
     """1234.5 -> '1.234,5' (German separators); missing values -> '–'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if missing(value):
         return "–"
     try:
         text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
@@ -26,7 +27,7 @@ def euro(value: object, decimals: int = 0) -> str:
 
 def percent(value: object, decimals: int = 1) -> str:
     """0.8 -> '80,0 %'."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "–"
     return number(float(value) * 100, decimals, " %")  # type: ignore[arg-type]
 
@@ -35,9 +36,10 @@ MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"
           "November", "Dezember")
 
 
-def day(value: object, precision: str = "day") -> str:
-    """A date as 29.07.2021, or 'Juli 2021' / '2021' when it is only known to the month or year."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # None, NaN, NA, NaT
+def day(value: object, precision: object = "day") -> str:
+    """The one date text: 29.07.2021, or 'Juli 2021' / '2021' when it is only known to the month or year
+    (`precision`; anything else counts as a day); missing dates -> '–'."""
+    if missing(value):
         return "–"
     if isinstance(value, str):
         try:
@@ -48,6 +50,8 @@ def day(value: object, precision: str = "day") -> str:
         value = value.date()
     if not isinstance(value, date):
         return str(value)
+    if precision not in ("day", "month", "year"):
+        precision = "day"
     if precision == "year":
         return f"{value.year}"
     if precision == "month":

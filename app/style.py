@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import textwrap
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from app.formatting import day
+
+# German dates by precision: the one date text of pages and figures is `app.formatting.day`
+date_text = day
 
 DEMO_LABEL = "Demodaten — synthetische Werte, nicht amtlich"
 
@@ -30,16 +32,6 @@ STATUS_COLOURS = {
 def escape(value: object) -> str:
     """Plotly text (hover, labels, legend, annotations) is HTML-like: data must not inject tags."""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def date_text(value: object, precision: object = "day") -> str:
-    """29.07.2021 / 'Juli 2021' / '2021' by precision; missing dates (None, NaT) -> '–'; an unknown
-    precision counts as a day."""
-    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
-        return "–"
-    if not isinstance(precision, str) or precision not in ("day", "month", "year"):
-        precision = "day"
-    return day(value, precision)
 
 
 def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False, width: int = 150) -> go.Figure:
