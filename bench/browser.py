@@ -42,18 +42,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from devtools.browser import (
-    PAINTED_JS,
-    launch,
-    new_context,
-    open_app,
-    page_url,
-    runs_finished,
-    streamlit_server,
-    wait_map_painted,
-    wait_ready,
-    wait_rerun,
-)
+from devtools import browser as web
 from etl.build import run_build
 from etl.context import BuildOptions
 from etl.sources.files import MIRROR_ENV
@@ -139,8 +128,8 @@ def painted_after_navigation(page: Any, url: str, root: str) -> dict[str, float]
     painted ('painted'), and the page's script run finished."""
     page.goto(url, wait_until="commit")
     created = float(page.wait_for_function(MAP_CREATED_JS, arg=root, polling=10).json_value()) / 1000
-    painted = wait_map_painted(page, root)
-    wait_ready(page)
+    painted = web.wait_map_painted(page, root)
+    web.wait_ready(page)
     script_end = float(page.evaluate("window.__dm.tEnd")) / 1000
     return {"map_created": created, "painted": painted, "script_end": script_end}
 
@@ -150,7 +139,7 @@ def navigation_times(browser: Any, url: str, root: str, repeat: int) -> tuple[di
     cold: list[dict[str, float]] = []
     warm: list[dict[str, float]] = []
     for _ in range(repeat):
-        context = new_context(browser)
+        context = web.new_context(browser)
         page = context.new_page()
         cold.append(painted_after_navigation(page, url, root))
         if len(cold) == repeat:
@@ -172,11 +161,11 @@ def rerun(page: Any, counter: Bytes, widget_key: str, option: str) -> dict[str, 
     page.locator(f".st-key-{widget_key} button[aria-haspopup='listbox']").first.click()
     option_box = page.get_by_role("option", name=option, exact=True)
     option_box.wait_for()
-    before = runs_finished(page)
+    before = web.runs_finished(page)
     counter.reset()
     clicked = time.perf_counter()
     option_box.click()
-    wait_rerun(page, before)
+    web.wait_rerun(page, before)
     marks = page.evaluate("({click: window.__dm.tClick, start: window.__dm.tStart, end: window.__dm.tEnd})")
     return {"change": (marks["end"] - marks["click"]) / 1000, "run": (marks["end"] - marks["start"]) / 1000,
             "frames": counter.last - clicked, "map_frame": counter.first_of("plotly_chart", "ref_hash") - clicked,
@@ -184,12 +173,12 @@ def rerun(page: Any, counter: Bytes, widget_key: str, option: str) -> dict[str, 
 
 
 def measure(browser: Any, app: str, naive: str, repeat: int) -> dict[str, float]:
-    de, by = page_url(app, "Karte", DE), page_url(app, "Karte", BY)
+    de, by = web.page_url(app, "Karte", DE), web.page_url(app, "Karte", BY)
     # warm the server's caches (queries, shapes file) so that "cold" is the browser's cold start
-    context = new_context(browser)
+    context = web.new_context(browser)
     page = context.new_page()
     for url in (de, by):
-        open_app(page, url)
+        web.open_app(page, url)
     context.close()
 
     out: dict[str, float] = {}
@@ -199,17 +188,17 @@ def measure(browser: Any, app: str, naive: str, repeat: int) -> dict[str, float]
         for mark in ("map_created", "script_end"):
             out[f"cold_{name}_{mark}_s"], out[f"warm_{name}_{mark}_s"] = cold[mark], warm[mark]
 
-    context = new_context(browser)
+    context = web.new_context(browser)
     page = context.new_page()
     counter = Bytes(page)
-    open_app(page, by)
-    wait_map_painted(page, MAP)
+    web.open_app(page, by)
+    web.wait_map_painted(page, MAP)
     switches = []
     for i in range(repeat * 2):
         target, prefix = ("Baden-Württemberg", "08") if i % 2 == 0 else ("Bayern", "09")
         switches.append(rerun(page, counter, "karte_land", target))
         # let the browser finish drawing the new state before the next switch (it shares the CPU)
-        page.wait_for_function(f"(root) => ({PAINTED_JS})(root) && {FIRST_KEY_JS} === '{prefix}'", arg=MAP,
+        page.wait_for_function(f"(root) => ({web.PAINTED_JS})(root) && {FIRST_KEY_JS} === '{prefix}'", arg=MAP,
                                polling=50)
     out["filter_change_s"] = statistics.median(m["change"] for m in switches)
     out["filter_change_max_s"] = max(m["change"] for m in switches)
@@ -219,20 +208,20 @@ def measure(browser: Any, app: str, naive: str, repeat: int) -> dict[str, float]
     out["filter_ws_bytes"] = statistics.median(m["bytes"] for m in switches)
 
     # one recolouring rerun of the all-Germany municipality map: ours and the naive one
-    open_app(page, de)
-    wait_map_painted(page, MAP)
+    web.open_app(page, de)
+    web.wait_map_painted(page, MAP)
     ours = rerun(page, counter, "karte_kennzahl", "kommunale Online-Verfahren")["bytes"]
     ours_by = counter.by_element()
-    wait_map_painted(page, MAP)
+    web.wait_map_painted(page, MAP)
     context.close()
 
-    context = new_context(browser)
+    context = web.new_context(browser)
     page = context.new_page()
     counter = Bytes(page)
     out["naive_cold_de_s"] = painted_after_navigation(page, naive, NAIVE_MAP)["painted"]
     theirs = rerun(page, counter, "naive_measure", "Zufall")["bytes"]
     theirs_by = counter.by_element()
-    wait_map_painted(page, NAIVE_MAP)
+    web.wait_map_painted(page, NAIVE_MAP)
     context.close()
 
     out["rerun_ws_bytes"] = ours
@@ -275,10 +264,10 @@ def run(published: Path, mirror: Path, repeat: int, logs: Path) -> None:
 
     env = {"DIGITALMONITOR_DB": str(published), MIRROR_ENV: str(mirror)}
     with ExitStack() as stack:
-        app = stack.enter_context(streamlit_server(ROOT / "dashboard.py", env, logs / "app.log"))
-        naive = stack.enter_context(streamlit_server(ROOT / "bench" / "naive_map.py", env, logs / "naive.log"))
+        app = stack.enter_context(web.streamlit_server(ROOT / "dashboard.py", env, logs / "app.log"))
+        naive = stack.enter_context(web.streamlit_server(ROOT / "bench" / "naive_map.py", env, logs / "naive.log"))
         playwright = stack.enter_context(sync_playwright())
-        browser = launch(playwright)
+        browser = web.launch(playwright)
         stack.callback(browser.close)
         out = measure(browser, app, naive, repeat)
     out.update(server_times(published, repeat))

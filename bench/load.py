@@ -54,20 +54,7 @@ from typing import Any
 
 import psutil
 
-from devtools.browser import (
-    Console,
-    choose,
-    chromium_path,
-    exceptions,
-    launch,
-    new_context,
-    page_url,
-    runs_finished,
-    streamlit_server,
-    wait_map_painted,
-    wait_ready,
-    wait_rerun,
-)
+from devtools import browser as web
 from devtools.st_client import RerunResult, StreamlitError, StreamlitSession
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,10 +238,10 @@ def browser_session(name: str, url: str, record: Record, rounds: int, deadline: 
     step = ["launch"]
     try:
         with sync_playwright() as playwright:
-            chromium = launch(playwright)
-            context = new_context(chromium)
+            chromium = web.launch(playwright)
+            context = web.new_context(chromium)
             page = context.new_page()
-            console = Console()
+            console = web.Console()
             console.attach(page)
             try:
                 done = 0
@@ -284,39 +271,39 @@ def browser_round(name: str, page: Any, url: str, record: Record, rng: random.Ra
     def paint(view: str, target: str, root: str | None) -> None:
         step[0] = view
         page.goto(target, wait_until="commit")
-        painted = wait_map_painted(page, root)
-        wait_ready(page)
+        painted = web.wait_map_painted(page, root)
+        web.wait_ready(page)
         with record.lock:
             record.paints.append((view, painted))
         log(f"  {name} {view}: map painted {painted:.1f} s after navigation start")
         check(view)
 
     def check(view: str) -> None:
-        for text in exceptions(page):
+        for text in web.exceptions(page):
             record.error(f"{name} {view}", f"exception element: {text[:300]}")
 
-    paint("karte_de", page_url(url, "Karte", {"ebene": "municipality", "land": "DE"}), MAP)
+    paint("karte_de", web.page_url(url, "Karte", {"ebene": "municipality", "land": "DE"}), MAP)
     time.sleep(rng.uniform(*think))
     step[0] = "karte_land"
-    before = runs_finished(page)
-    choose(page, "karte_land", "Bayern")
-    wait_rerun(page, before)
+    before = web.runs_finished(page)
+    web.choose(page, "karte_land", "Bayern")
+    web.wait_rerun(page, before)
     marks = page.evaluate("({click: window.__dm.tClick, end: window.__dm.tEnd})")
     with record.lock:
         record.changes.append((marks["end"] - marks["click"]) / 1000)
-    wait_map_painted(page, MAP)
+    web.wait_map_painted(page, MAP)
     check("karte_land")
     time.sleep(rng.uniform(*think))
-    paint("karte_by", page_url(url, "Karte", {"ebene": "municipality", "land": "09"}), MAP)
+    paint("karte_by", web.page_url(url, "Karte", {"ebene": "municipality", "land": "09"}), MAP)
     time.sleep(rng.uniform(*think))
     step[0] = "rangliste"
-    page.goto(page_url(url, "Rangliste"), wait_until="commit")
-    wait_ready(page)
+    page.goto(web.page_url(url, "Rangliste"), wait_until="commit")
+    web.wait_ready(page)
     with record.lock:
         record.loads.append(("rangliste", float(page.evaluate("window.__dm.tEnd")) / 1000))
     check("rangliste")
     time.sleep(rng.uniform(*think))
-    paint("start", page_url(url, ""), None)
+    paint("start", web.page_url(url, ""), None)
     time.sleep(rng.uniform(*think))
 
 
@@ -341,7 +328,7 @@ def build_database(mirror: Path, folder: Path) -> Path:
 def dashboard(db: Path, log_path: Path, port: int | None) -> Iterator[tuple[str, psutil.Process]]:
     """The dashboard on the harness's server (on `port` if given); yields its URL and its process."""
     before = {p.pid for p in psutil.Process().children()}
-    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db)}, log_path, port=port) as url:
+    with web.streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db)}, log_path, port=port) as url:
         started = [p for p in psutil.Process().children() if p.pid not in before]
         server = next((p for p in started if "streamlit" in " ".join(p.cmdline())), None)
         if server is None:
@@ -429,7 +416,7 @@ def main() -> None:
     args = parser.parse_args()
     browsers = max(0, min(args.browsers, args.sessions))
     light = args.sessions - browsers
-    if browsers and chromium_path() is None:
+    if browsers and web.chromium_path() is None:
         raise SystemExit("Debian's chromium is not installed (apt-get install chromium), or use --browsers 0")
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
