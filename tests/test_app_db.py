@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from app import db
+from app.data import shapes
+from app.data.registry import registry
 
 
 def test_handles_of_old_builds_are_closed_once_no_rerun_can_use_them(tmp_path: Path) -> None:
@@ -19,20 +20,20 @@ def test_handles_of_old_builds_are_closed_once_no_rerun_can_use_them(tmp_path: P
         with duckdb.connect(str(path)) as con:
             con.execute("CREATE TABLE t AS SELECT 1 AS x")
         files.append(str(path))
-    first = db._connection(files[0])
-    db._connection(files[1])
-    db._connection(files[2])  # two builds later: a rerun that began on the first build may still be running
+    first = registry.connection(files[0])
+    registry.connection(files[1])
+    registry.connection(files[2])  # two builds later: a rerun that began on the first build may still be running
     assert first.execute("SELECT x FROM t").fetchone() == (1,)
-    db._superseded[files[0]] -= db.CLOSE_GRACE_S + 1  # ... until the grace period has passed
-    db._connection(files[3])
+    registry._superseded[files[0]] -= registry.grace_s + 1  # ... until the grace period has passed
+    registry.connection(files[3])
     with pytest.raises(duckdb.ConnectionException):
         first.execute("SELECT x FROM t")
-    assert files[0] not in db._connections and files[0] not in db._superseded
-    assert db._connection(files[3]).execute("SELECT x FROM t").fetchone() == (1,)
+    assert files[0] not in registry._connections and files[0] not in registry._superseded
+    assert registry.connection(files[3]).execute("SELECT x FROM t").fetchone() == (1,)
 
 
 def test_shape_files_of_old_builds_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(db, "STATIC_SHAPES", tmp_path)
+    monkeypatch.setattr(shapes, "STATIC_SHAPES", tmp_path)
     old = tmp_path / "municipality-OLD.json"
     recent = tmp_path / "district-RECENT.json"
     current = tmp_path / "state-CURRENT.json"
@@ -41,7 +42,7 @@ def test_shape_files_of_old_builds_are_removed(tmp_path: Path, monkeypatch: pyte
     hours_ago = time.time() - 2 * 3600
     os.utime(old, (hours_ago, hours_ago))
     os.utime(current, (hours_ago, hours_ago))
-    db._prune_shape_files("CURRENT")
+    shapes._prune_shape_files("CURRENT")
     assert not old.exists()
     assert recent.exists()   # another build's file, but young: an open page may still fetch it
     assert current.exists()  # the current build's file stays whatever its age

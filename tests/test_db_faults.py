@@ -10,24 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
+from app_support import open_page as run
 
-from app import db
-from app.downloads import NO_BUILD
+from app import data as db
+from app.ui.build import NO_BUILD
 
-ROOT = Path(__file__).resolve().parent.parent
-DASHBOARD = str(ROOT / "dashboard.py")
 PAGES = [None, "pages/1_Karte.py", "pages/2_Rangliste.py", "pages/3_Gemeindeprofil.py", "pages/4_Foerderung.py",
          "pages/5_Digitales_Amt.py", "pages/6_Daten.py"]
-
-
-def run(page: str | None) -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=120)
-    if page:
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def published(folder: Path, target_name: str) -> Path:

@@ -11,13 +11,12 @@ import csv
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from app import db as appdb
+from app import data as appdb
 from app import exports
 
 FORMULAS = ['=HYPERLINK("http://x","Klick")', "+49 911 1234", "-Anmeldung Hund", "@SUMME(A1)", "\t=1+1",
@@ -29,17 +28,6 @@ MIXED = [-3, "=1+1", -2.5, "+x", 7, "@y"]  # an object column of numbers and tex
 NUMBER = re.compile(r"-?\d+([.,]\d+)?([eE][-+]?\d+)?")
 EXCEL_KEY = re.compile(r'="[0-9]+"')
 SPREADSHEET_FORMATS = ("csv_excel", "csv", "xlsx")
-
-
-@pytest.fixture(scope="module")
-def build(db_path: Path) -> appdb.Db:
-    real = str(db_path.resolve())
-    return appdb.Db(path=real, build_id=appdb.build_info(appdb.Db(path=real, build_id=""))["build_id"])
-
-
-@pytest.fixture(scope="module")
-def prov(build: appdb.Db) -> exports.Provenance:
-    return exports.provenance_from(appdb.build_info(build), appdb.source_table(build))
 
 
 def is_text(series: pd.Series) -> bool:

@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from published_support import publish_copy
 from typer.testing import CliRunner
 
-from app import db as appdb
+from app import data as appdb
 from app import exports
 from etl.build import BuildReport
 from etl.cli import app

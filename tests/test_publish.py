@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from published_support import publish_copy
 
-import app.db
+import app.data
 from etl import publish
 from etl.build import BuildReport
 
@@ -28,8 +28,8 @@ def test_reader_keeps_reading_during_a_rebuild_and_the_app_sees_the_new_build(
         tmp_path: Path, build_report: BuildReport, mirror: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     link = publish_copy(tmp_path, build_report)
     old_file = link.resolve()
-    monkeypatch.setenv(app.db.DB_ENV, str(link))
-    old_db = app.db.current()
+    monkeypatch.setenv(app.data.DB_ENV, str(link))
+    old_db = app.data.current()
     assert old_db.build_id == build_report.build_id
 
     reader = duckdb.connect(str(old_file), read_only=True)
@@ -63,11 +63,11 @@ def test_reader_keeps_reading_during_a_rebuild_and_the_app_sees_the_new_build(
     assert new_file.name == f"digitalmonitor-{new_id}.duckdb"
     assert new_id != build_report.build_id
     # the dashboard's data access picks the new build up without a restart
-    db = app.db.current()
+    db = app.data.current()
     assert (db.build_id, db.path) == (new_id, str(new_file))
-    assert app.db.build_info(db)["demo"] == "false"
+    assert app.data.build_info(db)["demo"] == "false"
     # a page that started on the old build finishes on it
-    assert app.db.build_info(old_db)["build_id"] == build_report.build_id
+    assert app.data.build_info(old_db)["build_id"] == build_report.build_id
     assert old_file.exists()  # fewer than KEEP_BUILDS builds: nothing pruned
     assert not list(tmp_path.glob("*.part"))
 
@@ -109,6 +109,6 @@ def test_prune_after_publishing_removes_the_oldest(tmp_path: Path) -> None:
 def test_no_build_before_the_first_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     link = tmp_path / "digitalmonitor.duckdb"
     assert publish.current_build(link) is None
-    monkeypatch.setenv(app.db.DB_ENV, str(link))
-    with pytest.raises(app.db.NoDatabase):
-        app.db.current()
+    monkeypatch.setenv(app.data.DB_ENV, str(link))
+    with pytest.raises(app.data.NoDatabase):
+        app.data.current()

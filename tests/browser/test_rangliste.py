@@ -31,17 +31,18 @@ MEASURE = "total_per_10k"
 
 def test_rangliste_link_restores_the_view(browser: Any, app_url: str, page: Any, console: Console,
                                           app_db: Path) -> None:
-    from app import db
+    from app.data import rankings, registry
+    from core.measures import measure
 
-    build = db.current()
-    ranked = db.rankings(build, MEASURE, "09", size_class=SIZE)
+    build = registry.current()
+    ranked = rankings.rankings(build, MEASURE, "09", size_class=SIZE)
     assert len(ranked) > 10
     mine = ranked.iloc[len(ranked) // 2]  # someone in the middle: highlighted in the table, not in the top ten
     mine_label = f"{mine['name']} ({mine['authority_type']})"
 
     open_app(page, page_url(app_url, "Rangliste"))
     change_and_rerun(page, "rang_groesse", SIZE)
-    change_and_rerun(page, "rang_kennzahl", db.RANK_MEASURES[MEASURE])
+    change_and_rerun(page, "rang_kennzahl", measure(MEASURE).label)
     change_and_rerun(page, "rang_gemeinde", mine_label, search=str(mine["name"]))
     link = page.url
     assert f"gemeinde={mine['ars']}" in link and f"kennzahl={MEASURE}" in link

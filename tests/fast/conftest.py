@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from app_support import handle
 from small_world import World, write_world
 
-from app import db as appdb
+from app import data
 
 FAST = Path(__file__).resolve().parent
 
@@ -30,7 +31,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 
 @pytest.fixture(scope="session")
-def small(world: World) -> appdb.Db:
+def small(world: World) -> data.Db:
     """The app's handle on the small database."""
-    return appdb.Db(path=str(world.path), build_id=appdb.build_info(appdb.Db(path=str(world.path), build_id=""))
-                    ["build_id"])
+    return handle(world.path)

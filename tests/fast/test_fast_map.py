@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from small_world import MERGED, World, latest_totals
 
-from app import db as appdb
+from app import data
 
-LEVEL_MEASURES = [(level, measure) for level, measures in appdb.LEVEL_MEASURES.items() for measure in measures]
+LEVEL_MEASURES = [(level, measure) for level, measures in data.LEVEL_MEASURES.items() for measure in measures]
 
 
 def shapes_of(world: World, level: str, state: str | None = None) -> list[str]:
@@ -19,19 +19,19 @@ def shapes_of(world: World, level: str, state: str | None = None) -> list[str]:
 
 
 @pytest.mark.parametrize(("level", "measure"), LEVEL_MEASURES, ids=[f"{lv}-{m}" for lv, m in LEVEL_MEASURES])
-def test_every_level_and_measure_has_one_row_per_shape(small: appdb.Db, world: World, level: str,
+def test_every_level_and_measure_has_one_row_per_shape(small: data.Db, world: World, level: str,
                                                        measure: str) -> None:
-    frame = appdb.map_frame(small, level, measure)
+    frame = data.map_frame(small, level, measure)
     assert sorted(frame["ars"]) == shapes_of(world, level)
     assert frame["value"].notna().any(), "some region has a value"
     if measure == "da_status":
-        assert set(frame["value"].dropna()) <= set(appdb.DA_STATUS)
+        assert set(frame["value"].dropna()) <= set(data.DA_STATUS)
     else:
         assert pd.api.types.is_numeric_dtype(frame["value"])
 
 
-def test_municipality_total_own_inherited_and_without_value(small: appdb.Db, world: World) -> None:
-    frame = appdb.map_frame(small, "municipality", "total", "09").set_index("ars")
+def test_municipality_total_own_inherited_and_without_value(small: data.Db, world: World) -> None:
+    frame = data.map_frame(small, "municipality", "total", "09").set_index("ars")
     assert sorted(frame.index) == shapes_of(world, "municipality", "09")
     latest = latest_totals(world.snapshots)
     names = world.regions.set_index("ars")["display_name"]
@@ -52,30 +52,30 @@ def test_municipality_total_own_inherited_and_without_value(small: appdb.Db, wor
         else:
             assert pd.isna(row["inherited_from_name"]), m.ars
     forest = world.of("municipality", "09").query("not is_municipality")["ars"].item()
-    assert pd.isna(frame.loc[forest, "value"]) and frame.loc[forest, "note"] == appdb.UNINCORPORATED_NOTE
+    assert pd.isna(frame.loc[forest, "value"]) and frame.loc[forest, "note"] == data.UNINCORPORATED_NOTE
     assert frame.loc[MERGED, "name"] == f"Gebiet {MERGED}" and pd.isna(frame.loc[MERGED, "value"])
 
 
-def test_real_count_wins_over_a_larger_demo_count_of_the_same_date(small: appdb.Db, world: World) -> None:
+def test_real_count_wins_over_a_larger_demo_count_of_the_same_date(small: data.Db, world: World) -> None:
     city = "091620000000"
-    frame = appdb.map_frame(small, "municipality", "total", "09").set_index("ars")
+    frame = data.map_frame(small, "municipality", "total", "09").set_index("ars")
     real = world.snapshots.query("ars == @city and not is_demo")["total"].max()
     assert frame.loc[city, "value"] == real and not frame.loc[city, "is_demo"]
 
 
 @pytest.mark.xfail(strict=True, reason="app defect: the municipality map flags a real procedure count as demo when "
                    "the Digitales-Amt award of the same authority is demo (map_demo mixes both measures)")
-def test_a_demo_award_does_not_make_a_real_count_demo(small: appdb.Db, world: World) -> None:
+def test_a_demo_award_does_not_make_a_real_count_demo(small: data.Db, world: World) -> None:
     latest = latest_totals(world.snapshots)
     real = set(latest.index[~latest["is_demo"].astype(bool)])
     both = sorted(real & set(world.certifications.query("is_demo")["ars"]) & set(world.of("municipality")["ars"]))
     assert both, "the generated world has a municipality with a real count and a demo award"
-    frame = appdb.map_frame(small, "municipality", "total").set_index("ars")
+    frame = data.map_frame(small, "municipality", "total").set_index("ars")
     assert not frame.loc[both, "is_demo"].any()
 
 
-def test_per_10k_of_an_inherited_value_uses_the_association_population(small: appdb.Db, world: World) -> None:
-    frame = appdb.map_frame(small, "municipality", "total_per_10k", "09").set_index("ars")
+def test_per_10k_of_an_inherited_value_uses_the_association_population(small: data.Db, world: World) -> None:
+    frame = data.map_frame(small, "municipality", "total_per_10k", "09").set_index("ars")
     latest = latest_totals(world.snapshots)
     member = world.of("municipality", "09").dropna(subset=["association_ars"])
     member = member[member["association_ars"].isin(latest.index)].iloc[0]
@@ -84,10 +84,10 @@ def test_per_10k_of_an_inherited_value_uses_the_association_population(small: ap
     assert frame.loc[member["ars"], "value"] == pytest.approx(expected)
 
 
-def test_district_and_state_sum_every_authority_once(small: appdb.Db, world: World) -> None:
+def test_district_and_state_sum_every_authority_once(small: data.Db, world: World) -> None:
     latest = latest_totals(world.snapshots)["total"]
     for level in ("district", "state"):
-        frame = appdb.map_frame(small, level, "total").set_index("ars")
+        frame = data.map_frame(small, level, "total").set_index("ars")
         for region in world.of(level).itertuples():
             inside = [a for a in latest.index if a.startswith(region.ars)]
             assert frame.loc[region.ars, "value"] == latest[inside].sum(), region.ars
@@ -95,9 +95,9 @@ def test_district_and_state_sum_every_authority_once(small: appdb.Db, world: Wor
                 assert frame.loc[region.ars, "note"].startswith("Behörden mit Daten: ")
 
 
-def test_district_share_meeting_the_threshold(small: appdb.Db, world: World) -> None:
+def test_district_share_meeting_the_threshold(small: data.Db, world: World) -> None:
     latest = latest_totals(world.snapshots)["total"]
-    frame = appdb.map_frame(small, "district", "share_meeting_threshold").set_index("ars")
+    frame = data.map_frame(small, "district", "share_meeting_threshold").set_index("ars")
     for district in world.of("district").itertuples():
         munis = world.of("municipality").query("is_municipality and district_ars == @district.ars")["ars"]
         with_data = [latest[m] for m in munis if m in latest.index]
@@ -105,10 +105,10 @@ def test_district_share_meeting_the_threshold(small: appdb.Db, world: World) -> 
         assert frame.loc[district.ars, "value"] == pytest.approx(expected), district.ars
 
 
-def test_population_density_and_grants_per_inhabitant(small: appdb.Db, world: World) -> None:
+def test_population_density_and_grants_per_inhabitant(small: data.Db, world: World) -> None:
     regions = world.regions.set_index("ars")
-    density = appdb.map_frame(small, "state", "density").set_index("ars")
-    euros = appdb.map_frame(small, "district", "eur_per_inhabitant").set_index("ars")
+    density = data.map_frame(small, "state", "density").set_index("ars")
+    euros = data.map_frame(small, "district", "eur_per_inhabitant").set_index("ars")
     for state in ("08", "09"):
         assert density.loc[state, "value"] == pytest.approx(regions.loc[state, "population"]
                                                             / regions.loc[state, "area_km2"])
@@ -121,8 +121,8 @@ def test_population_density_and_grants_per_inhabitant(small: appdb.Db, world: Wo
     assert euros["value"].notna().sum() >= 4
 
 
-def test_association_layer_holds_associations_and_single_authorities(small: appdb.Db, world: World) -> None:
-    frame = appdb.map_frame(small, "association", "total").set_index("ars")
+def test_association_layer_holds_associations_and_single_authorities(small: data.Db, world: World) -> None:
+    frame = data.map_frame(small, "association", "total").set_index("ars")
     latest = latest_totals(world.snapshots)["total"]
     for ars in [*world.of("association")["ars"], "091620000000"]:
         if ars in latest.index:
@@ -133,8 +133,8 @@ def test_association_layer_holds_associations_and_single_authorities(small: appd
     assert not any(k in frame.index for k in world.regions.dropna(subset=["association_ars"])["ars"])
 
 
-def test_unknown_level_or_measure_is_refused(small: appdb.Db) -> None:
+def test_unknown_level_or_measure_is_refused(small: data.Db) -> None:
     with pytest.raises(ValueError):
-        appdb.map_frame(small, "planet", "total")
+        data.map_frame(small, "planet", "total")
     with pytest.raises(ValueError):
-        appdb.map_frame(small, "district", "da_status")
+        data.map_frame(small, "district", "da_status")

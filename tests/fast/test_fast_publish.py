@@ -9,20 +9,20 @@ import pandas as pd
 import pytest
 from small_world import DEMO_LABEL, LATEST, PREV, REGISTER_ATTRIBUTION, World, authorities, latest_totals
 
-from app import db as appdb
+from app import data
 
 
-def test_grants_of_a_programme(small: appdb.Db, world: World) -> None:
+def test_grants_of_a_programme(small: data.Db, world: World) -> None:
     expected = world.grants.query("program_id == 'digitales_rathaus'")
-    got = appdb.grants(small, "digitales_rathaus")
+    got = data.grants(small, "digitales_rathaus")
     assert sorted(got["grant_id"]) == sorted(expected["grant_id"])
     assert got["amount_eur"].sum() == expected["amount_eur"].sum()
     assert set(got["state_name"]) == {"Bayern"} and got["district_name"].notna().all()
-    assert len(appdb.grants(small)) == len(world.grants)
+    assert len(data.grants(small)) == len(world.grants)
 
 
-def test_grant_totals_per_district_with_zero_for_none(small: appdb.Db, world: World) -> None:
-    got = appdb.grant_totals(small, "digitales_rathaus", "district").set_index("ars")
+def test_grant_totals_per_district_with_zero_for_none(small: data.Db, world: World) -> None:
+    got = data.grant_totals(small, "digitales_rathaus", "district").set_index("ars")
     districts = world.of("district", "09")["ars"]
     assert sorted(got.index) == sorted(districts)
     grants = world.grants.query("program_id == 'digitales_rathaus'")
@@ -33,11 +33,11 @@ def test_grant_totals_per_district_with_zero_for_none(small: appdb.Db, world: Wo
         assert bool(got.loc[district, "is_demo"]) == bool(paid["is_demo"].any()), district
     assert (got["grants"] == 0).any(), "a district without grants has a row with 0"
     with pytest.raises(ValueError):
-        appdb.grant_totals(small, None, "municipality")
+        data.grant_totals(small, None, "municipality")
 
 
-def test_grant_effect_compares_the_snapshots_around_the_grant(small: appdb.Db, world: World) -> None:
-    effect = appdb.grant_effect(small, "digitales_rathaus").set_index("grant_id")
+def test_grant_effect_compares_the_snapshots_around_the_grant(small: data.Db, world: World) -> None:
+    effect = data.grant_effect(small, "digitales_rathaus").set_index("grant_id")
     before, after = latest_totals(world.snapshots, PREV)["total"], latest_totals(world.snapshots)["total"]
     for grant in world.grants.query("program_id == 'digitales_rathaus'").itertuples():
         row = effect.loc[grant.grant_id]
@@ -66,9 +66,9 @@ def expected_status(world: World) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("ars")
 
 
-def test_digitales_amt_status_of_every_authority(small: appdb.Db, world: World) -> None:
+def test_digitales_amt_status_of_every_authority(small: data.Db, world: World) -> None:
     expected = expected_status(world)
-    got = appdb.digitales_amt(small).set_index("ars")
+    got = data.digitales_amt.digitales_amt(small).set_index("ars")
     assert sorted(got.index) == sorted(expected.index)
     assert got["status"].to_dict() == expected["status"].to_dict()
     assert got["threshold"].to_dict() == expected["threshold"].to_dict()
@@ -77,42 +77,42 @@ def test_digitales_amt_status_of_every_authority(small: appdb.Db, world: World) 
     assert got.loc["091", "threshold"] == 30  # the Bezirk
 
 
-def test_members_of_a_certified_association_show_its_award_on_the_map(small: appdb.Db, world: World) -> None:
+def test_members_of_a_certified_association_show_its_award_on_the_map(small: data.Db, world: World) -> None:
     vg = world.of("association", "09")["ars"].min()  # certified in the generated world
     members = world.of("municipality").query("association_ars == @vg")["ars"]
-    got = appdb.digitales_amt_map(small).set_index("ars")
+    got = data.digitales_amt_map(small).set_index("ars")
     assert set(got.loc[members, "da_status"]) == {"zertifiziert"}
     assert got.loc[members, "inherited"].all() and set(got.loc[members, "inherited_from"]) == {vg}
     assert len(got) == len(world.of("municipality", "09"))
 
 
-def test_every_download_has_every_row(small: appdb.Db, world: World) -> None:
-    offered = appdb.downloadable(small)
+def test_every_download_has_every_row(small: data.Db, world: World) -> None:
+    offered = data.downloadable(small)
     assert {"region", "funding_grant", "v_ranks", "v_municipality_map", "source"} <= set(offered)
     con = duckdb.connect(world.path.as_posix(), read_only=True)
     try:
         for name in offered:
-            frame = appdb.download_table(small, name)
+            frame = data.download_table(small, name)
             count = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608 - allow-listed
             assert len(frame) == count, name
     finally:
         con.close()
-    assert sorted(appdb.download_table(small, "funding_grant")["grant_id"]) == sorted(world.grants["grant_id"])
+    assert sorted(data.download_table(small, "funding_grant")["grant_id"]) == sorted(world.grants["grant_id"])
     with pytest.raises(ValueError):
-        appdb.download_table(small, 'region"; DROP TABLE region; --')
+        data.download_table(small, 'region"; DROP TABLE region; --')
 
 
-def test_fact_sources_name_the_real_and_the_demo_source(small: appdb.Db, world: World) -> None:
-    sources = appdb.fact_sources(small, ["funding_grant", "certification"])
+def test_fact_sources_name_the_real_and_the_demo_source(small: data.Db, world: World) -> None:
+    sources = data.fact_sources(small, ["funding_grant", "certification"])
     expected = pd.concat([world.grants[["ars", "source_id"]], world.certifications[["ars", "source_id"]]])
     assert set(map(tuple, sources.to_numpy())) == set(map(tuple, expected.drop_duplicates().to_numpy()))
-    table = appdb.source_table(small).set_index("source_id")
+    table = data.source_table(small).set_index("source_id")
     assert table.loc["demo:fast", "attribution"] == DEMO_LABEL
-    assert appdb.register_attribution(small) == REGISTER_ATTRIBUTION
+    assert data.register_attribution(small) == REGISTER_ATTRIBUTION
 
 
-def test_start_headline(small: appdb.Db, world: World) -> None:
-    head = appdb.headline(small)
+def test_start_headline(small: data.Db, world: World) -> None:
+    head = data.headline(small)
     rathaus = world.grants.query("program_id == 'digitales_rathaus'")
     assert head["certified"] == len(world.certifications)
     assert head["certified_real"] == int((~world.certifications["is_demo"]).sum())

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from small_world import PREV, World, authorities, latest_totals
 
-from app import db as appdb
+from app import data
 
 SIZE_CLASSES = ((0, 5000, "unter 5.000"), (5000, 20000, "5.000 bis unter 20.000"),
                 (20000, 100000, "20.000 bis unter 100.000"), (100000, 10**9, "100.000 und mehr"))
@@ -30,10 +30,10 @@ def expected_ranks(world: World, members: list[str]) -> pd.DataFrame:
     return frame
 
 
-def test_state_ranking_ranks_every_authority_with_data(small: appdb.Db, world: World) -> None:
+def test_state_ranking_ranks_every_authority_with_data(small: data.Db, world: World) -> None:
     members = authorities(world.regions).query("state_ars == '09'")["ars"].tolist()
     expected = expected_ranks(world, members)
-    got = appdb.rankings(small, "total", "09").set_index("ars")
+    got = data.rankings.rankings(small, "total", "09").set_index("ars")
     assert sorted(got.index) == sorted(expected.index)
     assert got["rank"].is_monotonic_increasing
     for column in ("value", "rank", "peers", "prev_rank", "rank_change"):
@@ -42,26 +42,27 @@ def test_state_ranking_ranks_every_authority_with_data(small: appdb.Db, world: W
     assert (got["rank_change"] != 0).any(), "the generated snapshots change some ranks"
 
 
-def test_size_class_and_district_are_peer_groups_within_the_state(small: appdb.Db, world: World) -> None:
+def test_size_class_and_district_are_peer_groups_within_the_state(small: data.Db, world: World) -> None:
     regions = authorities(world.regions).query("state_ars == '09' and level in ('municipality', 'association')")
     label = "unter 5.000"
     in_class = [r.ars for r in regions.itertuples() if size_class(r.population) == label]
-    got = appdb.rankings(small, "total", "09", size_class=label).set_index("ars")
+    got = data.rankings.rankings(small, "total", "09", size_class=label).set_index("ars")
     expected = expected_ranks(world, in_class)
     assert sorted(got.index) == sorted(expected.index) and set(got["size_class"]) == {label}
     assert got["rank"].tolist() == expected.loc[got.index, "rank"].tolist()
 
     district = "09171"
-    got = appdb.rankings(small, "total", "09", district=district).set_index("ars")
+    got = data.rankings.rankings(small, "total", "09", district=district).set_index("ars")
     expected = expected_ranks(world, regions.query("district_ars == @district")["ars"].tolist())
     assert sorted(got.index) == sorted(expected.index)
     assert got["rank"].tolist() == expected.loc[got.index, "rank"].tolist()
-    assert appdb.peer_group("09", district, label) == ("district", district)
-    assert appdb.peer_group("09", None, label) == ("size_class", f"09:{label}")
+    assert data.peer_group("09", district, label) == ("district", district)
+    assert data.peer_group("09", None, label) == ("size_class", f"09:{label}")
 
 
-def test_per_10k_ranking_and_authority_type_filter(small: appdb.Db, world: World) -> None:
-    vgs = appdb.rankings(small, "total_per_10k", "09", authority_type="Verwaltungsgemeinschaft").set_index("ars")
+def test_per_10k_ranking_and_authority_type_filter(small: data.Db, world: World) -> None:
+    vgs = data.rankings.rankings(small, "total_per_10k", "09",
+                                  authority_type="Verwaltungsgemeinschaft").set_index("ars")
     latest = latest_totals(world.snapshots)["total"]
     regions = world.regions.set_index("ars")
     expected = {a: latest[a] * 10000 / regions.loc[a, "population"] for a in world.of("association", "09")["ars"]
@@ -70,7 +71,7 @@ def test_per_10k_ranking_and_authority_type_filter(small: appdb.Db, world: World
     assert vgs["value"].tolist() == pytest.approx([expected[a] for a in vgs.index])
 
 
-def test_ranking_states_and_unknown_measure(small: appdb.Db) -> None:
-    assert appdb.ranking_states(small)["ars"].tolist() == ["08", "09"]
+def test_ranking_states_and_unknown_measure(small: data.Db) -> None:
+    assert data.ranking_states(small)["ars"].tolist() == ["08", "09"]
     with pytest.raises(ValueError):
-        appdb.rankings(small, "'; DROP TABLE region; --", "09")
+        data.rankings.rankings(small, "'; DROP TABLE region; --", "09")

@@ -1,0 +1,88 @@
+"""SQL fragments of the Karte query: per kind of level, the facts CTE and each measure's value, demo and
+inherited expressions (the measure keys are those of `core.measures`)."""
+
+from __future__ import annotations
+
+# value and demo flag of each measure per kind of level: (value SQL, is_demo SQL, inherited SQL);
+# the names refer to the columns of the level's `facts` CTE below
+_PROCEDURES_INHERITED = "f.procedures_inherited"
+MEASURE_SQL: dict[str, dict[str, tuple[str, str, str]]] = {
+    "municipality": {
+        "total": ("f.total", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "municipal": ("f.municipal", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "central": ("f.central", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "total_per_10k": ("f.total_per_10k", "f.procedures_demo", _PROCEDURES_INHERITED),
+        "da_status": ("f.da_status", "f.map_demo", "f.inherited"),
+        "distance": ("f.distance", "f.map_demo", "f.status_inherited"),
+        "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
+        "population": ("b.population", "false", "false"),
+        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
+    },
+    "authority": {
+        "total": ("f.total", "f.procedures_demo", "false"),
+        "municipal": ("f.municipal", "f.procedures_demo", "false"),
+        "central": ("f.central", "f.procedures_demo", "false"),
+        "total_per_10k": ("f.total_per_10k", "f.procedures_demo", "false"),
+        "da_status": ("f.da_status", "f.da_demo", "false"),
+        "distance": ("f.distance", "f.da_demo", "false"),
+        "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
+        "population": ("b.population", "false", "false"),
+        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
+    },
+    "rollup": {
+        "total": ("f.total", "f.procedures_demo", "false"),
+        "total_per_10k": ("f.total * 10000.0 / nullif(b.population, 0)", "f.procedures_demo", "false"),
+        "share_meeting_threshold": ("100 * f.share_meeting_threshold", "f.procedures_demo", "false"),
+        "coverage": ("100 * f.coverage", "f.procedures_demo", "false"),
+        "eur_per_inhabitant": ("f.grant_eur / nullif(b.population, 0)", "f.grants_demo", "false"),
+        "population": ("b.population", "false", "false"),
+        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
+    },
+}
+
+_GRANTS_SQL = """
+    SELECT ars, sum(amount_eur) AS amount_eur, sum(amount_eur) / nullif(any_value(population), 0)
+           AS eur_per_inhabitant, bool_or(is_demo) AS grants_demo
+    FROM v_grants_per_inhabitant GROUP BY ars"""
+
+FACTS_SQL = {
+    "municipality": f"""
+        SELECT m.ars, m.total, m.municipal, m.central, m.total_per_10k,
+               CASE WHEN m.da_status = 'keine Daten' THEN NULL ELSE m.da_status END AS da_status,
+               m.distance, m.inherited, m.procedures_inherited, m.status_inherited, m.inherited_from,
+               v.display_name AS inherited_from_name,
+               m.is_demo AS map_demo, m.is_demo AND m.total IS NOT NULL AS procedures_demo,
+               g.eur_per_inhabitant, coalesce(g.grants_demo, false) AS grants_demo
+        FROM v_municipality_map m
+        LEFT JOIN region v ON v.ars = m.inherited_from
+        LEFT JOIN ({_GRANTS_SQL}) g ON g.ars = m.ars""",  # noqa: S608 - constant
+    "authority": f"""
+        SELECT a.ars, p.total, p.municipal, p.central, p.total_per_10k, p.is_demo AS procedures_demo,
+               CASE WHEN d.status = 'keine Daten' THEN NULL ELSE d.status END AS da_status,
+               d.distance, d.is_demo AS da_demo,
+               g.eur_per_inhabitant, coalesce(g.grants_demo, false) AS grants_demo
+        FROM v_authority a
+        LEFT JOIN v_procedures_per_10k p USING (ars)
+        LEFT JOIN v_digitales_amt d USING (ars)
+        LEFT JOIN ({_GRANTS_SQL}) g USING (ars)""",  # noqa: S608 - constant
+    "rollup": """
+        SELECT u.ars,
+               max(u.value) FILTER (WHERE u.rule = 'sum') AS total,
+               max(u.value) FILTER (WHERE u.rule = 'share_meeting_threshold') AS share_meeting_threshold,
+               max(u.value) FILTER (WHERE u.rule = 'population_weighted_coverage') AS coverage,
+               max(u.authorities) FILTER (WHERE u.rule = 'sum') AS authorities,
+               max(u.authorities_with_data) FILTER (WHERE u.rule = 'sum') AS authorities_with_data,
+               bool_or(u.is_demo) AS procedures_demo,
+               max(gr.grant_eur) AS grant_eur, coalesce(bool_or(gr.grants_demo), false) AS grants_demo
+        FROM v_rollup u
+        LEFT JOIN (
+            SELECT CASE $level WHEN 'state' THEN a.state_ars
+                               ELSE coalesce(a.district_ars, CASE WHEN a.level = 'district' THEN a.ars END) END
+                       AS ars,
+                   sum(g.amount_eur) AS grant_eur, bool_or(g.is_demo) AS grants_demo
+            FROM funding_grant g JOIN v_authority a USING (ars)
+            GROUP BY 1
+        ) gr USING (ars)
+        WHERE u.level = $level
+        GROUP BY u.ars""",
+}
