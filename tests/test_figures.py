@@ -1,17 +1,21 @@
-"""Pure figure and table builders of the explore pages (app/maps.py, app/charts.py): classes, the grey
+"""Pure figure and table builders of the explore pages (app/figures/maps.py, rankings.py, profile.py): classes, the grey
 "keine Daten" trace apart from 0, German legend labels and hover text, tables, charts."""
 
 from __future__ import annotations
 
 import math
 
+import map_helpers
 import mapclassify
 import numpy as np
 import pandas as pd
 import pytest
 
-from app import charts, maps, style
-from app.figures import density_map, fit_zoom
+from app import style
+from app.figures import maps, profile, rankings
+from app.figures.layout import fit_zoom
+from app.figures.start import density_map
+from app.frames import ranked
 
 URL = "app/static/shapes/municipality-test.json"
 BOUNDS = (8.9, 47.2, 13.9, 50.6)
@@ -34,7 +38,7 @@ def _frame(values: list[object], **extra: list[object]) -> pd.DataFrame:
 
 
 def _locations(fig) -> dict[str, list[str]]:
-    return maps.class_locations(fig)
+    return map_helpers.class_locations(fig)
 
 
 def _shapes(fig):
@@ -46,7 +50,7 @@ def _shapes(fig):
 
 def _hover_by_location(fig) -> dict[str, str]:
     trace = _shapes(fig)
-    return {loc: maps.render_hover(trace.hovertemplate, list(row))
+    return {loc: map_helpers.render_hover(trace.hovertemplate, list(row))
             for loc, row in zip(trace.locations, trace.customdata, strict=True)}
 
 
@@ -159,12 +163,12 @@ def test_colours_are_distinct_viridis_steps_and_never_the_no_data_grey() -> None
 # --- choropleth -------------------------------------------------------------------------------------
 
 def test_no_data_has_its_own_grey_trace_and_zero_the_lowest_colour() -> None:
-    frame = maps.ranked(_frame([0, 4, 9, None, 16, 25, None]))
+    frame = ranked(_frame([0, 4, 9, None, 16, 25, None]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Online-Verfahren gesamt", unit="Verfahren", k=3,
                           **SOURCE)
     locations = _locations(fig)
     assert locations[maps.NO_DATA] == [frame["ars"][3], frame["ars"][6]]
-    entries = maps.legend_entries(fig)
+    entries = map_helpers.legend_entries(fig)
     assert entries[-1] == (maps.NO_DATA, maps.NO_DATA_GREY)
     first_label, first_colour = entries[0]
     assert frame["ars"][0] in locations[first_label]          # the 0 is in the lowest class ...
@@ -177,17 +181,17 @@ def test_no_data_has_its_own_grey_trace_and_zero_the_lowest_colour() -> None:
 
 
 def test_map_is_one_shape_trace_and_legend_entries_that_fetch_nothing() -> None:
-    frame = maps.ranked(_frame([1, 2, 3, None, 5]))
+    frame = ranked(_frame([1, 2, 3, None, 5]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="x", k=2, **SOURCE)
     assert fig.data[0].type == "choroplethmap" and fig.data[0].showlegend is False
     legend = fig.data[1:]
     assert [t.type for t in legend] == ["scattermap"] * 3
     assert all(list(t.lat) == [None] and list(t.lon) == [None] and t.hoverinfo == "skip" for t in legend)
-    assert [t.name for t in legend] == [name for name, _c in maps.legend_entries(fig)]
+    assert [t.name for t in legend] == [name for name, _c in map_helpers.legend_entries(fig)]
 
 
 def test_map_uses_the_static_geojson_url_and_the_ars_key() -> None:
-    fig = maps.choropleth(maps.ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, **SOURCE)
+    fig = maps.choropleth(ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, **SOURCE)
     trace = _shapes(fig)
     assert trace.geojson == URL
     assert trace.featureidkey == "properties.ars"
@@ -198,16 +202,16 @@ def test_map_uses_the_static_geojson_url_and_the_ars_key() -> None:
 
 
 def test_legend_labels_are_german_class_bounds() -> None:
-    frame = maps.ranked(_frame([0.5, 1234.5, 2500.25, 12345.5]))
+    frame = ranked(_frame([0.5, 1234.5, 2500.25, 12345.5]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Einwohner je km²", unit="Einw./km²", decimals=1,
                           scheme="equal_interval", k=2, **SOURCE)
-    assert [name for name, _c in maps.legend_entries(fig)] == ["0,5 – 6.173,0", "> 6.173,0 – 12.345,5"]
+    assert [name for name, _c in map_helpers.legend_entries(fig)] == ["0,5 – 6.173,0", "> 6.173,0 – 12.345,5"]
     assert fig.layout.legend.title.text == "Einwohner je km² (Einw./km²)"
     assert fig.layout.separators == ",."
 
 
 def test_hover_names_kind_value_and_rank() -> None:
-    frame = maps.ranked(_frame([1234.5, 10.0, None]))
+    frame = ranked(_frame([1234.5, 10.0, None]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Verfahren je 10.000 Einwohner", unit="je 10.000 Einw.",
                           decimals=1, k=2, **SOURCE)
     texts = _hover_by_location(fig)
@@ -221,14 +225,14 @@ def test_hover_names_kind_value_and_rank() -> None:
 
 
 def test_hover_marks_values_inherited_from_the_verwaltungsgemeinschaft() -> None:
-    frame = maps.ranked(_frame([40, 40], inherited_from_name=[None, "VG Dormitz"]))
-    texts = maps.hover_texts(frame, "Online-Verfahren gesamt")
+    frame = ranked(_frame([40, 40], inherited_from_name=[None, "VG Dormitz"]))
+    texts = map_helpers.hover_texts(frame, "Online-Verfahren gesamt")
     assert "übernommen" not in texts[0]
     assert "von VG VG Dormitz übernommen" in texts[1]
 
 
 def test_hover_keeps_the_label_in_the_one_template_not_in_every_row() -> None:
-    frame = maps.ranked(_frame([3, 1, None], note=[None, "Behörden mit Daten: 1 von 4", None]))
+    frame = ranked(_frame([3, 1, None], note=[None, "Behörden mit Daten: 1 von 4", None]))
     data = maps.hover(frame, "Online-Verfahren gesamt", "Verfahren")
     assert data.rows[0] == ["Gemeinde 0", "Gemeinde", "3 Verfahren", "<br>Platz 1 von 2", ""]
     assert data.rows[1][4] == "<br>Behörden mit Daten: 1 von 4"
@@ -240,13 +244,13 @@ def test_hover_keeps_the_label_in_the_one_template_not_in_every_row() -> None:
 
 def test_hover_escapes_markup_in_names() -> None:
     frame = _frame([1], name=["<script>x</script> & Co"])
-    text = maps.hover_texts(frame, "Wert")[0]
+    text = map_helpers.hover_texts(frame, "Wert")[0]
     assert "<script>" not in text and "&lt;script&gt;" in text and "&amp; Co" in text
 
 
 def test_only_own_values_are_ranked_an_inherited_vg_value_is_not_ranked_once_per_member() -> None:
     # three members show their VG's 64 procedures: the VG must not take places 2-4 three times
-    frame = maps.ranked(_frame([339, 64, 64, 64, 69],
+    frame = ranked(_frame([339, 64, 64, 64, 69],
                                inherited_from_name=[None, "Dormitz", "Dormitz", "Dormitz", ""]))
     assert frame["rank"].tolist()[0] == 1 and frame["rank"].iloc[4] == 2
     assert frame["rank"].iloc[1:4].isna().all()
@@ -254,14 +258,14 @@ def test_only_own_values_are_ranked_an_inherited_vg_value_is_not_ranked_once_per
 
 
 def test_inherited_values_are_shown_in_their_class_colour_with_the_vg_and_without_a_rank() -> None:
-    frame = maps.ranked(_frame([339, 64, 64, 69, None], inherited_from_name=[None, "Dormitz", "Dormitz", None, None]))
+    frame = ranked(_frame([339, 64, 64, 69, None], inherited_from_name=[None, "Dormitz", "Dormitz", None, None]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="Online-Verfahren gesamt", unit="Verfahren", k=2,
                           scheme="equal_interval", **SOURCE)
     texts = _hover_by_location(fig)
     for i in (1, 2):
         assert "von VG Dormitz übernommen" in texts[frame["ars"][i]] and "Platz" not in texts[frame["ars"][i]]
     assert "Platz 1 von 2" in texts[frame["ars"][0]] and "Platz 2 von 2" in texts[frame["ars"][3]]
-    assert texts == dict(zip(frame["ars"], maps.hover_texts(frame, "Online-Verfahren gesamt", "Verfahren"),
+    assert texts == dict(zip(frame["ars"], map_helpers.hover_texts(frame, "Online-Verfahren gesamt", "Verfahren"),
                              strict=True))
     # every region drawn once; the inherited ones share their class's colour but add no legend entry
     drawn = list(_shapes(fig).locations)
@@ -269,15 +273,15 @@ def test_inherited_values_are_shown_in_their_class_colour_with_the_vg_and_withou
     colour_of = _colour_by_location(fig)
     assert colour_of[frame["ars"][1]] == colour_of[frame["ars"][3]]
     assert colour_of[frame["ars"][4]] == maps.NO_DATA_GREY
-    assert [name for name, _c in maps.legend_entries(fig)] == ["64 – 201", "202 – 339", maps.NO_DATA]
+    assert [name for name, _c in map_helpers.legend_entries(fig)] == ["64 – 201", "202 – 339", maps.NO_DATA]
     assert len(fig.data) == 4                           # the shapes and three legend entries
 
 
 def test_ties_share_the_better_rank_and_ascending_measures_rank_the_smallest_first() -> None:
-    frame = maps.ranked(_frame([5, 9, 9, None, 1]))
+    frame = ranked(_frame([5, 9, 9, None, 1]))
     assert frame["rank"].tolist()[:3] == [3, 1, 1] and frame["rank"].isna().tolist()[3]
     assert frame["peers"].iloc[0] == 4
-    ascending = maps.ranked(_frame([5, 9, 1]), ascending=True)
+    ascending = ranked(_frame([5, 9, 1]), ascending=True)
     assert ascending["rank"].tolist() == [2, 3, 1]
 
 
@@ -285,18 +289,18 @@ def test_categorical_map_uses_fixed_okabe_ito_colours_and_grey_for_the_rest() ->
     statuses = ("zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht")
     frame = _frame(["noch nicht", "zertifiziert", None, "keine Daten", "zertifiziert"])
     fig = maps.choropleth(frame, URL, BOUNDS, label="Digitales Amt", categories=statuses, **SOURCE)
-    entries = dict(maps.legend_entries(fig))
+    entries = dict(map_helpers.legend_entries(fig))
     assert entries == {"zertifiziert": style.STATUS_COLOURS["zertifiziert"],
                        "noch nicht": style.STATUS_COLOURS["noch nicht"], maps.NO_DATA: style.NO_DATA_GREY}
     assert _locations(fig)[maps.NO_DATA] == [frame["ars"][2], frame["ars"][3]]
-    assert [name for name, _c in maps.legend_entries(fig)] == ["zertifiziert", "noch nicht", maps.NO_DATA]
+    assert [name for name, _c in map_helpers.legend_entries(fig)] == ["zertifiziert", "noch nicht", maps.NO_DATA]
     colour_of = _colour_by_location(fig)
     assert [colour_of[a] for a in frame["ars"]] == [entries["noch nicht"], entries["zertifiziert"], style.NO_DATA_GREY,
                                                     style.NO_DATA_GREY, entries["zertifiziert"]]
 
 
 def test_map_table_best_first_inherited_unranked_missing_last_with_profile_links() -> None:
-    frame = maps.ranked(_frame([3, None, 8, 5, 7], inherited_from_name=[None, None, "Dormitz", None, None]))
+    frame = ranked(_frame([3, None, 8, 5, 7], inherited_from_name=[None, None, "Dormitz", None, None]))
     table = maps.map_table(frame, "Online-Verfahren gesamt", "Verfahren", "Gemeindeprofil")
     assert table["Name"].tolist() == ["Gemeinde 4", "Gemeinde 3", "Gemeinde 0", "Gemeinde 2", "Gemeinde 1"]
     assert table["Rang"].tolist()[:3] == [1, 2, 3] and table["Rang"].iloc[3:].isna().all()
@@ -329,12 +333,12 @@ def test_selected_region_from_a_plotly_selection() -> None:
 # --- rankings and profile charts ---------------------------------------------------------------------
 
 def test_rank_change_arrows() -> None:
-    assert charts.rank_change_text(3) == "▲ 3"
-    assert charts.rank_change_text(-1200) == "▼ 1.200"
-    assert charts.rank_change_text(0) == "= 0"
-    assert charts.rank_change_text(None) == "–"
-    assert charts.rank_change_text(pd.NA) == "–"
-    assert charts.position_text(12, 1087) == "Platz 12 von 1.087"
+    assert rankings.rank_change_text(3) == "▲ 3"
+    assert rankings.rank_change_text(-1200) == "▼ 1.200"
+    assert rankings.rank_change_text(0) == "= 0"
+    assert rankings.rank_change_text(None) == "–"
+    assert rankings.rank_change_text(pd.NA) == "–"
+    assert rankings.position_text(12, 1087) == "Platz 12 von 1.087"
 
 
 def _ranking(n: int) -> pd.DataFrame:
@@ -344,20 +348,20 @@ def _ranking(n: int) -> pd.DataFrame:
 
 
 def test_top_and_bottom_never_overlap() -> None:
-    top, bottom = charts.top_bottom(_ranking(14), n=10)
+    top, bottom = rankings.top_bottom(_ranking(14), n=10)
     assert len(top) == 10 and len(bottom) == 4
     assert set(top["ars"]).isdisjoint(bottom["ars"])
-    top, bottom = charts.top_bottom(_ranking(30), n=10)
+    top, bottom = rankings.top_bottom(_ranking(30), n=10)
     assert bottom["rank"].tolist() == list(range(21, 31))
 
 
 def test_top_bottom_bars_highlight_and_median() -> None:
     frame = _ranking(30)
-    fig = charts.top_bottom_bars(frame, "Online-Verfahren gesamt", highlight=frame["ars"][25], median=85.0,
+    fig = rankings.top_bottom_bars(frame, "Online-Verfahren gesamt", highlight=frame["ars"][25], median=85.0,
                                  **SOURCE)
     top, bottom = fig.data
     assert top.y[0] == "1. G0 (VG)" and bottom.y[0] == "21. G20"
-    assert list(bottom.marker.color).count(charts.HIGHLIGHT) == 1 and charts.HIGHLIGHT not in list(top.marker.color)
+    assert list(bottom.marker.color).count(rankings.HIGHLIGHT) == 1 and rankings.HIGHLIGHT not in list(top.marker.color)
     assert [s.x0 for s in fig.layout.shapes] == [85.0, 85.0]
     assert fig.layout.xaxis.range == fig.layout.xaxis2.range
 
@@ -365,11 +369,11 @@ def test_top_bottom_bars_highlight_and_median() -> None:
 def test_history_chart_stacks_municipal_and_central() -> None:
     history = pd.DataFrame({"ars": ["1"] * 3, "as_of": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
                             "municipal": [1, 2, 3], "central": [10, 10, 12], "total": [11, 12, 15]})
-    fig = charts.history_chart(history, **SOURCE)
+    fig = profile.history_chart(history, **SOURCE)
     assert [t.name for t in fig.data] == ["kommunal", "zentral (Land/Bund)"]
     assert all(t.stackgroup == "one" for t in fig.data)
     only_totals = history.assign(municipal=None, central=None)
-    fig = charts.history_chart(only_totals, **SOURCE)
+    fig = profile.history_chart(only_totals, **SOURCE)
     assert [t.name for t in fig.data] == ["gesamt"] and list(fig.data[0].y) == [11, 12, 15]
 
 
@@ -384,30 +388,31 @@ def test_compare_table_side_by_side_with_distinct_names() -> None:
         "grants": [1, 0], "grant_eur": [5338.96, None], "eur_per_inhabitant": [2.75, None],
         "inherited_from_name": [None, None],
     })
-    table = charts.compare_table(facts)
+    table = profile.compare_table(facts)
     assert list(table.columns) == ["Dormitz (Gemeinde)", "Dormitz (Verwaltungsgemeinschaft)"]
     assert table.loc["Einwohner"].tolist() == ["1.942", "4.745"]
     assert table.loc["Stand"].tolist() == ["01.12.2025", "29.07.2024"]
     assert table.loc["kommunal"].tolist() == ["19", "–"]
     assert table.loc["Fördersumme (€)"].tolist() == ["5.339", "–"]
     inherited = facts.assign(inherited_from_name=["VG Dormitz", None])
-    assert charts.compare_table(inherited).loc["Online-Verfahren gesamt"].iloc[0] == "55 (von VG VG Dormitz übernommen)"
+    assert (profile.compare_table(inherited).loc["Online-Verfahren gesamt"].iloc[0]
+            == "55 (von VG VG Dormitz übernommen)")
 
 
 def test_compare_table_and_dates_keep_month_precision() -> None:
     facts = pd.DataFrame({"ars": ["1"], "name": ["A"], "kind": ["Gemeinde"],
                           "as_of": pd.to_datetime(["2023-12-01"]), "as_of_precision": ["month"]})
-    assert charts.compare_table(facts).loc["Stand"].tolist() == ["Dezember 2023"]
+    assert profile.compare_table(facts).loc["Stand"].tolist() == ["Dezember 2023"]
     ranking = pd.DataFrame({"as_of": pd.to_datetime(["2023-12-01", "2023-12-01", "2022-05-01"]),
                             "as_of_precision": ["day", "month", "day"]})
-    assert charts.latest_date_text(ranking) == "Dezember 2023"           # the coarsest of the newest date
-    assert charts.latest_date_text(ranking.assign(as_of_precision="day")) == "01.12.2023"
-    assert charts.latest_date_text(ranking.assign(as_of=pd.NaT)) == "–"
+    assert rankings.latest_date_text(ranking) == "Dezember 2023"           # the coarsest of the newest date
+    assert rankings.latest_date_text(ranking.assign(as_of_precision="day")) == "01.12.2023"
+    assert rankings.latest_date_text(ranking.assign(as_of=pd.NaT)) == "–"
     history = pd.DataFrame({"ars": ["1", "1"], "as_of": pd.to_datetime(["2023-11-01", "2023-12-01"]),
                             "as_of_precision": ["month", "month"], "municipal": [None, None], "central": [None, None],
                             "total": [10, 12]})
-    assert list(charts.history_chart(history, **SOURCE).data[0].text) == ["November 2023", "Dezember 2023"]
-    line = charts.compare_history_chart(history, {"1": "A"}, **SOURCE).data[0]
+    assert list(profile.history_chart(history, **SOURCE).data[0].text) == ["November 2023", "Dezember 2023"]
+    line = profile.compare_history_chart(history, {"1": "A"}, **SOURCE).data[0]
     assert list(line.text) == ["November 2023", "Dezember 2023"]
 
 
@@ -421,12 +426,12 @@ def _no_markup(*texts: object) -> None:
 
 def test_chart_labels_hover_and_legend_names_are_escaped() -> None:
     frame = _ranking(3).assign(name=[MARKUP, "G1", "G2"])
-    fig = charts.top_bottom_bars(frame, "Wert <i>", **SOURCE)
+    fig = rankings.top_bottom_bars(frame, "Wert <i>", **SOURCE)
     _no_markup(*fig.data[0].y, fig.data[0].hovertemplate, fig.layout.xaxis.title.text)
     assert fig.data[0].y[0] == "1. &lt;b&gt;Evil&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt; (VG)"
     history = pd.DataFrame({"ars": ["1", "1"], "as_of": pd.to_datetime(["2023-11-01", "2023-12-01"]),
                             "total": [10, 12]})
-    line = charts.compare_history_chart(history, {"1": MARKUP + " %{y}"}, **SOURCE).data[0]
+    line = profile.compare_history_chart(history, {"1": MARKUP + " %{y}"}, **SOURCE).data[0]
     _no_markup(line.name, line.hovertemplate, *[c[0] for c in line.customdata])
     assert "%{y}" not in line.hovertemplate and line.customdata[0][0] == style.escape(MARKUP + " %{y}")
 
@@ -456,10 +461,10 @@ def test_every_explore_figure_carries_its_source_and_the_demo_label_inside(demo:
                             "municipal": [1, 2], "central": [3, 4], "total": [4, 6]})
     density = pd.DataFrame({"ars": ["1"], "name": ["A"], "kind": ["Stadt"], "population": [1], "density": [1.0]})
     figures = {
-        "choropleth": maps.choropleth(maps.ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, **source),
-        "bars": charts.top_bottom_bars(_ranking(12), "Online-Verfahren gesamt", **source),
-        "history": charts.history_chart(history, **source),
-        "compare": charts.compare_history_chart(history, {"1": "A"}, **source),
+        "choropleth": maps.choropleth(ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, **source),
+        "bars": rankings.top_bottom_bars(_ranking(12), "Online-Verfahren gesamt", **source),
+        "history": profile.history_chart(history, **source),
+        "compare": profile.compare_history_chart(history, {"1": "A"}, **source),
         "density": density_map(density, URL, BOUNDS, **source),
     }
     for name, fig in figures.items():

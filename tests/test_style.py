@@ -10,7 +10,10 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import charts, exports, figures, maps, publish_figures, style
+from app import exports, style
+from app.figures import digitales_amt as publish_figures
+from app.figures import maps, rankings
+from app.figures import start as figures
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ("escape", "_escape", "date_text", "source_note")
@@ -42,13 +45,13 @@ def test_the_figure_modules_use_the_one_copy() -> None:
     assert publish_figures.STATUS_COLOURS is style.STATUS_COLOURS
     assert publish_figures.escape is style.escape and publish_figures.date_text is style.date_text
     assert publish_figures.source_note is style.source_note
-    assert charts.date_text is style.date_text
+    assert rankings.date_text is style.date_text
     assert style.STATUS_COLOURS["keine Daten"] == style.NO_DATA_GREY
     assert exports.DEMO_LABEL == style.DEMO_LABEL
 
 
 def test_no_app_module_defines_its_own_escape_date_text_source_note_or_grey() -> None:
-    for path in sorted((ROOT / "app").glob("*.py")):
+    for path in sorted((ROOT / "app").rglob("*.py")):
         if path.name == "style.py":
             continue
         source = path.read_text(encoding="utf-8")

@@ -18,18 +18,28 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
-from app.figures import fit_zoom
+from app.figures.layout import legend_trace, map_layout, stepped_colourscale
 from app.formatting import number
 from app.style import NO_DATA_GREY, STATUS_COLOURS, escape, source_note
 
 SCHEMES = {"quantiles": "Quantile (gleich viele Gebiete je Klasse)",
            "natural_breaks": "Natürliche Brüche (Fisher-Jenks)",
            "equal_interval": "Gleiche Abstände"}
+
+
 CLASS_COUNTS = (3, 4, 5, 6, 7)
+
+
 LEGEND_PX = 80
+
+
 NO_DATA = "keine Daten"
+
+
 # Okabe-Ito, the colour-blind-safe palette for categories (the Digitales-Amt status: app.style.STATUS_COLOURS)
 OKABE_ITO = ("#009E73", "#E69F00", "#0072B2", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+
 # Fisher-Jenks is quadratic in the number of values; larger inputs are represented by evenly spaced
 # quantiles (deterministic, unlike random sampling)
 JENKS_MAX_POINTS = 256
@@ -123,24 +133,6 @@ def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5, decimals:
     return Classes(tuple(float(b) for b in bins), tuple(labels), index)
 
 
-def inherited(frame: pd.DataFrame) -> pd.Series:
-    """Whether each row shows a value inherited from its Verwaltungsgemeinschaft."""
-    if "inherited_from_name" not in frame.columns:
-        return pd.Series(False, index=frame.index)
-    return frame["inherited_from_name"].map(lambda v: isinstance(v, str) and bool(v)).astype(bool)
-
-
-def ranked(frame: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
-    """Add `rank` (1 = most, ties share the lower rank) and `peers` (regions ranked). Only own values are
-    ranked: a value inherited from a Verwaltungsgemeinschaft gets no rank, so a VG is not ranked once for
-    each of its members."""
-    out = frame.copy()
-    values = pd.to_numeric(out["value"], errors="coerce").where(~inherited(out))
-    out["rank"] = values.rank(method="min", ascending=ascending).astype("Int64")
-    out["peers"] = int(values.notna().sum())
-    return out
-
-
 @dataclass(frozen=True)
 class Hover:
     """Hover data of a map: one customdata row per region and one template for all rows. A row holds the
@@ -187,38 +179,6 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
     return Hover(rows, template)
 
 
-def render_hover(template: str, row: list[str]) -> str:
-    """The text plotly shows for one row (for tests and the table)."""
-    text = template.replace("<extra></extra>", "")
-    for i, value in enumerate(row):
-        text = text.replace(f"%{{customdata[{i}]}}", value)
-    return text
-
-
-def hover_texts(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
-                categorical: bool = False) -> list[str]:
-    """The rendered hover text of every row."""
-    data = hover(frame, label, unit, decimals, categorical)
-    return [render_hover(data.template, row) for row in data.rows]
-
-
-def stepped_colourscale(palette: list[str]) -> list[list[object]]:
-    """A discrete colourscale for z = 0 .. len(palette) - 1 with zmin -0.5 and zmax len - 0.5: each
-    integer lies in the middle of its own band, so it gets exactly its colour."""
-    n = len(palette)
-    scale: list[list[object]] = []
-    for i, colour in enumerate(palette):
-        scale += [[i / n, colour], [(i + 1) / n, colour]]
-    return scale
-
-
-def legend_trace(label: str, colour: str, rank: int, z: int) -> go.Scattermap:
-    """A legend entry that draws and fetches nothing: one point without coordinates (plotly.js hides a
-    trace without any point, legend entry included); `meta` is its class index in the data trace's z."""
-    return go.Scattermap(lat=[None], lon=[None], mode="markers", marker={"color": colour, "size": 12}, name=label,
-                         showlegend=True, legendrank=rank, hoverinfo="skip", meta=z)
-
-
 def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
                label: str, attribution: str, demo: bool, unit: str = "", decimals: int = 0,
                scheme: str = "quantiles", k: int = 5, categories: tuple[str, ...] = (), height: int = 650,
@@ -261,12 +221,9 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     traces += [legend_trace(text, colour, i, i)
                for i, (text, colour) in enumerate(zip(labels, palette, strict=True)) if i in used]
     # the legend below takes about LEGEND_PX of the figure's height
-    centre, zoom = fit_zoom(bounds, width_px=width, height_px=max(height - LEGEND_PX, 200))
-    fig = go.Figure(traces)
+    fig = map_layout(go.Figure(traces), bounds, height, width=width, map_height=max(height - LEGEND_PX, 200))
     title = f"{label} ({unit})" if unit and not categorical else label
     fig.update_layout(
-        map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.",
         legend={"title": {"text": escape(title), "side": "top"}, "orientation": "h", "x": 0, "y": 0,
                 "xanchor": "left", "yanchor": "top", "itemclick": False, "itemdoubleclick": False},
     )
@@ -302,27 +259,6 @@ def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str 
         table["Profil"] = [f"{profile_url}?ars={a}" for a in ordered["ars"]]
     table["Schlüssel"] = ordered["ars"]
     return table.reset_index(drop=True)
-
-
-def _spec_data(fig: go.Figure | dict) -> list[dict]:
-    """The traces of a figure as plain JSON-like dicts (a go.Figure or its JSON spec, e.g. st.plotly_chart's)."""
-    return list((fig if isinstance(fig, dict) else fig.to_plotly_json())["data"])
-
-
-def legend_entries(fig: go.Figure | dict) -> list[tuple[str, str]]:
-    """(label, colour) of every legend entry of a choropleth built here, in legend order."""
-    shown = [t for t in _spec_data(fig) if t.get("type") == "scattermap" and t.get("showlegend") is not False]
-    return [(t["name"], t["marker"]["color"]) for t in sorted(shown, key=lambda t: t.get("legendrank", 1000))]
-
-
-def class_locations(fig: go.Figure | dict) -> dict[str, list[str]]:
-    """Legend label -> region keys of that class, in legend order (a go.Figure or its JSON spec)."""
-    traces = _spec_data(fig)
-    shape = next(t for t in traces if t.get("type") == "choroplethmap")
-    legend = sorted((t for t in traces if t.get("type") == "scattermap" and t.get("showlegend") is not False),
-                    key=lambda t: t.get("legendrank", 1000))
-    return {t["name"]: [loc for loc, z in zip(shape["locations"], shape["z"], strict=True) if int(z) == t["meta"]]
-            for t in legend}
 
 
 def selected_ars(selection: object) -> str | None:

@@ -1,87 +1,17 @@
-"""Figure and table builders of the publish pages (Förderung, Digitales Amt): pure functions from
-DataFrames to plotly figures and display tables (no database, no Streamlit).
-
-Every figure carries its source line (and the demo label when demo values are shown) inside the image,
-so that a PNG saved from the modebar keeps its attribution.
-"""
+"""Figures of the Digitales-Amt page: awards over time against the published milestones, the status map,
+the authorities a few procedures short. Each carries its source line inside the image."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.figures import SEQUENTIAL, fit_zoom
-from app.formatting import euro, number
-from app.maps import legend_trace, stepped_colourscale
+from app.figures.layout import legend_trace, map_layout, stepped_colourscale
+from app.formatting import number
 from app.style import STATUS_COLOURS, date_text, escape, source_note
 
 STATUS_ORDER = tuple(STATUS_COLOURS)
 
-GRANT_MEASURES = {
-    "amount_eur": ("Fördersumme", "€"),
-    "grants": ("Bescheide", "Bescheide"),
-    "eur_per_inhabitant": ("Euro je Einwohner", "€/Einw."),
-}
-
-
-def _map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height: int) -> go.Figure:
-    centre, zoom = fit_zoom(bounds, height_px=height)
-    fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.")
-    return fig
-
-
-# ------------------------------------------------------------------------------------------------
-# Förderung
-# ------------------------------------------------------------------------------------------------
-
-def grant_map(totals: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], measure: str,
-              attribution: str, demo: bool, height: int = 600) -> go.Figure:
-    """Choropleth of grant totals per region (columns ars, name, grants, amount_eur, eur_per_inhabitant)."""
-    if measure not in GRANT_MEASURES:
-        raise ValueError(f"unknown measure {measure!r}")
-    label, unit = GRANT_MEASURES[measure]
-    values = totals[measure].astype(float)
-    hover = [
-        f"<b>{escape(n)}</b><br>{number(g)} Bescheide<br>{euro(a)}<br>{number(e, 2)} € je Einwohner"
-        for n, g, a, e in zip(totals["name"], totals["grants"], totals["amount_eur"], totals["eur_per_inhabitant"],
-                              strict=True)
-    ]
-    fig = go.Figure(go.Choroplethmap(
-        geojson=geojson_url, featureidkey="properties.ars", locations=totals["ars"], z=values,
-        colorscale=SEQUENTIAL, reversescale=True, zmin=0, marker_line_width=0.3, marker_line_color="white",
-        text=hover, hovertemplate="%{text}<extra></extra>",
-        colorbar={"title": {"text": unit}, "tickformat": ",.0f" if measure != "eur_per_inhabitant" else ",.2f"},
-    ))
-    _map_layout(fig, bounds, height)
-    return source_note(fig, attribution, demo, inside_map=True)
-
-
-def grant_effect_scatter(effect: pd.DataFrame, attribution: str, demo: bool, height: int = 420) -> go.Figure:
-    """Amount of each grant against the procedures added after it (grants with both snapshots only)."""
-    data = effect.dropna(subset=["added", "amount_eur"])
-    hover = [
-        f"<b>{escape(n)}</b><br>Bescheid {date_text(d)}: {euro(a)}<br>Verfahren {number(b)} → {number(t)} "
-        f"({'+' if x >= 0 else ''}{number(x)})<br>{euro(e) if pd.notna(e) else '–'} je zusätzlichem Verfahren"
-        for n, d, a, b, t, x, e in zip(data["name"], data["approved_on"], data["amount_eur"], data["total_before"],
-                                       data["total_after"], data["added"], data["eur_per_added_procedure"],
-                                       strict=True)
-    ]
-    fig = go.Figure(go.Scatter(
-        x=data["amount_eur"], y=data["added"], mode="markers", text=hover, hovertemplate="%{text}<extra></extra>",
-        marker={"size": 8, "color": "#0072B2", "opacity": 0.7, "line": {"width": 0.5, "color": "white"}},
-    ))
-    fig.update_layout(
-        height=height, separators=",.", template="plotly_white", margin={"l": 60, "r": 20, "t": 20},
-        xaxis={"title": {"text": "Förderbetrag (€)"}, "tickformat": ",.0f", "rangemode": "tozero"},
-        yaxis={"title": {"text": "zusätzliche Online-Verfahren"}, "zeroline": True},
-    )
-    return source_note(fig, attribution, demo)
-
-
-# ------------------------------------------------------------------------------------------------
-# Digitales Amt
-# ------------------------------------------------------------------------------------------------
 
 def cumulative_awards(awards: pd.DataFrame) -> pd.DataFrame:
     """Dated awards as a cumulative count per date (columns on_date, new, cumulative); undated are left out."""
@@ -152,7 +82,7 @@ def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     for i, label in enumerate(STATUS_ORDER):
         if counts.get(label, 0):
             fig.add_trace(legend_trace(f"{label} ({number(counts[label])})", STATUS_COLOURS[label], i, i))
-    _map_layout(fig, bounds, height)
+    map_layout(fig, bounds, height)
     fig.update_layout(legend={"x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top",
                               "bgcolor": "rgba(255,255,255,0.85)", "itemclick": False, "itemdoubleclick": False})
     return source_note(fig, attribution, demo, inside_map=True)

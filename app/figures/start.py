@@ -1,4 +1,4 @@
-"""Figure builders: pure functions from DataFrames to plotly figures (no database, no Streamlit)."""
+"""The Start page's density map of all municipalities."""
 
 from __future__ import annotations
 
@@ -8,26 +8,9 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
+from app.figures.layout import SEQUENTIAL, map_layout
 from app.formatting import number
 from app.style import NO_DATA_GREY, escape, source_note
-
-# colour-blind-safe sequential scale (viridis, reversed so that more is darker)
-SEQUENTIAL = "Viridis"
-
-
-def fit_zoom(bounds: tuple[float, float, float, float], width_px: int = 900,
-             height_px: int = 650) -> tuple[dict[str, float], float]:
-    """Centre and zoom so that a bounding box fills a web-mercator map of the given size."""
-    min_lon, min_lat, max_lon, max_lat = bounds
-
-    def merc_y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    lon_span = max(max_lon - min_lon, 1e-6) / 360.0
-    lat_span = max(merc_y(max_lat) - merc_y(min_lat), 1e-6) / (2 * math.pi)
-    zoom = min(math.log2(width_px / 512 / lon_span), math.log2(height_px / 512 / lat_span))
-    centre = {"lon": (min_lon + max_lon) / 2, "lat": (min_lat + max_lat) / 2}
-    return centre, round(zoom - 0.15, 2)
 
 
 def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
@@ -41,7 +24,6 @@ def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, floa
         for name, kind, d, p in zip(frame["name"], frame["kind"], values, frame["population"], strict=True)
     ]
     ticks = [1, 10, 100, 1000, 10000]
-    centre, zoom = fit_zoom(bounds, height_px=height)
     # one trace for all shapes: plotly.js lets a second trace wait only ~5 s for a geojson URL the first is
     # still fetching. Unpopulated areas and shapes without a current key sit below the scale, in grey.
     painted = log_values.notna()
@@ -62,6 +44,5 @@ def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, floa
         colorbar={"title": {"text": "Einw./km²"}, "tickvals": [math.log10(t) for t in ticks],
                   "ticktext": [number(t) for t in ticks]},
     ))
-    fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.")
+    map_layout(fig, bounds, height)
     return source_note(fig, attribution, demo, inside_map=True)

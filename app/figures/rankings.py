@@ -1,0 +1,114 @@
+"""Charts and table frames of the rankings: top and bottom bars, the ranking table, rank and date texts.
+Pure functions: DataFrames in, plotly figures or display frames out (numbers stay numeric)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from app.formatting import number
+from app.frames import missing
+from app.style import date_text, escape, source_note
+
+BAR = "#0072B2"          # Okabe-Ito blue
+
+
+HIGHLIGHT = "#D55E00"    # Okabe-Ito vermillion
+
+
+MEDIAN = "#555555"
+
+
+def latest_date_text(frame: pd.DataFrame, column: str = "as_of", precision: str = "as_of_precision") -> str:
+    """The newest date of a column in German, as precisely as it is known ('Dezember 2023' for a month);
+    rows of that date with different precisions give the coarsest. '–' without any date."""
+    dates = pd.to_datetime(frame[column]) if column in frame else pd.Series(dtype="datetime64[ns]")
+    if dates.dropna().empty:
+        return "–"
+    newest = dates.max()
+    known = frame.loc[dates == newest, precision].dropna() if precision in frame else pd.Series(dtype=str)
+    coarsest = next((p for p in ("year", "month", "day") if p in set(known)), "day")
+    return date_text(newest, coarsest)
+
+
+def rank_change_text(change: object) -> str:
+    """Rank change as an arrow and the number of places: ▲ 3 (moved up), ▼ 2, = 0; '–' without a previous rank."""
+    if missing(change):
+        return "–"
+    n = int(change)  # type: ignore[call-overload]
+    if n > 0:
+        return f"▲ {number(n)}"
+    if n < 0:
+        return f"▼ {number(-n)}"
+    return "= 0"
+
+
+def position_text(rank: object, peers: object) -> str:
+    """'Platz 12 von 87'."""
+    if missing(rank):
+        return "ohne Rang"
+    return f"Platz {number(rank)} von {number(peers)}"
+
+
+def top_bottom(frame: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The n best and n worst rows by rank (rows without a value left out); fewer rows: no overlap."""
+    ranked = frame.dropna(subset=["value"]).sort_values(["rank", "name"], kind="stable")
+    top = ranked.head(n)
+    rest = ranked.iloc[len(top):]
+    bottom = rest.tail(n)
+    return top, bottom
+
+
+def bar_label(rank: object, name: str, authority_type: object = None) -> str:
+    """'12. Dormitz' (a Verwaltungsgemeinschaft marked '(VG)', since it often shares its seat's name)."""
+    suffix = " (VG)" if authority_type == "Verwaltungsgemeinschaft" else ""
+    return f"{number(rank)}. {escape(name)}{suffix}"
+
+
+def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int = 10,
+                    highlight: str | None = None, median: float | None = None, *, attribution: str, demo: bool,
+                    height: int = 480) -> go.Figure:
+    """Two horizontal bar charts side by side on one scale: the top n and the bottom n (by rank), German
+    numbers, the highlighted region in its own colour and the peer-group median as a dashed line; the
+    source line (and the demo label when `demo`) below, inside the figure."""
+    top, bottom = top_bottom(frame, n)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"Die ersten {number(len(top))}",
+                                                        f"Die letzten {number(len(bottom))}"),
+                        horizontal_spacing=0.22)
+    has_median = median is not None and not missing(median)
+    values = pd.concat([top["value"], bottom["value"]]).astype(float)
+    upper = max([*values.tolist(), float(median) if has_median else 0.0, 0.0]) * 1.08 or 1.0  # type: ignore[arg-type]
+    types = frame["authority_type"] if "authority_type" in frame else pd.Series(None, index=frame.index)
+    for col, part in ((1, top), (2, bottom)):
+        labels = [bar_label(r, name, t) for r, name, t in zip(part["rank"], part["name"], types.loc[part.index],
+                                                              strict=True)]
+        colours = [HIGHLIGHT if a == highlight else BAR for a in part["ars"]]
+        fig.add_trace(go.Bar(
+            x=part["value"].tolist(), y=labels, orientation="h", marker_color=colours,
+            text=[number(v, decimals) for v in part["value"]], textposition="auto",
+            customdata=part["ars"].tolist(), showlegend=False,
+            hovertemplate="%{y}<br>" + escape(label) + ": %{text}<extra></extra>",
+        ), row=1, col=col)
+        fig.update_yaxes(autorange="reversed", row=1, col=col)
+        fig.update_xaxes(range=[0, upper], title={"text": escape(label)}, row=1, col=col)
+        if has_median:
+            fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN, row=1, col=col)  # type: ignore[arg-type]
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.")
+    return source_note(fig, attribution, demo)
+
+
+def ranking_table(frame: pd.DataFrame, value_label: str) -> pd.DataFrame:
+    """The ranking as displayed: numeric columns stay numeric (the page shows Rangänderung as ▲/▼, see
+    `rank_change_text`)."""
+    return pd.DataFrame({
+        "Rang": frame["rank"].astype("Int64"),
+        "Rangänderung": frame["rank_change"].astype("Int64"),
+        "Name": frame["name"],
+        "Behördentyp": frame["authority_type"],
+        "Größenklasse": frame["size_class"],
+        "Kreis": frame["district_name"],
+        "Einwohner": frame["population"],
+        value_label: frame["value"],
+        "Median der Vergleichsgruppe": frame["group_median"],
+    }).reset_index(drop=True)
