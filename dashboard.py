@@ -6,43 +6,37 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import db, downloads
-from app.downloads import md
-from app.figures import density_map
+from app.data import digitales_amt, shapes
+from app.data import start as start_q
+from app.data.cache import shared
+from app.data.registry import Db
+from app.figures.start import density_map
 from app.formatting import day, euro, number
-from app.tables import german
+from app.ui import build as guard
+from app.ui.markdown import md
+from app.ui.tables import german
 
 st.set_page_config(page_title="Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _density(build: db.Db) -> tuple:
-    frame = db.density(build)
-    return frame, db.shape_url(build, "municipality"), db.bounds(build, "municipality")
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _start_data(build: db.Db) -> tuple:
-    """Build stand, municipalities per state, headline figures and recent awards (the same for every reader)."""
-    return db.build_info(build), db.municipalities_per_state(build), db.headline(build), db.recent_awards(build)
-
-
 # a resource: every session gets the same figure (st.plotly_chart only reads it), no copy per rerun
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _density_figure(build: db.Db) -> go.Figure:
-    frame, url, bounds = _density(build)
-    shapes, register = db.shape_attribution(build, "municipality"), db.register_attribution(build)
-    return density_map(frame, url, bounds, attribution=f"{register}; Karte: {shapes}", demo=False)
+@shared(max_entries=4)
+def _density_figure(build: Db) -> go.Figure:
+    url, bounds, shape_attribution = shapes.geometry(build, "municipality")
+    register = start_q.register_attribution(build)
+    return density_map(start_q.density(build), url, bounds, attribution=f"{register}; Karte: {shape_attribution}",
+                       demo=False)
 
 
 def start() -> None:
     """The Start page."""
     st.title("Digitalmonitor Kommunen")
     st.caption("Wie weit die Kommunen in Deutschland ihre Verwaltung online gebracht haben.")
-    build = downloads.require_build()
-    info, per_state, head, recent = _start_data(build)
+    build = guard.require_build()
+    info, per_state = start_q.build_info(build), start_q.municipalities_per_state(build)
+    head, recent = start_q.headline(build), start_q.recent_awards(build)
     demo_shown = bool(head["procedures_demo"] or head["digitales_amt_demo"] or head["grants_demo"])
-    downloads.demo_banner(build, shown=demo_shown)
+    guard.demo_banner(build, shown=demo_shown)
 
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Gemeinden", number(per_state["gemeinden"].sum()))
@@ -69,9 +63,10 @@ def start() -> None:
     left, right = st.columns([2, 1])
     with left:
         st.subheader("Bevölkerungsdichte der Gemeinden")
-        shapes, register = db.shape_attribution(build, "municipality"), db.register_attribution(build)
+        shape_attribution = shapes.shape_attribution(build, "municipality")
+        register = start_q.register_attribution(build)
         st.plotly_chart(_density_figure(build), width="stretch", config={"displaylogo": False})
-        st.caption(md(f"Karte: {shapes}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "
+        st.caption(md(f"Karte: {shape_attribution}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "
                       f"{day(info.get('municipality_boundary_edition'))}."))
     with right:
         st.subheader("Gemeinden je Land")
@@ -79,7 +74,7 @@ def start() -> None:
                                           "gemeindefreie_gebiete": "gemeindefreie Gebiete",
                                           "einwohner": "Einwohner"}).drop(columns=["ars"])
         st.dataframe(german(table), hide_index=True, width="stretch")
-        st.caption(md(db.register_attribution(build)))
+        st.caption(md(start_q.register_attribution(build)))
 
     st.subheader("Zuletzt ausgezeichnet: Digitales Amt")
     if recent.empty:
@@ -92,7 +87,7 @@ def start() -> None:
         st.dataframe(shown[["Behörde", "Art", "ausgezeichnet", "Demodaten", "Quelle"]].head(12), hide_index=True,
                      width="stretch", column_config={"Quelle": st.column_config.LinkColumn("Quelle")})
         st.caption(md(f"{number(len(recent))} Auszeichnungen in den letzten sechs Monaten der Daten. "
-                      + downloads.attribution(build, recent, facts=("certification",))))
+                      + digitales_amt.recent_award_list(build).attribution))
 
     st.subheader("Weiter")
     go_map, go_ranking, go_profile = st.columns(3)

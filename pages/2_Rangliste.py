@@ -4,49 +4,34 @@ within the state), rank change since the previous snapshot, the group median, to
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from app import db, downloads, state
-from app.charts import latest_date_text, position_text, rank_change_text, ranking_table, top_bottom_bars
-from app.downloads import md
+from app import state
+from app.data import rankings, start
+from app.figures.rankings import latest_date_text, position_text, rank_change_text, ranking_table, top_bottom_bars
 from app.formatting import number
-from app.tables import localized
+from app.ui import build as guard
+from app.ui import downloads
+from app.ui.markdown import md
+from app.ui.tables import localized, measure_columns
+from core.measures import RANK_MEASURES, measure
 
 st.set_page_config(page_title="Rangliste – Digitalmonitor Kommunen", page_icon="🏆", layout="wide")
 
 ALL = ""
-DECIMALS = {"total": 0, "municipal": 0, "central": 0, "total_per_10k": 1}
-FACTS = ("procedure_snapshot",)
 
 LAND = state.Param("land", "rang_land", "09", pattern=state.STATE_KEY)
 KREIS = state.Param("kreis", "rang_kreis", ALL, pattern=state.DISTRICT_KEY)
-SIZE = state.Param("groesse", "rang_groesse", ALL, choices=db.SIZE_CLASSES)
-TYPE = state.Param("typ", "rang_typ", ALL, choices=db.AUTHORITY_TYPES)
-MEASURE = state.Param("kennzahl", "rang_kennzahl", "total", choices=tuple(db.RANK_MEASURES))
+SIZE = state.Param("groesse", "rang_groesse", ALL, choices=rankings.SIZE_CLASSES)
+TYPE = state.Param("typ", "rang_typ", ALL, choices=rankings.AUTHORITY_TYPES)
+MEASURE = state.Param("kennzahl", "rang_kennzahl", "total", choices=RANK_MEASURES)
 MINE = state.Param("gemeinde", "rang_gemeinde", None, pattern=state.REGION_KEY)
 PARAMS = (LAND, KREIS, SIZE, TYPE, MEASURE, MINE)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _states(build: db.Db) -> pd.DataFrame:
-    return db.ranking_states(build)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _districts(build: db.Db, land: str) -> pd.DataFrame:
-    return db.state_districts(build, land)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _rankings(build: db.Db, measure: str, land: str, kreis: str | None, size: str | None,
-              kind: str | None) -> pd.DataFrame:
-    return db.rankings(build, measure, land, kreis, size, kind)
-
-
 def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kreis: str, size: str,
                 kind: str) -> str:
-    group_kind, _key = db.peer_group(land, kreis or None, size or None, kind or None)
+    group_kind, _key = rankings.peer_group(land, kreis or None, size or None, kind or None)
     if group_kind == "district":
         return districts.get(kreis, kreis)
     if group_kind == "size_class":
@@ -58,8 +43,8 @@ def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kr
 
 def main() -> None:
     st.title("Rangliste")
-    build = downloads.require_build()
-    states = _states(build)
+    build = guard.require_build()
+    states = rankings.ranking_states(build)
     if states.empty:
         st.info("Diese Datenbank enthält noch keine Online-Verfahren, also auch keine Ranglisten.")
         st.stop()
@@ -70,18 +55,19 @@ def main() -> None:
 
     c1, c2, c3, c4, c5 = st.columns([1.1, 1.6, 1.4, 1.5, 2])
     land = c1.selectbox("Land", list(states["ars"]), format_func=state_names.__getitem__, key=LAND.key)
-    districts = _districts(build, land)
+    districts = rankings.state_districts(build, land)
     district_names = dict(zip(districts["ars"], districts["name"], strict=True))
     state.keep_valid(KREIS, [ALL, *districts["ars"]])
     kreis = c2.selectbox("Kreis", [ALL, *districts["ars"]], key=KREIS.key,
                          format_func=lambda a: "(alle)" if a == ALL else district_names[a])
-    size = c3.selectbox("Größenklasse (Einwohner)", [ALL, *db.SIZE_CLASSES], key=SIZE.key,
+    size = c3.selectbox("Größenklasse (Einwohner)", [ALL, *rankings.SIZE_CLASSES], key=SIZE.key,
                         format_func=lambda s: "(alle)" if s == ALL else s)
-    kind = c4.selectbox("Behördentyp", [ALL, *db.AUTHORITY_TYPES], key=TYPE.key,
+    kind = c4.selectbox("Behördentyp", [ALL, *rankings.AUTHORITY_TYPES], key=TYPE.key,
                         format_func=lambda s: "(alle)" if s == ALL else s)
-    measure = c5.selectbox("Kennzahl", list(db.RANK_MEASURES), format_func=db.RANK_MEASURES.__getitem__,
-                           key=MEASURE.key)
-    frame = _rankings(build, measure, land, kreis or None, size or None, kind or None)
+    measure_key = c5.selectbox("Kennzahl", list(RANK_MEASURES), format_func=lambda m: measure(m).label,
+                               key=MEASURE.key)
+    result = rankings.ranking(build, measure_key, land, kreis or None, size or None, kind or None)
+    frame = result.frame
 
     options = [None, *frame["ars"]]
     state.keep_valid(MINE, options)
@@ -91,9 +77,9 @@ def main() -> None:
                         help="Tippen Sie einen Namen, um die Liste zu durchsuchen.")
     state.publish(PARAMS)
 
-    demo = downloads.demo_banner(build, shown=state.any_demo(frame))
-    label = db.RANK_MEASURES[measure]
-    decimals = DECIMALS[measure]
+    demo = guard.demo_banner(build, shown=result.demo)
+    spec = measure(measure_key)
+    label, decimals = spec.label, spec.decimals
     if frame.empty:
         st.info("Für diese Auswahl gibt es keine Behörden mit Online-Verfahren.")
         st.stop()
@@ -117,7 +103,7 @@ def main() -> None:
                   + ("; weitere Filter grenzen die Liste ein, der Rang bleibt der in der Gruppe" if
                      len(frame) < peers else "") + ". Rang 1 = die meisten; Gleichstand teilt den besseren Rang."))
 
-    sources = downloads.attribution(build, frame[["ars", "is_demo"]], facts=FACTS)
+    sources = result.attribution
     fig = top_bottom_bars(frame, label, decimals, n=10, highlight=mine, median=median, attribution=sources,
                           demo=demo)
     st.plotly_chart(fig, key="rang_chart", width="stretch", config={"displaylogo": False})
@@ -127,19 +113,19 @@ def main() -> None:
     if mine is not None:  # a marker column instead of a styled row: no Styler for 2,000 rows on every rerun
         table.insert(0, "Ihre Wahl", (frame["ars"] == mine).to_numpy())
     table["Rangänderung"] = table["Rangänderung"].map(rank_change_text)  # ▲ 3 / ▼ 1 / = 0 / –
-    shown, numbers = localized(table, {label: decimals, "Median der Vergleichsgruppe": decimals},
+    shown, numbers = localized(table, measure_columns(spec, label, "Median der Vergleichsgruppe"),
                                {"Rang": {"width": "small"}})
     st.dataframe(shown, hide_index=True, width="stretch", height=480, key="rang_table",
                  column_config={**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(
                      width="small", help="die hervorgehobene Behörde"),
                      "Rangänderung": st.column_config.TextColumn(
                          width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)")})
-    st.caption(md(f"Daten: {sources}. Einwohner: {db.register_attribution(build)}."))
+    st.caption(md(f"Daten: {sources}. Einwohner: {start.register_attribution(build)}."))
     with st.expander("Daten herunterladen", icon=":material/download:"):
         export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",
                         "rank", "peers", "rank_change", "prev_rank", "as_of", "prev_as_of", "group_median",
-                        "is_demo"]].rename(columns={"value": measure})
-        downloads.download_buttons(build, export, f"rangliste_{measure}", facts=FACTS, key="rangliste")
+                        "is_demo"]].rename(columns={"value": measure_key})
+        downloads.download_buttons(result.with_frame(export), f"rangliste_{measure_key}", key="rangliste")
 
 
 main()

@@ -6,19 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import db, downloads, state
-from app.charts import (
-    compare_history_chart,
-    compare_table,
-    distinct_names,
-    history_chart,
-    position_text,
-    rank_change_text,
-)
-from app.downloads import md
-from app.formatting import euro, number
-from app.style import date_text
-from app.tables import german
+from app import state
+from app.data import profile, registry, start
+from app.data.profile import Profile
+from app.data.provenance import Result
+from app.figures.profile import compare_history_chart, compare_table, distinct_names, history_chart
+from app.figures.rankings import position_text, rank_change_text
+from app.formatting import day, euro, number
+from app.frames import missing
+from app.ui import build as guard
+from app.ui.markdown import md
+from app.ui.tables import german
+from core.measures import MEASURES
 
 st.set_page_config(page_title="Gemeindeprofil – Digitalmonitor Kommunen", page_icon="🏘️", layout="wide")
 
@@ -33,65 +32,10 @@ COMPARE = state.Param("vergleich", "profil_vergleich", (), pattern=state.REGION_
 PARAMS = (REGION, COMPARE)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _find(build: db.Db, text: str) -> pd.DataFrame:
-    return db.find_regions(build, text, limit=50)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _labels(build: db.Db, keys: tuple[str, ...]) -> pd.DataFrame:
-    return db.region_labels(build, list(keys))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _profile(build: db.Db, ars: str) -> dict[str, pd.DataFrame]:
-    facts = db.region_profile(build, ars)
-    if facts.empty:
-        return {"facts": facts}
-    row = facts.iloc[0]
-    association = row["association_ars"] if isinstance(row["association_ars"], str) else None
-    own = db.procedure_history(build, [ars])
-    history_key = ars
-    if own.empty and association:
-        own = db.procedure_history(build, [association])
-        history_key = association
-    return {
-        "facts": facts,
-        "latest": db.authority_facts(build, [ars]),
-        "history": own.assign(history_of=history_key),
-        "ranks": db.region_ranks(build, ars),
-        "peers": db.peers(build, ars),
-        "grants": db.region_grants(build, [k for k in (ars, association) if k]),
-        "members": db.members(build, ars) if row["level"] == "association" else pd.DataFrame(),
-    }
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _candidates(build: db.Db, land: str) -> pd.DataFrame:
-    return db.compare_candidates(build, land)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _compare(build: db.Db, keys: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return db.authority_facts(build, list(keys)), db.procedure_history(build, list(keys))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _names(build: db.Db, keys: tuple[str, ...]) -> dict[str, str]:
-    """Key -> selectbox label of the given keys (cached: the comparison offers every authority of the state)."""
-    labels = _labels(build, keys)
-    return dict(zip(labels["ars"], _label_texts(labels), strict=True))
-
-
-def _label_texts(labels: pd.DataFrame) -> list[str]:
-    """'Name (Art, Kreis) · Schlüssel' for every row."""
-    out = []
-    for ars, name, kind, district, state_name in zip(labels["ars"], labels["name"], labels["kind"],
-                                                     labels["district_name"], labels["state_name"], strict=True):
-        where = district if isinstance(district, str) else state_name
-        parts = [str(kind)] + ([str(where)] if isinstance(where, str) and where != name else [])
-        out.append(f"{name} ({', '.join(parts)}) · {ars}")
-    return out
+def _measure_text(value: object, key: str, unit: bool = False) -> str:
+    """A value with the decimals (and unit) of its catalogue measure."""
+    spec = MEASURES[key]
+    return number(value, spec.decimals, f" {spec.unit}" if unit else "")
 
 
 def _on_search() -> None:
@@ -100,8 +44,8 @@ def _on_search() -> None:
     if not text.strip():
         return
     try:
-        hits = _find(db.current(), text.strip())
-    except db.NoDatabase:
+        hits = profile.find_regions(registry.current(), text.strip())
+    except registry.NoDatabase:
         return  # the page body says so
     if not hits.empty:
         st.session_state[REGION.key] = hits["ars"].iloc[0]
@@ -110,8 +54,8 @@ def _on_search() -> None:
 def _facts_block(row: pd.Series) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Einwohner", number(row["population"]))
-    c2.metric("Fläche", number(row["area_km2"], 2, " km²"))
-    c3.metric("Einwohner je km²", number(row["density"], 1))
+    c2.metric("Fläche", _measure_text(row["area_km2"], "area_km2", unit=True))
+    c3.metric("Einwohner je km²", _measure_text(row["density"], "density"))
     c4.metric("Größenklasse", row["size_class"] if isinstance(row["size_class"], str) else "–")
     kind_text = f"**Art:** {md(row['kind'])}"
     if isinstance(row["authority_type"], str) and row["authority_type"] != row["kind"]:
@@ -135,32 +79,31 @@ def _facts_block(row: pd.Series) -> None:
                      query_params={"ars": row["association_ars"]}, icon=":material/account_balance:")
 
 
-def _procedures_block(build: db.Db, data: dict[str, pd.DataFrame], row: pd.Series) -> None:
+def _procedures_block(data: Profile) -> None:
     st.subheader("Online-Verfahren")
-    latest = data["latest"].iloc[0]
-    history = data["history"]
-    if pd.isna(latest["total"]) and history.empty:
+    latest = data.latest.frame.iloc[0]
+    history = data.history.frame
+    if missing(latest["total"]) and history.empty:
         st.info("Für diese Region liegen keine Zahlen zu Online-Verfahren vor.")
         return
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric("gesamt", number(latest["total"]))
     c2.metric("kommunal", number(latest["municipal"]))
     c3.metric("zentral (Land/Bund)", number(latest["central"]))
-    c4.metric("je 10.000 Einwohner", number(latest["total_per_10k"], 1))
-    c5.metric("Stand", date_text(latest["as_of"], latest["as_of_precision"]))
+    c4.metric("je 10.000 Einwohner", _measure_text(latest["total_per_10k"], "total_per_10k"))
+    c5.metric("Stand", day(latest["as_of"], latest["as_of_precision"]))
     if isinstance(latest["inherited_from_name"], str):
         st.caption(md(f"Die Gemeinde meldet keine eigenen Zahlen; gezeigt sind die der Verwaltungsgemeinschaft "
                       f"{latest['inherited_from_name']} (von VG übernommen)."))
     if history.empty:
         return
-    sources = downloads.attribution(build, history[["ars", "is_demo"]].drop_duplicates(),
-                                    facts=("procedure_snapshot",))
+    sources = data.history.attribution
     if history["as_of"].nunique() < 2:
         only = history.iloc[0]
-        st.caption(md(f"Nur ein Stichtag ({date_text(only['as_of'], only['as_of_precision'])}), daher kein Verlauf. "
+        st.caption(md(f"Nur ein Stichtag ({day(only['as_of'], only['as_of_precision'])}), daher kein Verlauf. "
                       f"Daten: {sources}."))
         return
-    fig = history_chart(history, attribution=sources, demo=state.any_demo(history))
+    fig = history_chart(history, attribution=sources, demo=data.history.demo)
     st.plotly_chart(fig, key="profil_verlauf", width="stretch", config={"displaylogo": False})
     st.caption(md(f"Online-Verfahren je Stichtag, kommunal und zentral gestapelt. Daten: {sources}."))
 
@@ -174,46 +117,46 @@ def _digitales_amt_block(latest: pd.Series) -> None:
     c2, c3 = st.columns(2)
     distance = latest["distance"]
     c2.metric("fehlende Verfahren bis zur Schwelle",
-              number(distance) if not pd.isna(distance) else "–",
-              help=f"Schwelle: {number(latest['threshold'])} Online-Verfahren" if not pd.isna(latest["threshold"])
+              number(distance),
+              help=f"Schwelle: {number(latest['threshold'])} Online-Verfahren" if not missing(latest["threshold"])
               else None)
-    c3.metric("ausgezeichnet am", date_text(latest["awarded_on"], latest["awarded_on_precision"]))
+    c3.metric("ausgezeichnet am", day(latest["awarded_on"], latest["awarded_on_precision"]))
 
 
-def _grants_block(build: db.Db, grants: pd.DataFrame, latest: pd.Series) -> None:
+def _grants_block(result: Result, latest: pd.Series) -> None:
     st.subheader("Förderung")
+    grants = result.frame
     if grants.empty:
         st.caption("Keine Förderbescheide für diese Region (und ihre Verwaltungsgemeinschaft) erfasst.")
         return
     c1, c2 = st.columns(2)
     c1.metric("Fördersumme (eigene Bescheide)", euro(latest["grant_eur"]))
-    c2.metric("je Einwohner", euro(latest["eur_per_inhabitant"], 2))
+    c2.metric("je Einwohner", euro(latest["eur_per_inhabitant"], MEASURES["eur_per_inhabitant"].decimals))
     table = pd.DataFrame({
         "Empfänger": grants["recipient"], "Programm": grants["program"],
-        "bewilligt": [date_text(d, p) for d, p in zip(grants["approved_on"], grants["approved_on_precision"],
+        "bewilligt": [day(d, p) for d, p in zip(grants["approved_on"], grants["approved_on_precision"],
                                                      strict=True)],
         "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Quelle": grants["source_url"],
     })
-    st.dataframe(german(table, {"Betrag (€)": 2}), hide_index=True, width="stretch", key="profil_foerderung",
+    st.dataframe(german(table), hide_index=True, width="stretch", key="profil_foerderung",
                  column_config={"Quelle": st.column_config.LinkColumn(display_text="Quelle")})
-    sources = downloads.attribution(build, grants[["ars", "is_demo"]], facts=("funding_grant",))
-    st.caption(md(f"Daten: {sources}."))
+    st.caption(md(f"Daten: {result.attribution}."))
 
 
-def _ranks_block(build: db.Db, ranks: pd.DataFrame, peers: pd.DataFrame, row: pd.Series) -> None:
+def _ranks_block(build: registry.Db, data: Profile, row: pd.Series) -> None:
     st.subheader("Rang und Vergleichsgruppen")
+    ranks, peers = data.ranks.frame, data.peers
     if ranks.empty:
         st.caption("Ohne Online-Verfahren kein Rang.")
     else:
         shown = ranks[ranks["measure"].isin(["total", "total_per_10k"])]
         table = pd.DataFrame({
-            "Kennzahl": shown["measure"].map(db.RANK_MEASURES),
+            "Kennzahl": [MEASURES[m].label for m in shown["measure"]],
             "Vergleichsgruppe": [f"{GROUP_LABELS[k]}: {n}" for k, n in
                                  zip(shown["group_kind"], shown["group_name"], strict=True)],
             "Platz": [position_text(r, p) for r, p in zip(shown["rank"], shown["peers"], strict=True)],
             "Rangänderung": [rank_change_text(c) for c in shown["rank_change"]],
-            "Wert": [number(v, 1 if m == "total_per_10k" else 0) for v, m in
-                     zip(shown["value"], shown["measure"], strict=True)],
+            "Wert": [_measure_text(v, m) for v, m in zip(shown["value"], shown["measure"], strict=True)],
         })
         st.dataframe(table, hide_index=True, width="stretch", key="profil_raenge")
     if not peers.empty and len(peers) > 1:
@@ -225,25 +168,23 @@ def _ranks_block(build: db.Db, ranks: pd.DataFrame, peers: pd.DataFrame, row: pd
             "Online-Verfahren": peers["total"], "je 10.000 Einwohner": peers["total_per_10k"],
             "Profil": [f"Gemeindeprofil?ars={a}" for a in peers["ars"]],
         })
-        st.dataframe(german(table, {"je 10.000 Einwohner": 1}), hide_index=True, width="stretch",
+        st.dataframe(german(table), hide_index=True, width="stretch",
                      key="profil_nachbarn",
                      column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
-    sources = downloads.attribution(build, pd.concat([ranks.assign(ars=row["ars"])[["ars", "is_demo"]],
-                                                       peers[["ars", "is_demo"]]]), facts=("procedure_snapshot",))
-    st.caption(md(f"Daten: {sources}. Einwohner: {db.register_attribution(build)}."))
+    st.caption(md(f"Daten: {data.ranks.attribution}. Einwohner: {start.register_attribution(build)}."))
 
 
-def _compare_block(build: db.Db, ars: str, row: pd.Series) -> None:
+def _compare_block(build: registry.Db, ars: str, row: pd.Series) -> None:
     st.subheader("Vergleich")
     land = row["state_ars"] if isinstance(row["state_ars"], str) else ars[:2]
-    candidates = _candidates(build, land)
+    candidates = profile.compare_candidates(build, land)
     chosen = [k for k in state.value(COMPARE) if k != ars]
     options = list(dict.fromkeys([*chosen, *[k for k in candidates["ars"] if k != ars]]))
     # the labels of the state's candidates once per state (not per profile), those of other chosen keys apart
-    names = _names(build, tuple(candidates["ars"]))
+    names = profile.labels(build, tuple(candidates["ars"]))
     others = tuple(k for k in chosen if k not in names)
     if others:
-        names = {**names, **_names(build, others)}
+        names = {**names, **profile.labels(build, others)}
     state.keep_valid(COMPARE, [k for k in options if k in names])
     picked = st.multiselect(f"Mit bis zu {MAX_COMPARE} anderen vergleichen", [k for k in options if k in names],
                             key=COMPARE.key, max_selections=MAX_COMPARE, format_func=names.__getitem__,
@@ -252,35 +193,32 @@ def _compare_block(build: db.Db, ars: str, row: pd.Series) -> None:
         st.caption("Wählen Sie Behörden aus, um sie nebeneinander zu sehen.")
         return
     keys = (ars, *picked)
-    facts, history = _compare(build, keys)
-    demo = state.any_demo(facts, history)
+    facts_result, history_result = profile.comparison(build, keys)
+    facts, history = facts_result.frame, history_result.frame
+    demo = facts_result.demo or history_result.demo
     if demo:
         st.caption("Der Vergleich enthält Demodaten.")
     table = compare_table(facts)
     st.dataframe(table, width="stretch", key="profil_vergleich_tabelle", height=(len(table) + 1) * 35 + 3)
-    sources = downloads.attribution(build, facts[["ars", "is_demo"]], facts=("procedure_snapshot", "funding_grant",
-                                                                            "certification"))
     if not history.empty:
-        chart_sources = downloads.attribution(build, history[["ars", "is_demo"]].drop_duplicates(),
-                                              facts=("procedure_snapshot",))
-        fig = compare_history_chart(history, distinct_names(facts), attribution=chart_sources,
-                                    demo=state.any_demo(history))
+        fig = compare_history_chart(history, distinct_names(facts), attribution=history_result.attribution,
+                                    demo=history_result.demo)
         st.plotly_chart(fig, key="profil_vergleich_chart", width="stretch", config={"displaylogo": False})
-    st.caption(md(f"Daten: {sources}. Einwohner und Fläche: {db.register_attribution(build)}."))
+    st.caption(md(f"Daten: {facts_result.attribution}. Einwohner und Fläche: {start.register_attribution(build)}."))
 
 
 def main() -> None:
     st.title("Gemeindeprofil")
-    build = downloads.require_build()
+    build = guard.require_build()
     state.restore(PARAMS)
 
     search, pick = st.columns([1, 2])
     text = search.text_input("Suche: Name, Postleitzahl oder Schlüssel", key="profil_suche", on_change=_on_search,
                              placeholder="z. B. Dormitz, 91077 oder 09474126")
-    hits = _find(build, text.strip()) if text.strip() else pd.DataFrame(columns=["ars"])
+    hits = profile.find_regions(build, text.strip()) if text.strip() else pd.DataFrame(columns=["ars"])
     current = state.value(REGION)
     keys = list(dict.fromkeys(([current] if current else []) + list(hits["ars"])))
-    names = _names(build, tuple(keys)) if keys else {}
+    names = profile.labels(build, tuple(keys)) if keys else {}
     state.keep_valid(REGION, [None, *[k for k in keys if k in names]])
     options = [k for k in keys if k in names]
     ars = pick.selectbox("Region", options, key=REGION.key, format_func=names.__getitem__,
@@ -294,39 +232,38 @@ def main() -> None:
                 "Postleitzahl oder Schlüssel, oder klicken Sie auf der Karte auf ein Gebiet.")
         return
 
-    data = _profile(build, ars)
-    if data["facts"].empty:
+    data = profile.profile(build, ars)
+    if data.facts.empty:
         st.session_state[COMPARE.key] = []
         state.publish(PARAMS)
         st.warning("Diesen Schlüssel gibt es im aktuellen Gemeindeverzeichnis nicht.")
         return
-    row = data["facts"].iloc[0]
-    latest = data["latest"].iloc[0]
-    shown = [data["latest"], data["history"], data["grants"], data["ranks"], data["peers"]]
+    row = data.facts.iloc[0]
+    latest = data.latest.frame.iloc[0]
+    shown = [data.latest.frame, data.history.frame, data.grants.frame, data.ranks.frame, data.peers]
     banner = st.empty()
 
     st.header(md(row["display_name"]))
     _facts_block(row)
-    st.caption(md(f"Einwohner und Fläche: {db.register_attribution(build)}, "
-                  f"Gebietsstand {date_text(row['edition'])}."))
-    _procedures_block(build, data, row)
+    st.caption(md(f"Einwohner und Fläche: {start.register_attribution(build)}, "
+                  f"Gebietsstand {day(row['edition'])}."))
+    _procedures_block(data)
     _digitales_amt_block(latest)
-    _grants_block(build, data["grants"], latest)
-    _ranks_block(build, data["ranks"], data["peers"], row)
-    if not data["members"].empty:
+    _grants_block(data.grants, latest)
+    _ranks_block(build, data, row)
+    if not data.members.empty:
         st.subheader("Mitgliedsgemeinden")
-        members = data["members"]
+        members = data.members
         st.dataframe(german(pd.DataFrame({"Name": members["name"], "Art": members["kind"],
                                           "Einwohner": members["population"], "Fläche (km²)": members["area_km2"],
-                                          "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]}),
-                            {"Fläche (km²)": 2}),
+                                          "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]})),
                      hide_index=True, width="stretch", key="profil_mitglieder",
                      column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
-        st.caption(md(f"Daten: {db.register_attribution(build)}."))
+        st.caption(md(f"Daten: {start.register_attribution(build)}."))
     _compare_block(build, ars, row)
     state.publish(PARAMS)
     with banner:
-        downloads.demo_banner(build, shown=state.any_demo(*shown))
+        guard.demo_banner(build, shown=state.any_demo(*shown))
 
 
 main()

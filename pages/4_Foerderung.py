@@ -9,10 +9,16 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from app import db, downloads, state
-from app.downloads import md
-from app.formatting import euro, number, percent
-from app.publish_figures import GRANT_MEASURES, date_text, grant_effect_scatter, grant_map
+from app import state
+from app.data import funding, shapes, start
+from app.data.provenance import attribution
+from app.figures.funding import GRANT_MEASURES, grant_effect_scatter, grant_map
+from app.formatting import day, euro, number, percent
+from app.frames import missing
+from app.ui import build as guard
+from app.ui import downloads
+from app.ui.markdown import md
+from app.ui.tables import show_table
 
 st.set_page_config(page_title="Förderung – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
@@ -22,34 +28,6 @@ PROGRAM = state.Param("programm", "foerd_programm", None, pattern=r"[a-z0-9_]{1,
 MEASURE = state.Param("mass", "foerd_mass", "amount_eur", choices=tuple(GRANT_MEASURES))
 KREIS = state.Param("kreis", "foerd_kreis", ALL, pattern=state.DISTRICT_KEY)
 PARAMS = (PROGRAM, MEASURE, KREIS)
-GRANT_FACTS = ("funding_grant",)
-EFFECT_FACTS = ("funding_grant", "procedure_snapshot")
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _programs(build: db.Db) -> pd.DataFrame:
-    return db.programs(build)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _grants(build: db.Db, program_id: str | None) -> pd.DataFrame:
-    return db.grants(build, program_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _totals(build: db.Db, program_id: str, level: str) -> pd.DataFrame:
-    return db.grant_totals(build, program_id, level)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _effect(build: db.Db, program_id: str) -> pd.DataFrame:
-    return db.grant_effect(build, program_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _map_inputs(build: db.Db, state: str | None) -> tuple[str, tuple[float, float, float, float], str]:
-    return (db.shape_url(build, "district"), db.bounds(build, "district", state),
-            db.shape_attribution(build, "district"))
 
 
 def _urls(text: object) -> list[str]:
@@ -57,14 +35,10 @@ def _urls(text: object) -> list[str]:
     return re.findall(r"https?://[^\s;,]+", str(text)) if isinstance(text, str) else []
 
 
-def _value(value: object) -> bool:
-    return value is not None and value is not pd.NA and not (isinstance(value, float) and pd.isna(value))
-
-
 def _program_card(row: pd.Series) -> None:
     with st.container(border=True):
         st.markdown(f"#### {md(row['name'])}")
-        who = " · ".join(md(v) for v in (row.get("state_name"), row.get("operator")) if _value(v))
+        who = " · ".join(md(v) for v in (row.get("state_name"), row.get("operator")) if not missing(v))
         if who:
             st.markdown(who)
         if row["kind"] == "certification":
@@ -72,26 +46,26 @@ def _program_card(row: pd.Series) -> None:
                      ("Schwelle für Bezirke", f"{number(row.get('threshold_bezirk'))} Online-Verfahren")]
         else:
             rate = percent(row.get("funding_rate"), 0)
-            if _value(row.get("funding_rate_special")):
+            if not missing(row.get("funding_rate_special")):
                 rate += f" ({percent(row.get('funding_rate_special'), 0)} im Raum mit besonderem Handlungsbedarf)"
             facts = [("Budget", euro(row.get("budget_eur"))), ("Fördersatz", rate),
                      ("Höchstbetrag je Antrag", euro(row.get("max_per_applicant_eur"))),
-                     ("Antragsfrist", date_text(row.get("closes_on")))]
+                     ("Antragsfrist", day(row.get("closes_on")))]
         st.markdown("  \n".join(f"**{label}:** {md(value) if value != '–' else 'nicht bekannt'}"
                                 for label, value in facts))
         for label, col in (("Bedingungen", "conditions"), ("Zielgruppe", "target"), ("Begleitung", "support"),
                            ("Rechtsgrundlage", "legal_basis")):
-            if _value(row.get(col)):
+            if not missing(row.get(col)):
                 st.markdown(f"**{label}:** {md(row.get(col))}")
-        if _value(row.get("min_services")):
+        if not missing(row.get("min_services")):
             st.markdown(f"**Mindestens:** {number(row.get('min_services'))} Online-Dienste")
         for url in _urls(row.get("source_url")):
             st.link_button(f"Quelle: {md(urlsplit(url).netloc.removeprefix('www.'))}", url,
                            icon=":material/open_in_new:", width="stretch")
-        if _value(row.get("licence")):
+        if not missing(row.get("licence")):
             st.caption(md(row.get("licence")))
         if bool(row.get("is_demo")):
-            st.caption(f"**{md(downloads.DEMO_BANNER)}**")
+            st.caption(f"**{md(guard.DEMO_BANNER)}**")
 
 
 def _cards(programs: pd.DataFrame) -> None:
@@ -100,20 +74,21 @@ def _cards(programs: pd.DataFrame) -> None:
         st.info("Dieser Build enthält noch keine Programme.")
         return
     per_row = 3
-    for start in range(0, len(programs), per_row):
+    for first in range(0, len(programs), per_row):
         cols = st.columns(per_row)
-        for col, (_, row) in zip(cols, programs.iloc[start:start + per_row].iterrows(), strict=False):
+        for col, (_, row) in zip(cols, programs.iloc[first:first + per_row].iterrows(), strict=False):
             with col:
                 _program_card(row)
-    downloads.download_buttons(build, programs.drop(columns=["attribution", "licence", "state_name"]), "programme",
-                               title="Programme", key="programs", formats=["csv_excel", "csv", "xlsx", "parquet"])
+    downloads.download_buttons(funding.program_list(build).with_frame(programs.drop(
+        columns=["attribution", "licence", "state_name"])), "programme", title="Programme", key="programs",
+        formats=["csv_excel", "csv", "xlsx", "parquet"])
 
 
 def _grant_table(grants: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Empfänger": grants["name"], "Art": grants["kind"], "Kreis": grants["district_name"],
         "Land": grants["state_name"],
-        "Bescheid vom": [date_text(d, p)
+        "Bescheid vom": [day(d, p)
                          for d, p in zip(grants["approved_on"], grants["approved_on_precision"], strict=True)],
         "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Status": grants["status"],
         "Demodaten": grants["is_demo"],
@@ -130,7 +105,8 @@ def _totals_table(totals: pd.DataFrame, region_label: str) -> pd.DataFrame:
 
 def _grants_section(program: pd.Series) -> None:
     pid = str(program["program_id"])
-    grants = _grants(build, pid)
+    result = funding.grant_list(build, pid)
+    grants = result.frame
     st.subheader(f"Bescheide: {md(program['name'])}")
     if grants.empty:
         st.info("Für dieses Programm sind keine Bescheide bekannt.")
@@ -151,14 +127,15 @@ def _grants_section(program: pd.Series) -> None:
     if measure == "eur_per_inhabitant":
         st.caption("Euro je Einwohner ist nachrangig: kleine Kreise erscheinen bei gleichem Betrag größer "
                    "(siehe Methode auf der Seite Daten).")
-    totals = _totals(build, pid, "district")
-    land = str(program["state_ars"]) if _value(program.get("state_ars")) else None
-    url, bounds, shape_attr = _map_inputs(build, land)
+    district_totals = funding.totals(build, pid, "district")
+    totals = district_totals.frame
+    land = str(program["state_ars"]) if not missing(program.get("state_ars")) else None
+    url, bounds, shape_attr = shapes.geometry(build, "district", land)
     demo = bool(totals["is_demo"].any())
-    source_line = downloads.attribution(build, grants, extra=[shape_attr, db.register_attribution(build)])
+    source_line = attribution(build, grants, extra=[shape_attr, start.register_attribution(build)])
     fig = grant_map(totals, url, bounds, measure, source_line, demo)
-    downloads.chart(build, fig, totals, f"foerderung_{pid}_kreise", display=_totals_table(totals, "Kreis"),
-                    decimals={"€ je Einwohner": 2}, key="grant-map", facts=GRANT_FACTS, by_prefix=True,
+    downloads.chart(fig, district_totals, f"foerderung_{pid}_kreise", display=_totals_table(totals, "Kreis"),
+                    key="grant-map",
                     caption=f"Summe der Bescheide an alle Empfänger im Kreis (Gemeinden, Verwaltungsgemeinschaften, "
                             f"Landratsamt). Bescheide an Bezirke zählen nur beim Land. Quelle: {md(source_line)}")
 
@@ -170,28 +147,29 @@ def _grants_section(program: pd.Series) -> None:
         state.keep_valid(KREIS, [ALL, *keys])
         pick = st.selectbox("Kreis", [ALL, *keys], key=KREIS.key,
                             format_func=lambda k: "(alle)" if k == ALL else str(names[k]))
-        shown = grants if pick == ALL else grants[grants["district_ars"] == pick]
-        downloads.show_table(_grant_table(shown), decimals={"Betrag (€)": 2}, height=400)
-        downloads.source_caption(build, shown)
+        shown = result.subset(grants if pick == ALL else grants[grants["district_ars"] == pick])
+        show_table(_grant_table(shown.frame), height=400)
+        downloads.source_caption(shown)
         suffix = "" if pick == ALL else f"_{pick}"
-        downloads.download_buttons(build, shown, f"foerderbescheide_{pid}{suffix}",
+        downloads.download_buttons(shown, f"foerderbescheide_{pid}{suffix}",
                                    title=f"Förderbescheide {program['name']}", key="grants")
     with tab_district:
-        downloads.show_table(_totals_table(totals, "Kreis"), decimals={"€ je Einwohner": 2}, height=400)
-        downloads.source_caption(build, totals, facts=GRANT_FACTS, by_prefix=True)
-        downloads.download_buttons(build, totals, f"foerderung_{pid}_kreise", title="Förderung je Kreis",
-                                   key="totals-district", facts=GRANT_FACTS, by_prefix=True)
+        show_table(_totals_table(totals, "Kreis"), height=400)
+        downloads.source_caption(district_totals)
+        downloads.download_buttons(district_totals, f"foerderung_{pid}_kreise", title="Förderung je Kreis",
+                                   key="totals-district")
     with tab_state:
-        states = _totals(build, pid, "state")
-        downloads.show_table(_totals_table(states, "Land"), decimals={"€ je Einwohner": 2})
-        downloads.source_caption(build, states, facts=GRANT_FACTS, by_prefix=True)
-        downloads.download_buttons(build, states, f"foerderung_{pid}_laender", title="Förderung je Land",
-                                   key="totals-state", facts=GRANT_FACTS, by_prefix=True)
+        states = funding.totals(build, pid, "state")
+        show_table(_totals_table(states.frame, "Land"))
+        downloads.source_caption(states)
+        downloads.download_buttons(states, f"foerderung_{pid}_laender", title="Förderung je Land",
+                                   key="totals-state")
 
 
 def _effect_section(program: pd.Series) -> None:
     pid = str(program["program_id"])
-    effect = _effect(build, pid)
+    result = funding.effect(build, pid)
+    effect = result.frame
     st.subheader("Förderung und Fortschritt")
     if effect.empty:
         st.info("Für dieses Programm sind keine Bescheide bekannt.")
@@ -208,7 +186,7 @@ def _effect_section(program: pd.Series) -> None:
     m4.metric("Summe ÷ Zuwachs (alle mit Zuwachs)",
               euro(gained["amount_eur"].sum() / total_added) if total_added else "–")
     demo = bool(effect["is_demo"].any())
-    fig = grant_effect_scatter(effect, downloads.attribution(build, effect, facts=EFFECT_FACTS), demo)
+    fig = grant_effect_scatter(effect, result.attribution, demo)
     display = pd.DataFrame({
         "Empfänger": effect["name"], "Bescheid vom": effect["approved_on"], "Betrag (€)": effect["amount_eur"],
         "Stand vorher": effect["before_as_of"], "Verfahren vorher": effect["total_before"],
@@ -216,9 +194,7 @@ def _effect_section(program: pd.Series) -> None:
         "zusätzlich": effect["added"], "€ je zusätzlichem Verfahren": effect["eur_per_added_procedure"],
         "Demodaten": effect["is_demo"],
     })
-    downloads.chart(build, fig, effect, f"foerderung_{pid}_fortschritt", display=display,
-                    decimals={"Betrag (€)": 2, "€ je zusätzlichem Verfahren": 2}, key="grant-effect",
-                    facts=EFFECT_FACTS,
+    downloads.chart(fig, result, f"foerderung_{pid}_fortschritt", display=display, key="grant-effect",
                     caption="Verfahren am oder vor dem Bescheid gegen den letzten Stand danach (höchstens zwölf "
                             "Monate später). Das beschreibt, was nach der Förderung geschah – es ist kein Nachweis, "
                             "dass die Förderung es bewirkt hat.")
@@ -227,7 +203,7 @@ def _effect_section(program: pd.Series) -> None:
 def _digital_aufs_amt(programs: pd.DataFrame) -> None:
     st.subheader("Digital aufs Amt (Baden-Württemberg): was bekannt ist – und was nicht")
     row = programs[programs["program_id"] == DIGITAL_AUFS_AMT]
-    grants = _grants(build, DIGITAL_AUFS_AMT)
+    grants = funding.grants(build, DIGITAL_AUFS_AMT)
     real = grants[~grants["is_demo"]] if not grants.empty else grants
     known, unknown = st.columns(2)
     with known:
@@ -236,10 +212,10 @@ def _digital_aufs_amt(programs: pd.DataFrame) -> None:
             st.markdown("- Dieser Build enthält noch keine Angaben zum Programm.")
         else:
             p = row.iloc[0]
-            facts = [f"Budget: {euro(p.get('budget_eur'))}", f"Antragsfrist: {date_text(p.get('closes_on'))}"]
+            facts = [f"Budget: {euro(p.get('budget_eur'))}", f"Antragsfrist: {day(p.get('closes_on'))}"]
             for label, col in (("Zielgruppe", "target"), ("Bedingungen", "conditions"), ("Träger", "operator"),
                                ("Begleitung", "support")):
-                if _value(p.get(col)):
+                if not missing(p.get(col)):
                     facts.append(f"{label}: {p.get(col)}")
             st.markdown("\n".join(f"- {md(f)}" for f in facts))
             for url in _urls(p.get("source_url"))[:2]:
@@ -262,18 +238,18 @@ def _digital_aufs_amt(programs: pd.DataFrame) -> None:
 
 def main() -> None:
     state.restore(PARAMS)
-    programs = _programs(build)
-    all_grants = _grants(build, None)
+    programs = funding.programs(build)
+    all_grants = funding.grants(build, None)
     demo = bool(programs["is_demo"].any() or all_grants["is_demo"].any())
-    downloads.demo_banner(build, shown=demo)
+    guard.demo_banner(build, shown=demo)
     st.title("Förderung")
     st.caption("Förderprogramme für die Digitalisierung der Kommunen: Budgets, Bescheide auf Karte und in "
                "Tabellen, und was nach der Förderung geschah.")
     _cards(programs)
 
-    funding = programs[programs["kind"] == "funding"]
+    funded = programs[programs["kind"] == "funding"]
     with_grants = set(all_grants["program_id"])
-    options = [p for p in funding["program_id"] if p in with_grants] or list(funding["program_id"])
+    options = [p for p in funded["program_id"] if p in with_grants] or list(funded["program_id"])
     if options:
         names = dict(zip(programs["program_id"], programs["name"], strict=True))
         state.keep_valid(PROGRAM, options)
@@ -285,5 +261,5 @@ def main() -> None:
     _digital_aufs_amt(programs)
 
 
-build = downloads.require_build()
+build = guard.require_build()
 main()

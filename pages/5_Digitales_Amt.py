@@ -6,18 +6,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import db, downloads, state
-from app.downloads import md
-from app.formatting import number
-from app.publish_figures import (
+from app import state
+from app.data import digitales_amt, funding, shapes
+from app.data.provenance import Result, attribution
+from app.figures.digitales_amt import (
     STATUS_ORDER,
     awards_over_time,
     cumulative_awards,
-    date_text,
     distance_bars,
     short_text,
     status_map,
 )
+from app.formatting import day, number
+from app.ui import build as guard
+from app.ui import downloads
+from app.ui.markdown import md
+from app.ui.tables import show_table
 
 st.set_page_config(page_title="Digitales Amt – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
@@ -30,37 +34,6 @@ KREIS = state.Param("kreis", "da_kreis", ALL, pattern=r"09\d{3}")
 LEVEL = state.Param("ebene", "da_ebene", "municipality", choices=tuple(LEVELS))
 SHORT = state.Param("fehlen", "da_fehlen", 10, choices=tuple(range(1, 21)), cast=int)
 PARAMS = (BEZIRK, KREIS, LEVEL, SHORT)
-STATUS_FACTS = ("procedure_snapshot", "certification", "certification_program")
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _status(build: db.Db) -> pd.DataFrame:
-    return db.digitales_amt(build)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _awards(build: db.Db) -> pd.DataFrame:
-    return db.awards(build)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _milestones(build: db.Db) -> pd.DataFrame:
-    return db.milestones(build, PROGRAM)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _municipality_map(build: db.Db) -> pd.DataFrame:
-    return db.digitales_amt_map(build)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _areas(build: db.Db) -> pd.DataFrame:
-    return db.districts(build, BAVARIA)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _map_inputs(build: db.Db, level: str, prefix: str) -> tuple[str, tuple[float, float, float, float], str]:
-    return db.shape_url(build, level), db.bounds(build, level, prefix), db.shape_attribution(build, level)
 
 
 def _status_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +43,7 @@ def _status_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Online-Verfahren": frame["total"], "Schwelle": frame["threshold"], "Status": frame["status"],
         "Abstand": [short_text(d) if s == "noch nicht" else "" for d, s in
                     zip(frame["distance"], frame["status"], strict=True)],
-        "ausgezeichnet": [date_text(d, p) if c else ""
+        "ausgezeichnet": [day(d, p) if c else ""
                           for d, p, c in zip(frame["awarded_on"], frame["awarded_on_precision"], frame["certified"],
                                              strict=True)],
         "Demodaten": frame["is_demo"],
@@ -101,15 +74,16 @@ def _in_area(frame: pd.DataFrame, gov: str | None, district: str | None) -> pd.D
     return frame[keep]
 
 
-def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
+def _timeline(award_result: Result, milestone_result: Result) -> None:
     st.subheader("Auszeichnungen im Zeitverlauf (ganz Bayern)")
+    awards, milestones = award_result.frame, milestone_result.frame
     undated = awards[awards["awarded_on"].isna()]
     demo = bool(awards["is_demo"].any())
-    fig = awards_over_time(awards, milestones, downloads.attribution(build, pd.concat([awards, milestones])), demo)
+    fig = awards_over_time(awards, milestones, attribution(build, pd.concat([awards, milestones])), demo)
     line = cumulative_awards(awards)
     display = pd.DataFrame({"Datum": line["on_date"], "neu": line["new"], "kumuliert": line["cumulative"]})
-    downloads.chart(build, fig, line.assign(is_demo=demo), "digitales_amt_zeitverlauf", display=display,
-                    key="awards-line", kinds=("reference", "import", "demo"))
+    downloads.chart(fig, digitales_amt.award_line(build, line.assign(is_demo=demo)), "digitales_amt_zeitverlauf",
+                    display=display, key="awards-line")
     notes = [f"Die Linie zählt {number(len(awards) - len(undated))} Auszeichnungen mit bekanntem Datum; "
              f"**{number(len(undated))} Auszeichnungen ohne bekanntes Datum** sind darin nicht enthalten, zählen aber "
              "im Status mit."]
@@ -122,35 +96,36 @@ def _timeline(awards: pd.DataFrame, milestones: pd.DataFrame) -> None:
     st.caption(" ".join(notes))
     left, right = st.columns(2)
     with left, st.expander(f"Auszeichnungen ({number(len(awards))})"):
-        downloads.show_table(pd.DataFrame({
+        show_table(pd.DataFrame({
             "Behörde": awards["name"], "Art": awards["region_kind"],
-            "ausgezeichnet": [date_text(d, p)
+            "ausgezeichnet": [day(d, p)
                               for d, p in zip(awards["awarded_on"], awards["awarded_on_precision"], strict=True)],
             "gemeldete Verfahren": awards["procedures_reported"], "Quelle": awards["source_url"],
             "Demodaten": awards["is_demo"]}), links=["Quelle"], height=360)
-        downloads.source_caption(build, awards)
-        downloads.download_buttons(build, awards, "digitales_amt_auszeichnungen", title="Auszeichnungen Digitales Amt",
+        downloads.source_caption(award_result)
+        downloads.download_buttons(award_result, "digitales_amt_auszeichnungen", title="Auszeichnungen Digitales Amt",
                                    key="awards")
     with right, st.expander(f"Meilensteine ({number(len(milestones))})"):
         if milestones.empty:
             st.write("Dieser Build enthält keine Meilensteine.")
         else:
-            downloads.show_table(pd.DataFrame({
-                "Datum": [date_text(d, p) for d, p in zip(milestones["on_date"], milestones["date_precision"],
+            show_table(pd.DataFrame({
+                "Datum": [day(d, p) for d, p in zip(milestones["on_date"], milestones["date_precision"],
                                                               strict=True)],
                 "Angabe": milestones["fact"], "Wert": milestones["value"], "Quelle": milestones["source_url"]}),
                 links=["Quelle"])
-            downloads.source_caption(build, milestones)
-            downloads.download_buttons(build, milestones, "digitales_amt_meilensteine", title="Meilensteine",
+            downloads.source_caption(milestone_result)
+            downloads.download_buttons(milestone_result, "digitales_amt_meilensteine", title="Meilensteine",
                                        key="milestones")
 
 
-def _map(status: pd.DataFrame, prefix: str, gov: str | None, district: str | None) -> None:
+def _map(status_all: Result, prefix: str, gov: str | None, district: str | None) -> None:
     st.subheader("Karte: zertifiziert, berechtigt, noch nicht")
     level = st.radio("Ebene", list(LEVELS), format_func=LEVELS.__getitem__, horizontal=True, key=LEVEL.key)
-    url, bounds, shape_attr = _map_inputs(build, level, prefix)
+    url, bounds, shape_attr = shapes.geometry(build, level, prefix)
+    status = status_all.frame
     if level == "municipality":
-        frame = _municipality_map(build).rename(columns={"da_status": "status"})
+        frame = digitales_amt.digitales_amt_map(build).rename(columns={"da_status": "status"})
         frame = frame[frame["ars"].str.startswith(prefix)]
         note = ("Mitgliedsgemeinden einer Verwaltungsgemeinschaft zeigen deren Status (geerbt). Landratsämter und "
                 "Bezirke stehen in der Ebene „Landkreise“ und in den Listen.")
@@ -160,23 +135,24 @@ def _map(status: pd.DataFrame, prefix: str, gov: str | None, district: str | Non
                          gov, district)
         note = "Landkreise: Status des Landratsamts; kreisfreie Städte: Status der Stadt."
     demo = bool(frame["is_demo"].fillna(False).any())
-    source_line = downloads.attribution(build, frame, extra=[shape_attr], facts=STATUS_FACTS)
+    source_line = attribution(build, frame, extra=[shape_attr], facts=status_all.facts)
     fig = status_map(frame, url, bounds, source_line, demo, key="map_ars" if "map_ars" in frame.columns else "ars")
     counts = frame["status"].fillna("keine Daten").value_counts()
     display = pd.DataFrame({"Behörde/Gebiet": frame["name"], "Status": frame["status"].fillna("keine Daten"),
                             "Online-Verfahren": frame["total"], "fehlen": frame["distance"],
                             "Demodaten": frame["is_demo"]})
-    downloads.chart(build, fig, frame, f"digitales_amt_karte_{LEVELS[level]}", display=display, key="status-map",
-                    facts=STATUS_FACTS,
-                    caption=note + " " + " · ".join(f"{s}: {number(counts.get(s, 0))}" for s in STATUS_ORDER))
+    counted = " · ".join(f"{s}: {number(counts.get(s, 0))}" for s in STATUS_ORDER)
+    downloads.chart(fig, status_all.subset(frame), f"digitales_amt_karte_{LEVELS[level]}", display=display,
+                    key="status-map", caption=f"{note} {counted}")
 
 
 def main() -> None:
-    status_all = _status(build)
-    awards = _awards(build)
-    milestones = _milestones(build)
+    status_result = digitales_amt.status(build)
+    award_result = digitales_amt.award_list(build)
+    milestone_result = funding.milestone_list(build, PROGRAM)
+    status_all, awards = status_result.frame, award_result.frame
     demo = bool(status_all["is_demo"].any() or awards["is_demo"].any())
-    downloads.demo_banner(build, shown=demo)
+    guard.demo_banner(build, shown=demo)
     st.title("Digitales Amt")
     thresholds = status_all.groupby("authority_type")["threshold"].max()
     general = int(thresholds.drop("Bezirk", errors="ignore").max()) if not thresholds.empty else 50
@@ -188,7 +164,7 @@ def main() -> None:
         st.info("Dieser Build enthält keine Angaben zum Digitalen Amt.")
         return
     state.restore(PARAMS)
-    prefix, gov, district = _filters(_areas(build))
+    prefix, gov, district = _filters(digitales_amt.districts(build, BAVARIA))
     status = _in_area(status_all, gov, district)
     counts = status["status"].value_counts()
     cols = st.columns(5)
@@ -197,19 +173,18 @@ def main() -> None:
     cols[4].metric("ausgezeichnet ohne bekanntes Datum", number(int((status["certified"] &
                                                                       status["awarded_on"].isna()).sum())))
 
-    _timeline(awards, milestones)
-    _map(status_all, prefix, gov, district)
+    _timeline(award_result, milestone_result)
+    _map(status_result, prefix, gov, district)
 
     st.subheader("Berechtigt, aber nicht zertifiziert")
     eligible = status[status["eligible_not_certified"].fillna(False)].sort_values("total", ascending=False)
     st.caption(f"{number(len(eligible))} Behörden erreichen die Schwelle, eine Auszeichnung ist nicht bekannt. Das "
                "heißt nicht, dass sie abgelehnt wurde: Die Auszeichnung muss beantragt werden, und unsere Liste der "
                "Auszeichnungen ist unvollständig.")
-    downloads.show_table(_status_table(eligible), height=360)
-    downloads.source_caption(build, eligible, facts=STATUS_FACTS)
-    downloads.download_buttons(build, eligible, "digitales_amt_berechtigt_nicht_zertifiziert",
-                               title="Digitales Amt: berechtigt, nicht zertifiziert", key="eligible",
-                               facts=STATUS_FACTS)
+    show_table(_status_table(eligible), height=360)
+    downloads.source_caption(status_result.subset(eligible))
+    downloads.download_buttons(status_result.subset(eligible), "digitales_amt_berechtigt_nicht_zertifiziert",
+                               title="Digitales Amt: berechtigt, nicht zertifiziert", key="eligible")
 
     st.subheader("Knapp unter der Schwelle")
     max_short = st.slider("höchstens so viele Verfahren fehlen", 1, 20, key=SHORT.key)
@@ -218,19 +193,18 @@ def main() -> None:
     close = close.sort_values(["distance", "total"], ascending=[True, False])
     st.markdown(f"**{number(len(close))} Behörden** fehlen höchstens {number(max_short)} Verfahren bis zur Schwelle.")
     if not close.empty:
-        fig = distance_bars(close, downloads.attribution(build, close, facts=STATUS_FACTS),
+        close_result = status_result.subset(close)
+        fig = distance_bars(close, close_result.attribution,
                             bool(close["is_demo"].any()))
         display = close["distance"].value_counts().sort_index().rename_axis("fehlende Verfahren") \
             .reset_index(name="Behörden")
-        downloads.chart(build, fig, close, "digitales_amt_knapp_unter_schwelle", display=display, key="close-bars",
-                        facts=STATUS_FACTS)
-        downloads.show_table(_status_table(close), height=360)
-        downloads.source_caption(build, close, facts=STATUS_FACTS)
-        downloads.download_buttons(build, close, f"digitales_amt_hoechstens_{max_short}_fehlen",
-                                   title="Digitales Amt: knapp unter der Schwelle", key="close",
-                                   facts=STATUS_FACTS)
-    st.caption(f"Quelle: {md(downloads.attribution(build, status, facts=STATUS_FACTS))}")
+        downloads.chart(fig, close_result, "digitales_amt_knapp_unter_schwelle", display=display, key="close-bars")
+        show_table(_status_table(close), height=360)
+        downloads.source_caption(close_result)
+        downloads.download_buttons(close_result, f"digitales_amt_hoechstens_{max_short}_fehlen",
+                                   title="Digitales Amt: knapp unter der Schwelle", key="close")
+    st.caption(f"Quelle: {md(status_result.subset(status).attribution)}")
 
 
-build = downloads.require_build()
+build = guard.require_build()
 main()

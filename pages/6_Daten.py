@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import db, downloads, exports, state
+from app import exports, state
+from app.data import downloads as tables
+from app.data.downloads import DOWNLOADABLE, Downloadable
+from app.data.provenance import Result, provenance
+from app.data.registry import Db
+from app.data.start import build_info
 from app.formatting import day, number
+from app.ui import build as guard
+from app.ui import downloads
+from app.ui.markdown import md
+from app.ui.tables import show_table
 
 st.set_page_config(page_title="Daten – Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
@@ -17,18 +26,13 @@ EXCEL_KEYS_NOTE = ("„CSV für Excel“ schreibt Schlüssel (`ars`, `ags`, `sta
 SECTIONS = ("Downloads", "Datenwörterbuch", "Quellen und Lizenzen", "Methode", "Build-Protokoll")
 ALL = ""
 SECTION = state.Param("bereich", "daten_bereich", SECTIONS[0], choices=SECTIONS)
-TABLE = state.Param("tabelle", "daten_tabelle", "region", choices=tuple(db.DOWNLOADABLE))
+TABLE = state.Param("tabelle", "daten_tabelle", "region", choices=tuple(DOWNLOADABLE))
 OBJECT = state.Param("objekt", "daten_objekt", ALL, pattern=r"[a-z0-9_]{1,64}")
 REJECT_KIND = state.Param("ablehnung", "daten_ablehnung", ALL, pattern=r"[a-z_]{1,32}")
 PARAMS = (SECTION, TABLE, OBJECT, REJECT_KIND)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _table(build: db.Db, name: str):
-    return db.download_table(build, name)
-
-
-def _downloads(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenance) -> None:
+def _downloads(build: Db, specs: dict[str, Downloadable], prov: exports.Provenance) -> None:
     st.subheader("Alles auf einmal")
     st.download_button(
         "Gesamtdownload (ZIP: alle Tabellen als CSV, mit README)", data=lambda: downloads.full_zip(build),
@@ -43,42 +47,43 @@ def _downloads(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Pr
     name = st.selectbox("Tabelle oder Sicht", list(specs), format_func=lambda n: f"{specs[n].label} ({n})",
                         key=TABLE.key)
     spec = specs[name]
-    frame = _table(build, name)
-    st.markdown(f"**{downloads.md(spec.label)}** – {downloads.md(spec.description)}. "
+    result = tables.table(build, name)
+    frame = result.frame
+    st.markdown(f"**{md(spec.label)}** – {md(spec.description)}. "
                 f"{number(len(frame))} Zeilen, {number(len(frame.columns))} Spalten.")
-    downloads.download_buttons(build, frame, name, title=spec.label, kinds=spec.kinds, facts=spec.facts,
-                               by_prefix=spec.by_prefix, key=f"table-{name}")
+    downloads.download_buttons(result, name, title=spec.label, key=f"table-{name}")
     st.caption("Jede Zeile trägt source_id, attribution, licence, source_edition und is_demo (Demozeilen zusätzlich "
                "demo_note mit dem Demo-Hinweis); register_edition und boundary_edition nennen die Gebietsstände. "
                "GeoJSON gibt es für Tabellen mit Regionalschlüssel (Spalte ars).")
     shown = frame.drop(columns=[c for c in ("geometry", "content") if c in frame.columns])
     if len(shown) > PREVIEW_ROWS:
         st.caption(f"Vorschau: die ersten {number(PREVIEW_ROWS)} von {number(len(shown))} Zeilen.")
-    downloads.show_table(shown.head(PREVIEW_ROWS), height=360)
-    downloads.source_caption(build, shown.head(PREVIEW_ROWS), spec.kinds, facts=spec.facts, by_prefix=spec.by_prefix)
+    show_table(shown.head(PREVIEW_ROWS), height=360)
+    downloads.source_caption(result.subset(shown.head(PREVIEW_ROWS)))
     st.info("Die gefilterte Ansicht einer Seite (Karte, Rangliste, Förderung, Digitales Amt …) laden Sie direkt "
             "auf der Seite herunter: unter jeder Tabelle und in „Daten zur Grafik“ unter jeder Grafik.",
             icon=":material/filter_alt:")
 
 
-def _dictionary(build: db.Db, specs: dict[str, db.Downloadable]) -> None:
+def _dictionary(build: Db, specs: dict[str, Downloadable]) -> None:
     if "data_dictionary" not in specs:
         st.info("Dieser Build enthält noch kein Datenwörterbuch.")
         return
-    frame = _table(build, "data_dictionary")
+    result = tables.table(build, "data_dictionary")
+    frame = result.frame
     objects = [ALL, *sorted(frame["object"].dropna().unique())]
     state.keep_valid(OBJECT, objects)
     pick = st.selectbox("Tabelle oder Sicht", objects, key=OBJECT.key, format_func=lambda o: o or "(alle)")
     shown = frame if pick == ALL else frame[frame["object"] == pick]
-    downloads.show_table(shown.rename(columns={"object": "Tabelle/Sicht", "column_name": "Spalte",
+    show_table(shown.rename(columns={"object": "Tabelle/Sicht", "column_name": "Spalte",
                                                "meaning": "Bedeutung", "unit": "Einheit", "source": "Quelle"}),
                          height=480)
-    downloads.source_caption(build, shown, kinds=None)
-    downloads.download_buttons(build, frame, "datenwoerterbuch", title="Datenwörterbuch", kinds=None,
+    downloads.source_caption(result.subset(shown))
+    downloads.download_buttons(result, "datenwoerterbuch", title="Datenwörterbuch",
                                formats=["csv_excel", "csv", "xlsx"], key="dictionary")
 
 
-def _sources(build: db.Db, prov: exports.Provenance) -> None:
+def _sources(build: Db, prov: exports.Provenance) -> None:
     src = prov.sources
     st.markdown("Jede Zahl im Digitalmonitor geht auf eine dieser Dateien zurück. Bitte nennen Sie bei jeder "
                 "Veröffentlichung die Namensnennung der verwendeten Quellen.")
@@ -91,28 +96,31 @@ def _sources(build: db.Db, prov: exports.Provenance) -> None:
         "licence": "Lizenz", "attribution": "Namensnennung", "kind": "Art", "is_demo": "Demodaten",
         "files": "Dateien"})
     shown["Stand"] = shown["Stand"].map(day)  # 2025-11-30 -> 30.11.2025; 'seed=…' stays as it is
-    downloads.show_table(shown, links=["URL"])
-    downloads.source_caption(build, src)
-    downloads.download_buttons(build, src, "quellen", title="Quellen und Lizenzen", key="sources",
+    show_table(shown, links=["URL"])
+    sources = Result.of(build, src)
+    downloads.source_caption(sources)
+    downloads.download_buttons(sources, "quellen", title="Quellen und Lizenzen", key="sources",
                                formats=["csv_excel", "csv", "xlsx", "parquet"])
     if prov.demo:
         st.warning("Quellen der Art „demo“ sind synthetisch erzeugt: " + exports.DEMO_LABEL + ".",
                    icon=":material/science:")
 
 
-def _log(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenance) -> None:
-    st.markdown(f"Letzter Build **{downloads.md(prov.build_id)}** vom {day(prov.built_at)}.")
+def _log(build: Db, specs: dict[str, Downloadable], prov: exports.Provenance) -> None:
+    st.markdown(f"Letzter Build **{md(prov.build_id)}** vom {day(prov.built_at)}.")
     if "load_log" in specs:
-        log = _table(build, "load_log")
+        log_result = tables.table(build, "load_log")
+        log = log_result.frame
         st.subheader("Schritte")
-        downloads.show_table(log.rename(columns={"step": "Schritt", "source": "Quelle", "loaded": "geladen",
+        show_table(log.rename(columns={"step": "Schritt", "source": "Quelle", "loaded": "geladen",
                                                  "rejected": "abgelehnt", "seconds": "Sekunden",
-                                                 "note": "Hinweis"}), decimals={"Sekunden": 2})
-        downloads.source_caption(build, log, kinds=None)
-        downloads.download_buttons(build, log, "build_protokoll", title="Build-Protokoll", kinds=None, key="log",
+                                                 "note": "Hinweis"}))
+        downloads.source_caption(log_result)
+        downloads.download_buttons(log_result, "build_protokoll", title="Build-Protokoll", key="log",
                                    formats=["csv_excel", "csv", "xlsx"])
     if "reject" in specs:
-        rejects = _table(build, "reject")
+        reject_result = tables.table(build, "reject")
+        rejects = reject_result.frame
         st.subheader("Abgelehnte, reparierte und per Name zugeordnete Zeilen")
         if rejects.empty:
             st.success("Der letzte Build hat keine Zeile abgelehnt oder repariert.")
@@ -122,20 +130,21 @@ def _log(build: db.Db, specs: dict[str, db.Downloadable], prov: exports.Provenan
             pick = st.selectbox("Art", kinds, key=REJECT_KIND.key, format_func=lambda k: k or "(alle)")
             shown = rejects if pick == ALL else rejects[rejects["kind"] == pick]
             st.caption(f"{number(len(shown))} Zeilen. Die Spalte raw zeigt die Zeile, wie sie in der Datei stand.")
-            downloads.show_table(shown.rename(columns={"file": "Datei", "row_number": "Zeile", "reason": "Grund",
+            show_table(shown.rename(columns={"file": "Datei", "row_number": "Zeile", "reason": "Grund",
                                                        "kind": "Art"}), height=400)
-            downloads.source_caption(build, shown)
-            downloads.download_buttons(build, shown, "abgelehnte_zeilen", title="Abgelehnte Zeilen", key="rejects",
+            downloads.source_caption(reject_result.subset(shown))
+            downloads.download_buttons(reject_result.subset(shown), "abgelehnte_zeilen", title="Abgelehnte Zeilen",
+                                       key="rejects",
                                        formats=["csv_excel", "csv", "xlsx"])
-    info = db.build_info(build)
+    info = build_info(build)
     with st.expander("Build-Angaben"):
         st.json(info)
 
 
 def main() -> None:
-    build = downloads.require_build()
-    prov = downloads.provenance(build)
-    downloads.demo_banner(build)
+    build = guard.require_build()
+    prov = provenance(build)
+    guard.demo_banner(build)
     st.title("Daten")
     st.caption("Alle Tabellen zum Herunterladen, mit Quellen, Lizenzen, Ständen und Methode.")
     c1, c2, c3, c4 = st.columns(4)
@@ -144,7 +153,7 @@ def main() -> None:
     c3.metric("Grenzen Gemeinden", day(prov.boundary_editions.get("municipality")))
     c4.metric("Grenzen Kreise und Länder", day(prov.boundary_editions.get("district")))
 
-    specs = db.downloadable(build)
+    specs = tables.downloadable(build)
     state.restore(PARAMS)
     section = st.segmented_control("Bereich", SECTIONS, key=SECTION.key, label_visibility="collapsed",
                                    required=True)

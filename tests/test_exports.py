@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -18,9 +17,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import shapely
+from app_support import handle, unwrap_excel_keys
 
-from app import db as appdb
-from app import downloads, exports
+from app import data as appdb
+from app import exports
+from app.ui import downloads
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
 from etl.sources import demo as etl_demo
@@ -36,22 +37,6 @@ INJECTIONS = {  # purpose of a grant as an analyst file may carry it
 
 # --------------------------------------------------------------------------------------------- fixtures
 
-def _db(path: Path) -> appdb.Db:
-    real = str(path.resolve())
-    probe = appdb.Db(path=real, build_id="")
-    return appdb.Db(path=real, build_id=appdb.build_info(probe)["build_id"])
-
-
-@pytest.fixture(scope="module")
-def build(db_path: Path) -> appdb.Db:
-    return _db(db_path)
-
-
-@pytest.fixture(scope="module")
-def prov(build: appdb.Db) -> exports.Provenance:
-    return exports.provenance_from(appdb.build_info(build), appdb.source_table(build))
-
-
 def tagged(build: appdb.Db, prov: exports.Provenance, name: str) -> pd.DataFrame:
     """A downloadable table with its provenance columns, as the Daten page builds it."""
     spec = appdb.DOWNLOADABLE[name]
@@ -62,18 +47,6 @@ def tagged(build: appdb.Db, prov: exports.Provenance, name: str) -> pd.DataFrame
 
 def read_xlsx(data: bytes, sheet: str) -> pd.DataFrame:
     return pd.read_excel(io.BytesIO(data), sheet_name=sheet, dtype={"ars": str, "source_id": str})
-
-
-EXCEL_KEY = re.compile(r'="([0-9]+)"')
-
-
-def unwrap_excel_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    """The CSV for Excel holds digit keys as ="0916…" text formulas: back to the plain key."""
-    out = frame.copy()
-    for col in out.columns:
-        if exports.is_key_column(col) and pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: m.group(1) if isinstance(v, str) and (m := EXCEL_KEY.fullmatch(v)) else v)
-    return out
 
 
 def read_back(fmt: str, data: bytes) -> pd.DataFrame:
@@ -426,7 +399,7 @@ def test_negative_rank_changes_stay_numbers(build: appdb.Db, prov: exports.Prove
 
 
 def test_formula_injection_from_an_import_comes_out_neutralised(import_build: BuildReport) -> None:
-    build = _db(import_build.published)
+    build = handle(import_build.published)
     prov = exports.provenance_from(appdb.build_info(build), appdb.source_table(build))
     grants = tagged(build, prov, "funding_grant")
     imported = grants[grants["source_id"].str.startswith("import")].set_index("ars")

@@ -44,7 +44,7 @@ def test_number_round_trips_through_german_parsing(value: int) -> None:
 def test_localized_tables_keep_numbers_numeric_rounded_and_years_plain() -> None:
     """The large tables (Karte: 11,000 rows) go without a Styler: numbers stay numbers (sorting), rounded to
     their decimals, shown in the browser's language; years without a thousands separator."""
-    from app.tables import localized
+    from app.ui.tables import localized
 
     frame = pd.DataFrame({"Name": ["A", "B"], "Einwohner": [1234.4, 98765.6], "je 10.000": [1.26, 12.34],
                           "Jahr": [2021, 2023], "Demodaten": [True, False]})

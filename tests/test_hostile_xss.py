@@ -11,24 +11,20 @@ same build in chromium. The build is made once per test session (`hostile_build`
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 import pytest
+from app_support import open_page, table
 from streamlit.testing.v1 import AppTest
 
-from app.downloads import md
 from app.style import escape
+from app.ui.markdown import md
 from etl.build import run_build
 from etl.context import BuildOptions
-
-ROOT = Path(__file__).resolve().parent.parent
-DASHBOARD = str(ROOT / "dashboard.py")
 
 XSS = {
     "script": "<script>window.__xss=1</script>",
@@ -78,22 +74,6 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory, mirror: Path, monkeypat
 def monkeypatch_module() -> Any:
     with pytest.MonkeyPatch.context() as patch:
         yield patch
-
-
-def open_page(script: str, **params: str) -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=120)
-    at.switch_page(script)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    frames = [f.value for f in at.dataframe if isinstance(f.value, pd.DataFrame) and column in f.value.columns]
-    assert frames, f"no table with column {column!r}"
-    return frames[0]
 
 
 def markdown_bodies(at: AppTest) -> list[str]:
@@ -152,24 +132,6 @@ def test_the_import_loaded_the_strings_as_given(hostile_db: Path) -> None:
     assert files == {FILE_NAME}
     assert len(rejects) == 1 and REJECTED_PROGRAMME in rejects[0][0] and REJECTED_PROGRAMME in json.loads(
         rejects[0][1]).values()
-
-
-def test_no_page_renders_html_from_code() -> None:
-    """No page or helper turns HTML rendering on: no unsafe_allow_html=True, no st.html, no components."""
-    files = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "app").glob("*.py"))]
-    found = []
-    for path in files:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html" and not (
-                    isinstance(node.value, ast.Constant) and node.value.value is False):
-                found.append(f"{path.name}:{node.value.lineno} unsafe_allow_html")
-            if isinstance(node, ast.Attribute) and node.attr in ("html", "components") and getattr(
-                    node.value, "id", "") == "st":
-                found.append(f"{path.name}:{node.lineno} st.{node.attr}")
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and "components" in ast.unparse(node):
-                found.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
-    assert len(files) > 10 and found == []
 
 
 # --------------------------------------------------------------------------------------------- the pages

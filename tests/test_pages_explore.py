@@ -10,13 +10,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from app_support import open_page, table
+from map_helpers import class_locations
 from streamlit.testing.v1 import AppTest
 
-from app import db
-from app.downloads import NO_BUILD, md
+from app import data as db
 from app.formatting import number
-from app.maps import class_locations
 from app.style import DEMO_LABEL
+from app.ui.build import NO_BUILD
+from app.ui.markdown import md
+from core.measures import MEASURES
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -25,17 +28,6 @@ RANGLISTE = "pages/2_Rangliste.py"
 PROFIL = "pages/3_Gemeindeprofil.py"
 DEMO = "Demodaten — synthetische Werte, nicht amtlich"
 MONTH = r"(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember) \d{4}"
-
-
-def open_page(page: str, **params: str | list[str]) -> AppTest:
-    """Run one page of the app (from the entrypoint, as Streamlit would) with query parameters."""
-    at = AppTest.from_file(DASHBOARD, default_timeout=120)
-    at.switch_page(page)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def figure(at: AppTest, key: str) -> dict:
@@ -71,15 +63,6 @@ def metric(at: AppTest, label: str):
     found = [m for m in at.metric if m.label == label]
     assert found, f"no metric {label!r}"
     return found[0]
-
-
-def table(at: AppTest, column: str) -> pd.DataFrame:
-    """The first st.dataframe that has the column."""
-    for frame in at.dataframe:
-        value = frame.value
-        if isinstance(value, pd.DataFrame) and column in value.columns:
-            return value
-    raise AssertionError(f"no table with column {column!r}")
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +160,7 @@ def test_karte_ranks_only_own_values_and_shows_inherited_ones_without_rank(app_d
     # Bayern, municipalities; members of a VG that holds their Digitales-Amt status show the VG's distance
     at = open_page(KARTE, kennzahl="distance")
     rows = table(at, "Name")
-    values = rows[f"{db.MAP_MEASURES['distance'].label} (Verfahren)"]
+    values = rows[f"{MEASURES['distance'].label} (Verfahren)"]
     inherited = rows["übernommen von VG"].notna()
     assert inherited.sum() > 0 and values[inherited].notna().all()
     assert rows.loc[inherited, "Rang"].isna().all()            # a VG's value is not ranked once per member

@@ -4,7 +4,6 @@ holds, and their download buttons produce files with the rows of the filtered vi
 
 from __future__ import annotations
 
-import ast
 import io
 import re
 import shutil
@@ -16,31 +15,18 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
+from app_support import ok, run, unwrap_excel_keys
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from app import db as appdb
+from app import data as appdb
 from app import exports
-from app.downloads import md
 from app.formatting import number
+from app.ui.markdown import md
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("pages/4_Foerderung.py", "pages/5_Digitales_Amt.py", "pages/6_Daten.py")
-TIMEOUT = 180
-
-
-def run(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def banner_shown(at: AppTest) -> bool:
@@ -55,11 +41,6 @@ def url_value(at: AppTest, name: str) -> str | None:
 
 def markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown).replace("\\", "")
-
-
-@pytest.fixture
-def build(app_db: Path) -> appdb.Db:
-    return appdb.current()
 
 
 @pytest.fixture
@@ -78,17 +59,10 @@ def clicks(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
     return seen
 
 
-EXCEL_KEY = re.compile(r'="([0-9]+)"')
-
-
 def csv_excel(data: bytes) -> pd.DataFrame:
     """A CSV for Excel read back, its ="0916…" key cells unwrapped to the plain key."""
-    frame = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype={"ars": str})
-    for col in frame.columns:
-        if exports.is_key_column(col) and pd.api.types.is_string_dtype(frame[col]):
-            frame[col] = frame[col].map(lambda v: m.group(1) if isinstance(v, str) and (m := EXCEL_KEY.fullmatch(v))
-                                        else v)
-    return frame
+    return unwrap_excel_keys(pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig",
+                                         dtype={"ars": str}))
 
 
 def walk(node: object) -> Iterator[list]:
@@ -128,11 +102,6 @@ def click(clicks: dict[str, Callable[[], bytes]], prov: exports.Provenance, name
     fname = exports.download_name(name, prov, fmt) if fmt in exports.FORMATS else exports.file_name(name, prov, fmt)
     assert fname in clicks, f"no download {fname}; offered: {sorted(clicks)}"
     return clicks[fname]()
-
-
-@pytest.fixture
-def prov(build: appdb.Db) -> exports.Provenance:
-    return exports.provenance_from(appdb.build_info(build), appdb.source_table(build))
 
 
 # ------------------------------------------------------------------------------------------- every page
@@ -269,7 +238,7 @@ def test_digitales_amt_filter_and_threshold_distance(build: appdb.Db, prov: expo
     at = ok(run("pages/5_Digitales_Amt.py", bezirk="096", fehlen="3"))
     assert at.selectbox(key="da_bezirk").value == "096"
     assert at.slider(key="da_fehlen").value == 3
-    frame = appdb.digitales_amt(build)
+    frame = appdb.digitales_amt.digitales_amt(build)
     area = frame[(frame["gov_district_ars"] == "096") | (frame["ars"] == "096")]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["zertifiziert"] == number(int((area["status"] == "zertifiziert").sum()))
@@ -404,63 +373,10 @@ def test_source_lines_follow_the_rows_shown(build: appdb.Db) -> None:
     assert all(md(exports.DEMO_LABEL) in line for line in lines)  # the session build's grants include demo rows
 
 
-UI_FILES = ("dashboard.py", *sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")))
-SQL_TEXT = re.compile(r"\bSELECT\s|\bFROM\s+[A-Za-z_\"(]|\bINSERT\s+INTO\b|\bDELETE\s+FROM\b|\bUPDATE\s+\w+\s+SET\b"
-                      r"|\b(?:CREATE|DROP)\s+(?:TABLE|VIEW)\b|\bselect\b[\s\S]+\bfrom\b")
-FORBIDDEN_MODULES = ("etl", "duckdb", "sqlite3")
-FORBIDDEN_ATTRIBUTES = ("html", "query", "execute", "sql")  # st.html, components.html, db.query, cursor.execute
-
-
-def architecture_violations(source: str) -> list[str]:
-    """What breaks 'pages are UI only': SQL text, imports of etl/duckdb, raw HTML, running queries."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found += [f"import {a.name}" for a in node.names if a.name.split(".")[0] in FORBIDDEN_MODULES]
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in FORBIDDEN_MODULES:
-            found.append(f"from {node.module} import")
-        elif isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
-            found.append("unsafe_allow_html=")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if "unsafe_allow_html" in node.value:
-                found.append("'unsafe_allow_html'")
-            if SQL_TEXT.search(node.value):
-                found.append(f"SQL in {node.value[:40]!r}")
-        elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
-            found.append(f".{node.attr}")
-    return found
-
-
-def test_the_architecture_check_finds_what_it_looks_for() -> None:
-    bad = '''
-import duckdb
-from etl.build import run_build
-import streamlit as st
-st.markdown(name, unsafe_allow_html=True)
-st.write(**{"unsafe_allow_html": True})
-st.html(name)
-frame = db.query(build, f"SELECT * FROM region WHERE ars = '{key}'")
-cur.execute("select name from region")
-'''
-    found = architecture_violations(bad)
-    for expected in ("import duckdb", "from etl.build import", "unsafe_allow_html=", "'unsafe_allow_html'", ".html",
-                     ".query", ".execute"):
-        assert expected in found, expected
-    assert sum(f.startswith("SQL in") for f in found) == 2
-    assert architecture_violations('st.caption("Region auswählen (select)")\nst.query_params["a"] = "b"') == []
-
-
-@pytest.mark.parametrize("ui_file", UI_FILES)
-def test_pages_follow_the_architecture(ui_file: str) -> None:
-    """dashboard.py and every page are UI only: no SQL, no `import etl`/duckdb, no raw HTML."""
-    assert len(UI_FILES) >= 7  # dashboard.py and the six pages
-    assert architecture_violations((ROOT / ui_file).read_text(encoding="utf-8")) == []
-
-
 # ------------------------------------------------------------------------------------------- figure builders
 
 def test_awards_over_time_counts_dated_awards_and_marks_milestones(build: appdb.Db) -> None:
-    from app.publish_figures import awards_over_time, cumulative_awards
+    from app.figures.digitales_amt import awards_over_time, cumulative_awards
 
     awards = appdb.awards(build)
     milestones = appdb.milestones(build, "digitales_amt")
@@ -477,8 +393,9 @@ def test_awards_over_time_counts_dated_awards_and_marks_milestones(build: appdb.
 
 
 def test_status_map_draws_every_region_in_one_trace_and_escapes_names() -> None:
-    from app.maps import legend_entries
-    from app.publish_figures import STATUS_COLOURS, status_map
+    from map_helpers import legend_entries
+
+    from app.figures.digitales_amt import STATUS_COLOURS, status_map
 
     frame = pd.DataFrame({"ars": ["091620000000", "095640000000", "097610000000", "093610000000"],
                           "name": ["München", "<b onmouseover=x>Nürnberg</b>", "Augsburg", "Amberg"],

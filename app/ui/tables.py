@@ -1,15 +1,31 @@
-"""Table display helpers: German number formats while the values stay numeric (so sorting is numeric)."""
+"""Table display helpers: German number formats while the values stay numeric (so sorting is numeric), and the
+number format of every display column that is not a plain count (one place, not per page)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from core.measures import Measure
+
 # identifier-like integer columns (years, row numbers): shown as 2021, never as 2.021
 PLAIN_INTEGER = re.compile(r"(?:^|_)(?:year|jahr|row_number)$|^zeile$", re.IGNORECASE)
+
+
+# decimals of display columns by header (columns not listed: 0 if numeric); measures bring their own
+COLUMN_DECIMALS = {
+    "Betrag (€)": 2, "€ je Einwohner": 2, "€ je zusätzlichem Verfahren": 2, "Fläche (km²)": 2,
+    "je 10.000 Einwohner": 1, "Sekunden": 2,
+}
+
+
+def measure_columns(spec: Measure, *headers: str) -> dict[str, int]:
+    """Decimals of the columns that show a measure's values (e.g. its value column and the group median)."""
+    return dict.fromkeys(headers or (spec.column,), spec.decimals)
 
 
 def _plain_integer(value: object) -> str:
@@ -19,7 +35,7 @@ def _plain_integer(value: object) -> str:
 def german(frame: pd.DataFrame, decimals: dict[str, int] | None = None) -> Styler:
     """Style a frame with German separators (1.234,5); columns not listed get 0 decimals if numeric.
     Years and row numbers (columns named year, jahr, *_year, row_number, …) get no thousands separator."""
-    decimals = decimals or {}
+    decimals = {**COLUMN_DECIMALS, **(decimals or {})}
     styler = frame.style
     # pandas gives each Styler a random id; without one Streamlit derives it from the element's place, so an
     # unchanged table gives an identical message that the browser's message cache can answer
@@ -40,7 +56,7 @@ def localized(frame: pd.DataFrame, decimals: dict[str, int] | None = None,
     their decimals and shown in the reader's browser language (de-DE: 1.234,5), still sorted as numbers.
     `options` adds NumberColumn arguments per column (width, help, another format). Returns the frame and
     the column_config for st.dataframe."""
-    decimals, options = decimals or {}, options or {}
+    decimals, options = {**COLUMN_DECIMALS, **(decimals or {})}, options or {}
     out = frame.copy()
     config: dict = {}
     for col in frame.columns:
@@ -53,3 +69,16 @@ def localized(frame: pd.DataFrame, decimals: dict[str, int] | None = None,
             kwargs = {"format": "%d" if PLAIN_INTEGER.search(str(col)) else "localized", **options.get(col, {})}
             config[col] = st.column_config.NumberColumn(**kwargs)
     return out, config
+
+
+def show_table(frame: pd.DataFrame, height: int | str = "auto", links: Iterable[str] = ()) -> None:
+    """A table with German numbers (values stay numeric, so sorting is numeric) and dates as 29.07.2021."""
+    config: dict[str, object] = {}
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            config[str(col)] = st.column_config.DateColumn(format="DD.MM.YYYY")
+    for col in links:
+        if col in frame.columns:
+            config[col] = st.column_config.LinkColumn(display_text="Quelle")
+    st.dataframe(german(frame), hide_index=True, width="stretch", height=height,  # type: ignore[arg-type]
+                 column_config=config or None)

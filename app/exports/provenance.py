@@ -1,0 +1,265 @@
+"""Provenance of every download: the build's stands and source table (`Provenance`), and the columns
+`with_provenance` adds to each row (source, attribution, licence, edition, demo flag and note, stands)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from app.frames import missing
+from app.style import DEMO_LABEL  # the one demo label of pages, figures and files
+from core.keys import LEVEL_BY_LENGTH
+from core.measures import DERIVED_KINDS
+
+# column appended to every download, in this order
+PROVENANCE_COLUMNS = ("source_id", "attribution", "licence", "source_edition", "is_demo", "demo_note",
+                      "register_edition", "boundary_edition", "build_date")
+
+
+# metadata tables the build writes itself (no source file behind them)
+PROJECT_SOURCE = {
+    "source_id": "digitalmonitor",
+    "attribution": "Digitalmonitor Kommunen (Build-Metadaten)",
+    "licence": "Metadaten des Builds; Lizenzen der Quellen siehe Quellenverzeichnis",
+}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a download says about itself: build, stands and the source table."""
+
+    build_id: str
+    built_at: str
+    register_edition: str
+    boundary_editions: dict[str, str] = field(default_factory=dict)
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def build_date(self) -> str:
+        """The build day as YYYY-MM-DD ('' unless build_info holds one: it goes into file names)."""
+        day = str(self.built_at)[:10]
+        return day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day, flags=re.ASCII) else ""
+
+    @property
+    def demo(self) -> bool:
+        """Whether the build holds demo data."""
+        return bool(not self.sources.empty and self.sources["is_demo"].fillna(False).astype(bool).any())
+
+    def stands(self) -> dict[str, str]:
+        """The stands of the build as German key/value pairs."""
+        out = {"Build": self.build_id, "Datenstand (Build)": self.build_date,
+               "Gebietsstand Gemeindeverzeichnis": self.register_edition}
+        for level, edition in self.boundary_editions.items():
+            out[f"Gebietsstand Grenzen ({LEVEL_LABELS_DE.get(level, level)})"] = edition
+        return out
+
+
+LEVEL_LABELS_DE = {"state": "Länder", "gov_district": "Regierungsbezirke", "district": "Kreise",
+                   "association": "Gemeindeverbände", "municipality": "Gemeinden"}
+
+
+def provenance_from(info: Mapping[str, str], sources: pd.DataFrame) -> Provenance:
+    """Provenance from the `build_info` key/values and the `source` table."""
+    levels = tuple(LEVEL_BY_LENGTH.values())
+    return Provenance(
+        build_id=str(info.get("build_id", "")),
+        built_at=str(info.get("built_at", "")),
+        register_edition=str(info.get("register_edition", "")),
+        boundary_editions={lvl: str(info[f"{lvl}_boundary_edition"]) for lvl in levels
+                           if f"{lvl}_boundary_edition" in info},
+        sources=sources.reset_index(drop=True),
+    )
+
+
+def _join(values: Iterable[object]) -> str:
+    seen: list[str] = []
+    for v in values:
+        if missing(v):
+            continue
+        s = str(v)
+        if s and s not in seen:
+            seen.append(s)
+    return "; ".join(seen)
+
+
+def _sources_of_kinds(prov: Provenance, kinds: Iterable[str], demo: bool) -> pd.DataFrame:
+    """The sources of the given kinds (register: its newest edition; demo sources only for demo rows)."""
+    src = prov.sources
+    if src.empty:
+        return src
+    kinds = tuple(kinds)
+    pick = src["kind"].isin(kinds)
+    if "register" in kinds and prov.register_edition:
+        pick &= (src["kind"] != "register") | (src["edition"].astype(str) == prov.register_edition)
+    if not demo:
+        pick &= ~src["is_demo"].fillna(False).astype(bool)
+    return src[pick]
+
+
+def _source_lookup(prov: Provenance) -> dict[str, dict[str, object]]:
+    """source_id -> attribution (or its title when none is given), licence, edition, dataset, is_demo."""
+    out: dict[str, dict[str, object]] = {}
+    for row in prov.sources.to_dict("records"):
+        attribution = row.get("attribution")
+        if missing(attribution) or not str(attribution):
+            attribution = row.get("title")
+        licence = row.get("licence")
+        if missing(licence) or not str(licence):
+            licence = "nicht angegeben"
+        out[str(row["source_id"])] = {"attribution": attribution, "licence": licence,
+                                      "edition": row.get("edition"), "dataset": row.get("dataset"),
+                                      "is_demo": bool(row.get("is_demo") or False)}
+    return out
+
+
+def summary(sources: pd.DataFrame, per_dataset: int = 2) -> tuple[list[str], list[str]]:
+    """(attributions, licences) of a set of sources, short enough for a caption or a figure: a dataset
+    with more than `per_dataset` attributions (e.g. one press report per row) is named by its count."""
+    if sources.empty:
+        return [], []
+    names: list[str] = []
+    for dataset, group in sources.groupby("dataset", sort=False, dropna=False):
+        attrs = list(dict.fromkeys(str(a) for a in group["attribution"].fillna(group["title"]).dropna()))
+        if len(attrs) > per_dataset:
+            names.append(f"{len(attrs)} Einzelquellen ({dataset}), Nachweis je Zeile in den Daten")
+        else:
+            names.extend(attrs)
+    licences = sources["licence"].dropna().astype(str) if "licence" in sources.columns else pd.Series(dtype=str)
+    return list(dict.fromkeys(names)), list(dict.fromkeys(licences))
+
+
+def with_provenance(frame: pd.DataFrame, prov: Provenance, kinds: Iterable[str] | None = DERIVED_KINDS,
+                    is_demo: bool | None = None, facts: pd.DataFrame | None = None,
+                    by_prefix: bool = False) -> pd.DataFrame:
+    """The frame with the provenance columns appended (existing ones are kept, not overwritten).
+
+    - Rows with a `source_id` get the attribution, licence and edition of that source.
+    - Rows of a derived view keyed on `ars` get the sources of the facts about that region (`facts`:
+      ars, source_id; with `by_prefix` every fact whose key starts with the row's key, for roll-ups;
+      a row with `inherited_from` also its Verwaltungsgemeinschaft's), plus the register (and
+      boundaries) among `kinds`. Demo sources count only for demo rows.
+    - Other derived rows get the sources of `kinds`; `kinds=None` marks build metadata (load log,
+      dictionary) whose source is the build itself.
+    Without an `is_demo` column the flag is `is_demo`, or – when not given – whether any demo source
+    feeds the frame.
+    """
+    out = frame.copy()
+    lookup = _source_lookup(prov)
+    if "is_demo" not in out.columns:
+        if is_demo is None:
+            feeding = _sources_of_kinds(prov, kinds, True) if kinds is not None else pd.DataFrame()
+            is_demo = bool(not feeding.empty and feeding["is_demo"].fillna(False).astype(bool).any())
+        out["is_demo"] = bool(is_demo)
+    out["is_demo"] = out["is_demo"].astype("boolean").fillna(False).astype(bool)
+    if "demo_note" not in out.columns:
+        out["demo_note"] = [DEMO_LABEL if d else None for d in out["is_demo"]]
+
+    def describe(ids: Iterable[str]) -> dict[str, str]:
+        known = [lookup[i] for i in ids if i in lookup]
+        return {"attribution": _join(k["attribution"] for k in known), "licence": _join(k["licence"] for k in known),
+                "source_edition": _join(k["edition"] for k in known)}
+
+    if "source_id" in out.columns:
+        cache = {sid: describe([sid]) for sid in out["source_id"].dropna().astype(str).unique()}
+        for col in ("attribution", "licence", "source_edition"):
+            if col not in out.columns:
+                out[col] = [cache[str(s)][col] if isinstance(s, str) else None for s in out["source_id"]]
+    elif kinds is None:
+        for col, value in PROJECT_SOURCE.items():
+            if col not in out.columns:
+                out[col] = value
+        if "source_edition" not in out.columns:
+            out["source_edition"] = prov.build_date
+    elif facts is not None and "ars" in out.columns:
+        kinds = tuple(kinds)
+        base = _sources_of_kinds(prov, [k for k in kinds if k in ("register", "boundaries")], False)
+        base_ids = [str(i) for i in base["source_id"]] if not base.empty else []
+        fact_ids = _fact_index(facts, kinds, lookup)
+        inherited = out["inherited_from"] if "inherited_from" in out.columns else pd.Series(None, index=out.index)
+        by_sig: dict[tuple[str, ...], dict[str, str]] = {}
+        rows: list[dict[str, str]] = []
+        for key, extra, demo in zip(out["ars"], inherited, out["is_demo"], strict=True):
+            ids = list(_facts_for(fact_ids, key, by_prefix, demo))
+            if isinstance(extra, str) and extra:
+                ids += [i for i in _facts_for(fact_ids, extra, False, demo) if i not in ids]
+            ids = sorted(ids) + base_ids
+            sig = tuple(ids)
+            if sig not in by_sig:
+                by_sig[sig] = {"source_id": "; ".join(ids), **describe(ids)}
+            rows.append(by_sig[sig])
+        for col in ("source_id", "attribution", "licence", "source_edition"):
+            if col not in out.columns:
+                out[col] = [r[col] for r in rows]
+    else:
+        values: dict[bool, dict[str, str]] = {}
+        for demo in (False, True):
+            chosen = _sources_of_kinds(prov, kinds, demo)
+            attributions, licences = summary(chosen)
+            values[demo] = {"source_id": _join(chosen["dataset"]) if not chosen.empty else "",
+                            "attribution": _join(attributions), "licence": _join(licences),
+                            "source_edition": _join(chosen["edition"]) if not chosen.empty else ""}
+        for col in ("source_id", "attribution", "licence", "source_edition"):
+            if col not in out.columns:
+                out[col] = [values[d][col] for d in out["is_demo"]]
+    for col in ("attribution", "licence", "source_edition"):
+        if col not in out.columns:
+            out[col] = None
+    out["register_edition"] = prov.register_edition
+    if "ars" in out.columns:
+        out["boundary_edition"] = [
+            prov.boundary_editions.get(LEVEL_BY_LENGTH.get(len(str(a)), ""), None) if isinstance(a, str) else None
+            for a in out["ars"]]
+    out["build_date"] = prov.build_date
+    rest = [c for c in out.columns if c not in PROVENANCE_COLUMNS]
+    return out[rest + [c for c in PROVENANCE_COLUMNS if c in out.columns]]
+
+
+@dataclass
+class _FactIndex:
+    keys: list[str]                       # sorted region keys
+    ids: dict[str, list[tuple[str, bool]]]  # key -> [(source_id, is_demo)]
+
+
+def _fact_index(facts: pd.DataFrame, kinds: tuple[str, ...], lookup: dict[str, dict[str, object]]) -> _FactIndex:
+    """Fact sources per region key, limited to sources of `kinds` (demo only if 'demo' is among them)."""
+    ids: dict[str, list[tuple[str, bool]]] = {}
+    allowed = {sid for sid, info in lookup.items()
+               if info["dataset"] is not None and (not info["is_demo"] or "demo" in kinds)}
+    for key, sid in zip(facts["ars"].astype(str), facts["source_id"].astype(str), strict=True):
+        if sid in allowed or sid not in lookup:
+            entry = (sid, bool(lookup.get(sid, {}).get("is_demo", False)))
+            bucket = ids.setdefault(key, [])
+            if entry not in bucket:
+                bucket.append(entry)
+    return _FactIndex(sorted(ids), ids)
+
+
+def _facts_for(index: _FactIndex, key: object, by_prefix: bool, demo: bool) -> Iterable[str]:
+    if not isinstance(key, str) or not key:
+        return []
+    if by_prefix:
+        start = bisect.bisect_left(index.keys, key)
+        stop = bisect.bisect_left(index.keys, key + "\uffff")
+        keys = index.keys[start:stop]
+    else:
+        keys = [key] if key in index.ids else []
+    out: list[str] = []
+    for k in keys:
+        for sid, is_demo in index.ids[k]:
+            if (demo or not is_demo) and sid not in out:
+                out.append(sid)
+    return out
+
+
+def used_sources(frame: pd.DataFrame, prov: Provenance) -> pd.DataFrame:
+    """The rows of the source table that the frame's `source_id` values name (by id or dataset)."""
+    src = prov.sources
+    if src.empty or "source_id" not in frame.columns:
+        return src
+    tokens = {t.strip() for v in frame["source_id"].dropna().astype(str) for t in v.split(";")}
+    picked = src[src["source_id"].isin(tokens) | src["dataset"].isin(tokens)]
+    return picked if not picked.empty else src
