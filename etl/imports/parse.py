@@ -259,13 +259,11 @@ def _grant_id(rec: dict[str, object]) -> str:
     return f"{rec['program_id']}:{rec['ars']}:{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
 
 
-def parse_table(table: RawTable, columns: Columns, index: RegionIndex, programmes: dict[str, str],
-                name: str) -> tuple[dict[str, pd.DataFrame], list[Note]]:
-    """Every data row -> a record of the target table or a reject; region repairs and name matches noted."""
+def _records(table: RawTable, columns: Columns, parser: _Parser, name: str,
+             notes: list[Note]) -> tuple[list[dict[str, object]], dict[int, RegionMatch], dict[int, str]]:
+    """Each data row parsed on its own: records with their region match and raw text; rejects into `notes`."""
     target = TABLE_OF[columns.fmt]
-    parser = _Parser(table, columns, index, programmes)
     width = len(table.header)
-    notes: list[Note] = []
     records: list[dict[str, object]] = []
     matches: dict[int, RegionMatch] = {}
     raws: dict[int, str] = {}
@@ -286,7 +284,15 @@ def parse_table(table: RawTable, columns: Columns, index: RegionIndex, programme
             rec["grant_id"] = _grant_id(rec)
         matches[number] = match
         records.append(rec)
+    return records, matches, raws
 
+
+def parse_table(table: RawTable, columns: Columns, index: RegionIndex, programmes: dict[str, str],
+                name: str) -> tuple[dict[str, pd.DataFrame], list[Note]]:
+    """Every data row -> a record of the target table or a reject; region repairs and name matches noted."""
+    target = TABLE_OF[columns.fmt]
+    notes: list[Note] = []
+    records, matches, raws = _records(table, columns, _Parser(table, columns, index, programmes), name, notes)
     frame = fact_frame(target, records)
     failures = validate(target, frame.drop(columns=[c for c in frame.columns if c.startswith("_")]))
     kept: list[dict[str, object]] = []
