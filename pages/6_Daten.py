@@ -65,11 +65,11 @@ def _downloads(build: Db, specs: dict[str, Downloadable], prov: exports.Provenan
             icon=":material/filter_alt:")
 
 
-def _dictionary(build: Db, specs: dict[str, Downloadable]) -> None:
-    if "data_dictionary" not in specs:
+def _dictionary(build: Db) -> None:
+    result = tables.dictionary(build)
+    if result is None:
         st.info("Dieser Build enthält noch kein Datenwörterbuch.")
         return
-    result = tables.table(build, "data_dictionary")
     frame = result.frame
     objects = [ALL, *sorted(frame["object"].dropna().unique())]
     state.keep_valid(OBJECT, objects)
@@ -106,10 +106,10 @@ def _sources(build: Db, prov: exports.Provenance) -> None:
                    icon=":material/science:")
 
 
-def _log(build: Db, specs: dict[str, Downloadable], prov: exports.Provenance) -> None:
+def _log(build: Db, prov: exports.Provenance) -> None:
     st.markdown(f"Letzter Build **{md(prov.build_id)}** vom {day(prov.built_at)}.")
-    if "load_log" in specs:
-        log_result = tables.table(build, "load_log")
+    log_result = tables.load_log(build)
+    if log_result is not None:
         log = log_result.frame
         st.subheader("Schritte")
         show_table(log.rename(columns={"step": "Schritt", "source": "Quelle", "loaded": "geladen",
@@ -118,8 +118,8 @@ def _log(build: Db, specs: dict[str, Downloadable], prov: exports.Provenance) ->
         downloads.source_caption(log_result)
         downloads.download_buttons(log_result, "build_protokoll", title="Build-Protokoll", key="log",
                                    formats=["csv_excel", "csv", "xlsx"])
-    if "reject" in specs:
-        reject_result = tables.table(build, "reject")
+    reject_result = tables.rejects(build)
+    if reject_result is not None:
         rejects = reject_result.frame
         st.subheader("Abgelehnte, reparierte und per Name zugeordnete Zeilen")
         if rejects.empty:
@@ -159,10 +159,10 @@ def main() -> None:
                                    required=True)
     renderers = {
         "Downloads": lambda: _downloads(build, specs, prov),
-        "Datenwörterbuch": lambda: _dictionary(build, specs),
+        "Datenwörterbuch": lambda: _dictionary(build),
         "Quellen und Lizenzen": lambda: _sources(build, prov),
         "Methode": lambda: st.markdown(downloads.method_text()),
-        "Build-Protokoll": lambda: _log(build, specs, prov),
+        "Build-Protokoll": lambda: _log(build, prov),
     }
     renderers[section or SECTIONS[0]]()
     state.publish(PARAMS)

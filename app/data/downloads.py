@@ -115,3 +115,22 @@ def table(db: Db, name: str) -> Result:
     """An allow-listed table or view with the provenance its spec names."""
     spec = DOWNLOADABLE[name]
     return Result.of(db, download_table(db, name), spec.facts, spec.kinds, spec.by_prefix)
+
+
+def _present(db: Db, name: str) -> Result | None:
+    return table(db, name) if name in existing_objects(db) else None
+
+
+def dictionary(db: Db) -> Result | None:
+    """The data dictionary of the build (None when the build has none)."""
+    return _present(db, "data_dictionary")
+
+
+def load_log(db: Db) -> Result | None:
+    """What each step of the build loaded and rejected (None when the build has no log)."""
+    return _present(db, "load_log")
+
+
+def rejects(db: Db) -> Result | None:
+    """The rows the build rejected, repaired or matched by name (None when the build has no such table)."""
+    return _present(db, "reject")
