@@ -1,5 +1,5 @@
 """Build step 'Datenlexikon': one `data_dictionary` row (meaning, unit, source) for every column of every table
-and view in the new database.
+and view in the new database, and the measure catalogue of core/measures.py as table `measure`.
 
 Entries live in etl/data_dictionary.csv: a row for an object and column, or for object `*` (a column name that
 means the same wherever it occurs). A materialised helper table (metric_*) takes the entries of the view it
@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.context import BuildContext, StepResult, insert
+from core.measures import MEASURES
+from etl.context import BuildContext, StepResult, Timer, insert
 
 ENTRIES = Path(__file__).with_name("data_dictionary.csv")
 ANY = "*"
@@ -69,12 +70,25 @@ def dictionary_rows(columns: list[tuple[str, str]],
     return pd.DataFrame(rows, columns=["object", "column_name", "meaning", "unit", "source"]), missing
 
 
+def measure_rows() -> pd.DataFrame:
+    """One row per measure of the catalogue, lists as comma-separated text (readable in every download)."""
+    return pd.DataFrame([{
+        "key": m.key, "label": m.label, "unit": m.unit or None, "decimals": m.decimals,
+        "higher_is_better": m.higher_is_better, "levels": ",".join(m.levels) or None, "rankable": m.rankable,
+        "categories": ",".join(m.categories) or None, "facts": ",".join(m.facts) or None,
+        "can_be_demo": m.can_be_demo, "caveat": m.caveat or None, "note": m.note or None,
+    } for m in MEASURES.values()])
+
+
 def dictionary_step(ctx: BuildContext) -> list[StepResult]:
-    """Fill `data_dictionary`; runs last, after the metric views exist."""
+    """Fill `measure` and `data_dictionary`; runs last, after the metric views exist."""
+    t = Timer()
+    measures = insert(ctx.db, "measure", measure_rows())
+    results = [StepResult("dictionary", "core/measures.py", measures, 0, t.seconds, "Kennzahlenkatalog")]
     start = time.perf_counter()
     frame, missing = dictionary_rows(database_columns(ctx.db), load_entries())
     ctx.db.execute("DELETE FROM data_dictionary")
     insert(ctx.db, "data_dictionary", frame)
     note = "alle Spalten beschrieben" if not missing else "ohne Eintrag: " + ", ".join(missing)
-    return [StepResult("dictionary", ENTRIES.name, len(frame), len(missing),
-                       round(time.perf_counter() - start, 2), note)]
+    return [*results, StepResult("dictionary", ENTRIES.name, len(frame), len(missing),
+                                 round(time.perf_counter() - start, 2), note)]

@@ -180,6 +180,13 @@ CREATE TABLE milestone (
     source_id VARCHAR NOT NULL
 );
 
+-- the measure catalogue of core/measures.py, one row per measure (filled by etl/dictionary.py)
+CREATE TABLE measure (
+    key VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, unit VARCHAR, decimals INTEGER NOT NULL,
+    higher_is_better BOOLEAN NOT NULL, levels VARCHAR, rankable BOOLEAN NOT NULL, categories VARCHAR,
+    facts VARCHAR, can_be_demo BOOLEAN NOT NULL, caveat VARCHAR, note VARCHAR
+);
+
 -- every column of every table and metric view: meaning, unit, source (filled by etl/dictionary.py)
 CREATE TABLE data_dictionary (
     object VARCHAR NOT NULL, column_name VARCHAR NOT NULL, meaning VARCHAR NOT NULL, unit VARCHAR, source VARCHAR,

@@ -6,6 +6,7 @@ import csv
 
 import duckdb
 
+from core.measures import MEASURES
 from etl.dictionary import ANY, ENTRIES, database_columns, dictionary_rows, load_entries
 
 
@@ -42,3 +43,12 @@ def test_entries_file_has_no_duplicates() -> None:
         keys = [(r["object"], r["column_name"]) for r in csv.DictReader(fh)]
     assert len(keys) == len(set(keys))
     assert any(obj == ANY for obj, _ in keys)
+
+
+def test_the_measure_catalogue_is_a_table(con: duckdb.DuckDBPyConnection) -> None:
+    """One `measure` row per entry of core/measures.py, in the catalogue's words."""
+    rows = con.execute("SELECT key, label, unit, decimals, higher_is_better, levels, facts, caveat FROM measure "
+                       "ORDER BY key").fetchall()
+    expected = sorted((m.key, m.label, m.unit or None, m.decimals, m.higher_is_better, ",".join(m.levels) or None,
+                       ",".join(m.facts) or None, m.caveat or None) for m in MEASURES.values())
+    assert rows == expected
