@@ -5,38 +5,34 @@ from __future__ import annotations
 
 # value and demo flag of each measure per kind of level: (value SQL, is_demo SQL, inherited SQL);
 # the names refer to the columns of the level's `facts` CTE below
-_PROCEDURES_INHERITED = "f.procedures_inherited"
+_REGISTER = {
+    "population": ("b.population", "false", "false"),
+    "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
+}
+
+
+def _authority_measures(procedures_inherited: str, status_demo: str, status_inherited: str,
+                        distance_inherited: str) -> dict[str, tuple[str, str, str]]:
+    """The measures of a level of authorities (municipalities may show their VG's values: inherited)."""
+    procedures = {key: (f"f.{key}", "f.procedures_demo", procedures_inherited)
+                  for key in ("total", "municipal", "central", "total_per_10k")}
+    return {**procedures,
+            "da_status": ("f.da_status", status_demo, status_inherited),
+            "distance": ("f.distance", status_demo, distance_inherited),
+            "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
+            **_REGISTER}
+
+
 MEASURE_SQL: dict[str, dict[str, tuple[str, str, str]]] = {
-    "municipality": {
-        "total": ("f.total", "f.procedures_demo", _PROCEDURES_INHERITED),
-        "municipal": ("f.municipal", "f.procedures_demo", _PROCEDURES_INHERITED),
-        "central": ("f.central", "f.procedures_demo", _PROCEDURES_INHERITED),
-        "total_per_10k": ("f.total_per_10k", "f.procedures_demo", _PROCEDURES_INHERITED),
-        "da_status": ("f.da_status", "f.map_demo", "f.inherited"),
-        "distance": ("f.distance", "f.map_demo", "f.status_inherited"),
-        "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
-        "population": ("b.population", "false", "false"),
-        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
-    },
-    "authority": {
-        "total": ("f.total", "f.procedures_demo", "false"),
-        "municipal": ("f.municipal", "f.procedures_demo", "false"),
-        "central": ("f.central", "f.procedures_demo", "false"),
-        "total_per_10k": ("f.total_per_10k", "f.procedures_demo", "false"),
-        "da_status": ("f.da_status", "f.da_demo", "false"),
-        "distance": ("f.distance", "f.da_demo", "false"),
-        "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
-        "population": ("b.population", "false", "false"),
-        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
-    },
+    "municipality": _authority_measures("f.procedures_inherited", "f.map_demo", "f.inherited", "f.status_inherited"),
+    "authority": _authority_measures("false", "f.da_demo", "false", "false"),
     "rollup": {
         "total": ("f.total", "f.procedures_demo", "false"),
         "total_per_10k": ("f.total * 10000.0 / nullif(b.population, 0)", "f.procedures_demo", "false"),
         "share_meeting_threshold": ("100 * f.share_meeting_threshold", "f.procedures_demo", "false"),
         "coverage": ("100 * f.coverage", "f.procedures_demo", "false"),
         "eur_per_inhabitant": ("f.grant_eur / nullif(b.population, 0)", "f.grants_demo", "false"),
-        "population": ("b.population", "false", "false"),
-        "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
+        **_REGISTER,
     },
 }
 
