@@ -3,7 +3,9 @@
 Test hook: with `DIGITALMONITOR_FAULT_KILL_AT=<checkpoint>` in the environment a build kills its own
 process with SIGKILL (no clean-up, no `finally`, like a power cut of the process) when it reaches that
 checkpoint; `tests/test_faults_etl.py` uses it to show that the published database survives a kill at
-every stage. Unset, a checkpoint costs one dictionary lookup. The checkpoints, in build order:
+every stage. Unset, a checkpoint costs one dictionary lookup. The build steps name theirs in `etl/steps.py`
+(CHECKPOINT_AFTER); a complete build passes every one of them in this order (`BuildReport.checkpoints`, checked
+by the tests), so a stage renamed or dropped cannot silently take a kill test with it. The checkpoints:
 
     locked      build lock held, leftovers of a killed build removed, free space checked; nothing written
     register    the register editions read
