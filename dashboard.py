@@ -28,8 +28,8 @@ def _density_figure(build: Db) -> go.Figure:
                        demo=False)
 
 
-def start() -> None:
-    """The Start page."""
+def _start() -> None:
+    """The Start page's body."""
     st.title("Digitalmonitor Kommunen")
     st.caption("Wie weit die Kommunen in Deutschland ihre Verwaltung online gebracht haben.")
     build = guard.require_build()
@@ -97,6 +97,11 @@ def start() -> None:
                          icon=":material/leaderboard:")
     go_profile.page_link("pages/3_Gemeindeprofil.py", label="Gemeindeprofil: eine Gemeinde im Detail",
                          icon=":material/location_city:")
+
+
+def start() -> None:
+    """The Start page (named `start`: Streamlit derives the page from the function)."""
+    guard.run(_start)
 
 
 # URL paths stay those of the file names, so permalinks keep working.

@@ -145,4 +145,4 @@ def main() -> None:
             downloads.download_buttons(result.with_frame(export), f"karte_{level}_{measure_key}", key="karte")
 
 
-main()
+guard.run(main)

@@ -128,4 +128,4 @@ def main() -> None:
         downloads.download_buttons(result.with_frame(export), f"rangliste_{measure_key}", key="rangliste")
 
 
-main()
+guard.run(main)

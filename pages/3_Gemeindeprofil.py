@@ -266,4 +266,4 @@ def main() -> None:
         guard.demo_banner(build, shown=state.any_demo(*shown))
 
 
-main()
+guard.run(main)

@@ -262,4 +262,4 @@ def main() -> None:
 
 
 build = guard.require_build()
-main()
+guard.run(main)

@@ -207,4 +207,4 @@ def main() -> None:
 
 
 build = guard.require_build()
-main()
+guard.run(main)

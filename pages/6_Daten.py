@@ -168,4 +168,4 @@ def main() -> None:
     state.publish(PARAMS)
 
 
-main()
+guard.run(main)

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from app.data import shapes
-from app.data.registry import registry
+from app.data.registry import Db, QueryInterrupted, query, registry
 
 
 def test_handles_of_old_builds_are_closed_once_no_rerun_can_use_them(tmp_path: Path) -> None:
@@ -46,3 +46,15 @@ def test_shape_files_of_old_builds_are_removed(tmp_path: Path, monkeypatch: pyte
     assert not old.exists()
     assert recent.exists()   # another build's file, but young: an open page may still fetch it
     assert current.exists()  # the current build's file stays whatever its age
+
+
+def test_a_slow_query_is_interrupted_and_the_build_stays_usable(tmp_path: Path) -> None:
+    path = tmp_path / "slow.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE build_info AS SELECT 'build_id' AS key, 'SLOW' AS value")
+    build = Db(path=str(path), build_id="SLOW")
+    started = time.monotonic()
+    with pytest.raises(QueryInterrupted, match="abgebrochen"):
+        query(build, "SELECT count(*) FROM range(100000000000) a", timeout_s=0.3)
+    assert time.monotonic() - started < 5
+    assert query(build, "SELECT value FROM build_info")["value"].tolist() == ["SLOW"]

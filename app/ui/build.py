@@ -3,10 +3,12 @@ database, the sidebar stamp, the check for newly published builds, and the demo 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from app.data import provenance
-from app.data.registry import Db, NoDatabase, current, published_path
+from app.data.registry import Db, NoDatabase, QueryInterrupted, current, published_path
 from app.data.start import build_info
 from app.formatting import day
 from app.style import DEMO_LABEL
@@ -69,3 +71,11 @@ def demo_banner(build: Db, shown: bool | None = None) -> bool:
     if demo:
         st.warning(DEMO_BANNER, icon=":material/science:")
     return demo
+
+
+def run(page: Callable[[], None]) -> None:
+    """Run a page's body; a query stopped by its time limit ends the page with a German note, not an error."""
+    try:
+        page()
+    except QueryInterrupted as exc:
+        st.warning(md(exc), icon=":material/hourglass_disabled:")
