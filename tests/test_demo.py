@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,11 @@ def test_demo_covers_every_municipality_and_association_of_by_and_bw(con: duckdb
     expected = _real_keys(con, "SELECT ars FROM region WHERE state_ars IN ('08', '09') AND "
                                "((level = 'municipality' AND is_municipality) OR level = 'association')")
     assert len(expected) == munis + assoc
+    # and every Landratsamt or Bezirk with a real award (its series is held at the threshold from the award on)
+    awarded_authorities = _real_keys(con, "SELECT c.ars FROM certification c JOIN region r USING (ars) "
+                                          "WHERE NOT c.is_demo AND r.level IN ('district', 'gov_district')")
+    assert len(awarded_authorities) >= 15
+    expected |= awarded_authorities
     real = _real_keys(con, "SELECT ars FROM procedure_snapshot WHERE NOT is_demo "
                            "UNION SELECT ars FROM online_service WHERE NOT is_demo")
     per_region = dict(con.execute(
@@ -171,7 +177,7 @@ def test_demo_grants_follow_digitales_rathaus(con: duckdb.DuckDBPyConnection) ->
 def test_certifications_follow_the_50_30_rule(con: duckdb.DuckDBPyConnection) -> None:
     certs = con.execute("""
         SELECT c.ars, c.awarded_on, c.awarded_on_precision, c.is_demo, r.state_ars, r.association_ars, s.total,
-               s.is_demo AS count_is_demo,
+               s.is_demo AS count_is_demo, s.as_of,
                CASE WHEN r.level = 'gov_district' THEN 30 ELSE 50 END AS threshold
         FROM certification c
         JOIN region r USING (ars)
@@ -187,6 +193,9 @@ def test_certifications_follow_the_50_30_rule(con: duckdb.DuckDBPyConnection) ->
     # a real award dated to the day with a real count before it (VG Dormitz: 64 on 2022-09-01, award 2022-09-23)
     real = certs[~certs["is_demo"] & certs["total"].notna() & (certs["awarded_on_precision"] == "day")]
     real = real[~real["count_is_demo"].astype(bool)]
+    # only a count from the three months before the award speaks to it (LRA Neustadt a.d.Waldnaab: 48 in
+    # January 2023, award on 02.10.2024)
+    real = real[(pd.to_datetime(real["awarded_on"]) - pd.to_datetime(real["as_of"])).dt.days <= 92]
     assert (real["total"] >= real["threshold"]).all()
     assert "094745426" in set(real["ars"])
     # first awards not before July 2021 (a date known to the year only is stored as 1 January)
@@ -215,7 +224,78 @@ def test_demo_members_follow_their_vg_for_the_digitales_amt(con: duckdb.DuckDBPy
     assert not members["eligible_not_certified"].any()
     assert (members["status"] == members["vg_status"]).all()
     demo_awarded = members[members["vg_award_demo"].fillna(False).astype(bool)]
-    assert demo_awarded["vg"].nunique() > 100
+    assert demo_awarded["vg"].nunique() > 50  # demo awards follow the milestones: about 400 by 2024
     assert (demo_awarded["status"] == "zertifiziert").all() and demo_awarded["certified_via_association"].all()
     # own counts of 50 or more do not make a member eligible on its own
     assert (members["own_total"] >= 50).sum() > 300
+
+
+# ------------------------------------------------------------------ demo that respects the truth (issue 14)
+
+DATED = """
+    SELECT count(*) FROM certification
+    WHERE kind = 'Digitales Amt' AND ((awarded_on_precision IN ('day', 'month') AND awarded_on <= $d)
+          OR (awarded_on_precision = 'year' AND year(awarded_on) < year($d)))"""
+
+
+def test_cumulative_dated_awards_follow_the_published_milestones(con: duckdb.DuckDBPyConnection) -> None:
+    """Real + demo awards dated on or before each milestone day: within 5 % of the published count."""
+    for day, published in ((date(2022, 7, 18), 100), (date(2023, 2, 6), 200), (date(2024, 1, 18), 400)):
+        (count,) = con.execute(DATED, {"d": day}).fetchone()
+        assert abs(count - published) <= 0.05 * published, (day, count)
+    (kickoff,) = con.execute(DATED, {"d": date(2021, 7, 28)}).fetchone()
+    assert kickoff == 7  # the first seven, all real
+    (late,) = con.execute(DATED, {"d": date(2024, 10, 31)}).fetchone()
+    assert late > 400  # "über 400" in autumn 2024
+
+
+def test_bad_koenigshofen_is_above_the_threshold_from_its_award_on(con: duckdb.DuckDBPyConnection) -> None:
+    """Real award on 28.07.2021, no real counts: its demo series is at least 50 from July 2021 on."""
+    award = con.execute("SELECT awarded_on, awarded_on_precision, is_demo FROM certification "
+                        "WHERE ars = '096730141141'").fetchall()
+    assert award == [(date(2021, 7, 28), "day", False)]
+    series = con.execute("SELECT as_of, total, is_demo FROM procedure_snapshot WHERE ars = '096730141141' "
+                         "ORDER BY as_of").fetchall()
+    assert series and all(is_demo for _, _, is_demo in series)
+    assert all(total >= 50 for as_of, total, _ in series if as_of >= date(2021, 7, 1))
+    (status,) = con.execute("SELECT status FROM v_digitales_amt WHERE ars = '096730141141'").fetchone()
+    assert status == "zertifiziert"
+
+
+def test_every_real_award_without_real_counts_sits_on_a_series_above_its_threshold(
+        con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute("""
+        SELECT c.ars, r.level, c.awarded_on, c.awarded_on_precision,
+               min(s.total) FILTER (WHERE c.awarded_on IS NULL OR s.as_of >= date_trunc('month', c.awarded_on))
+                   AS lowest_after,
+               max_by(s.total, s.as_of) AS last
+        FROM certification c JOIN region r USING (ars) JOIN procedure_snapshot s USING (ars)
+        WHERE NOT c.is_demo AND s.is_demo
+          AND c.ars NOT IN (SELECT ars FROM procedure_snapshot WHERE NOT is_demo)
+        GROUP BY ALL""").fetchall()
+    levels = {level for _, level, _, _, _, _ in rows}
+    assert {"municipality", "association", "district"} <= levels
+    for ars, level, awarded_on, precision, lowest_after, last in rows:
+        threshold = 30 if level == "gov_district" else 50
+        assert last >= threshold, ars
+        if precision in ("day", "month"):
+            assert lowest_after >= threshold, (ars, awarded_on)
+    # no real award is left without counts: either real ones or a demo series
+    (bare,) = con.execute("""SELECT count(*) FROM certification c WHERE NOT c.is_demo
+                             AND c.ars NOT IN (SELECT ars FROM procedure_snapshot)""").fetchone()
+    assert bare == 0
+
+
+def test_demo_grants_respect_the_programme(con: duckdb.DuckDBPyConnection) -> None:
+    program = con.execute("SELECT budget_eur, max_per_applicant_eur, closes_on FROM program "
+                          "WHERE program_id = 'digitales_rathaus'").fetchone()
+    assert program == (42_680_000.0, 20_000.0, date(2023, 9, 30))
+    per_applicant = con.execute("""SELECT max(s), sum(s) FROM (SELECT ars, sum(amount_eur) AS s FROM funding_grant
+                                   WHERE program_id = 'digitales_rathaus' GROUP BY ars)""").fetchone()
+    assert per_applicant[0] <= 20_000.0 and per_applicant[1] <= 42_680_000.0
+    rates = {r for (r,) in con.execute("SELECT DISTINCT round(funding_rate, 2) FROM funding_grant "
+                                       "WHERE is_demo").fetchall()}
+    assert rates == {0.8, 0.9}
+    (by_deadline,) = con.execute("SELECT count(*) FROM funding_grant WHERE program_id = 'digitales_rathaus' "
+                                 "AND (approved_on <= DATE '2023-09-30' OR approved_on IS NULL)").fetchone()
+    assert abs(by_deadline - 1600) <= 0.05 * 1600

@@ -9,11 +9,13 @@ Model (monthly snapshots on the first day of each month, 2020-01 .. 2025-12):
   of 2021 to 2023) and for twelve months after a demo grant;
 - central procedures arrive in packages: the same months for every region of a state, each region takes
   at least one procedure of every package, so the central count jumps on the same dates everywhere;
-- Digitales Amt (Bavaria, not for members of a Verwaltungsgemeinschaft, whose VG is the authority): a
-  region is awarded in a month in which its total is at least 50 (totals never fall), not before July
-  2021; some eligible regions are never awarded. Members keep procedure histories of their own, but their
-  eligibility and award are the VG's (by the VG's own count; `via_association` in etl/metrics.sql), so a
-  member is never "berechtigt, nicht zertifiziert" on its own (docs/DATA_MODEL.md);
+- Digitales Amt (Bavaria, not for members of a Verwaltungsgemeinschaft, whose VG is the authority): the
+  cumulative dated awards, real and demo, follow the published milestones (`demo_awards`); each demo award goes
+  to an authority whose total has reached 50 by then; some eligible regions are never awarded. Members keep
+  procedure histories of their own, but their eligibility and award are the VG's (by the VG's own count;
+  `via_association` in etl/metrics.sql), so a member is never "berechtigt, nicht zertifiziert" on its own;
+- real facts are constraints: an authority (Gemeinde, VG, Landratsamt, Bezirk) with a real award and no real
+  counts gets a demo series at or above its threshold (50; Bezirke 30) from the month of its award on;
 - Digitales Rathaus (Bavaria): one grant per chosen region, approved within the programme period,
   at most 20,000 EUR at a rate of 80 % or 90 % (90 % more often in the north and east).
 """
@@ -21,20 +23,20 @@ Model (monthly snapshots on the first day of each month, 2020-01 .. 2025-12):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from etl.context import BuildContext, StepResult, insert
+from etl.sources import demo_awards
 
 DEMO_SEED = 20251130
 STATES = ("08", "09")
 BAVARIA = "09"
 FIRST_MONTH = "2020-01-01"
 MONTHS = 72
-AWARDS_FROM = pd.Timestamp("2021-07-01")
-THRESHOLD = 50
+THRESHOLD = demo_awards.THRESHOLD
 PROGRAM_ID = "digitales_rathaus"
 CERT_KIND = "Digitales Amt"
 GRANT_PERIOD = (pd.Timestamp("2019-10-01"), pd.Timestamp("2023-09-30"))
@@ -46,14 +48,23 @@ SPECIAL_NEED_OTHER = 0.25
 TITLE = "Demodaten — synthetische Werte, nicht amtlich"
 
 
-@dataclass(frozen=True)
+# the published award counts (as in etl/reference/meilensteine.csv), for databases without milestone rows
+DEFAULT_MILESTONES = pd.DataFrame({"on_date": pd.to_datetime(["2022-07-18", "2023-02-06", "2024-01-18"]).date,
+                                   "value": [100.0, 200.0, 400.0]})
+AWARD_COLUMNS = ["ars", "level", "awarded_on", "awarded_on_precision"]
+
+
+@dataclass(frozen=True, eq=False)
 class Exclusions:
-    """Regions with real values per measure: they get no demo values for that measure."""
+    """The real facts: regions with real values per measure get no demo values for that measure; real awards
+    and the published milestones constrain the demo series and awards."""
 
     procedures: frozenset[str] = frozenset()
     grants: frozenset[str] = frozenset()
     certifications: frozenset[str] = frozenset()
     real_grants: int = 0  # real Digitales-Rathaus grants already loaded (counted against the 1,600)
+    awards: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AWARD_COLUMNS))
+    milestones: pd.DataFrame = field(default_factory=lambda: DEFAULT_MILESTONES)
 
 
 @dataclass(frozen=True)
@@ -78,11 +89,12 @@ def source_row(seed: int = DEMO_SEED) -> pd.DataFrame:
     }])
 
 
-def demo_regions(regions: pd.DataFrame) -> pd.DataFrame:
-    """Municipalities (not gemeindefreie Gebiete) and multi-member Gemeindeverbände of BY and BW, by key."""
-    sel = regions["state_ars"].isin(STATES) & (
+def demo_regions(regions: pd.DataFrame, also: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Municipalities (not gemeindefreie Gebiete) and multi-member Gemeindeverbände of BY and BW, by key, and
+    the authorities in `also` (Landratsämter and Bezirke with a real award but no real counts)."""
+    sel = (regions["state_ars"].isin(STATES) & (
         ((regions["level"] == "municipality") & regions["is_municipality"].astype(bool))
-        | (regions["level"] == "association"))
+        | (regions["level"] == "association"))) | regions["ars"].isin(also)
     cols = ["ars", "level", "state_ars", "gov_district_ars", "association_ars", "population"]
     return regions.loc[sel, cols].sort_values("ars").reset_index(drop=True)
 
@@ -144,25 +156,39 @@ def _grants(rng: np.random.Generator, reg: pd.DataFrame, excl: Exclusions, sid: 
     })
 
 
-def _certifications(rng: np.random.Generator, reg: pd.DataFrame, total: np.ndarray, months: pd.DatetimeIndex,
-                    excl: Exclusions, sid: str) -> pd.DataFrame:
-    """Digitales-Amt awards in a month with total >= 50, from July 2021, for Bavarian authorities."""
-    n = len(reg)
-    eligible = (total >= THRESHOLD) & (months >= AWARDS_FROM)[None, :]
-    first = eligible.argmax(axis=1)
-    lag = rng.geometric(0.15, n) - 1
-    day = rng.integers(0, 28, n)
-    takes_part = rng.random(n) < 0.6
-    award = first + lag
-    ok = (eligible.any(axis=1) & takes_part & (award < MONTHS)
-          & (reg["state_ars"] == BAVARIA).to_numpy()
-          & reg["association_ars"].isna().to_numpy()  # a VG member's authority is its VG
-          & ~reg["ars"].isin(excl.certifications | excl.procedures).to_numpy())
-    rows = np.flatnonzero(ok)
-    awarded = months[award[rows]] + pd.to_timedelta(day[rows], unit="D")
+def _real_award_series(reg: pd.DataFrame, municipal: np.ndarray, total: np.ndarray, months: pd.DatetimeIndex,
+                       excl: Exclusions) -> int:
+    """Lift the demo series of every authority with a real award (and no real counts) to its threshold from the
+    month of its award on (an undated award: by the last month). Returns the number of series lifted."""
+    rows = pd.Series(reg.index, index=reg["ars"])
+    awards = excl.awards[excl.awards["ars"].isin(rows.index) & ~excl.awards["ars"].isin(excl.procedures)]
+    on = demo_awards.effective_dates(awards)
+    month = np.searchsorted(months.to_numpy(dtype="datetime64[ns]"), on.to_numpy(dtype="datetime64[ns]"),
+                            side="right") - 1
+    month = np.where(on.isna().to_numpy(), MONTHS - 1, np.clip(month, 0, MONTHS - 1))
+    thresholds = demo_awards.threshold_of(reg["level"].to_numpy())
+    for ars, m in zip(awards["ars"], month, strict=True):
+        row = int(rows[ars])
+        demo_awards.lift(municipal, total, row, int(m), int(thresholds[row]))
+    return len(awards)
+
+
+def _certifications(rng: np.random.Generator, reg: pd.DataFrame, municipal: np.ndarray, total: np.ndarray,
+                    months: pd.DatetimeIndex, excl: Exclusions, sid: str) -> pd.DataFrame:
+    """Demo Digitales-Amt awards on the days the milestones leave to them, for Bavarian authorities."""
+    candidates = ((reg["state_ars"] == BAVARIA).to_numpy()
+                  & reg["level"].isin(["municipality", "association"]).to_numpy()
+                  & reg["association_ars"].isna().to_numpy()  # a VG member's authority is its VG
+                  & ~reg["ars"].isin(excl.certifications | excl.procedures).to_numpy())
+    end = months[-1] + pd.offsets.MonthEnd(1)
+    days = demo_awards.demo_award_days(excl.milestones, excl.awards, end)
+    picked = demo_awards.assign(rng, days, months, candidates, municipal, total)
+    rows = np.array([r for r, _, _ in picked], dtype=np.int64)
+    month = np.array([m for _, _, m in picked], dtype=np.int64)
     return pd.DataFrame({
-        "ars": reg["ars"].to_numpy()[rows], "kind": CERT_KIND, "awarded_on": awarded.date,
-        "awarded_on_precision": "day", "procedures_reported": total[rows, award[rows]].astype(np.int64),
+        "ars": reg["ars"].to_numpy()[rows], "kind": CERT_KIND,
+        "awarded_on": [d.date() for _, d, _ in picked], "awarded_on_precision": "day",
+        "procedures_reported": total[rows, month].astype(np.int64) if len(rows) else np.array([], dtype=np.int64),
         "note": "Demodaten", "source_id": sid, "source_url": None, "is_demo": True,
     })
 
@@ -172,7 +198,9 @@ def generate(regions: pd.DataFrame, seed: int = DEMO_SEED, excl: Exclusions | No
     excl = excl or Exclusions()
     rng = np.random.default_rng(seed)
     sid = source_id(seed)
-    reg = demo_regions(regions)
+    real_awards = excl.awards
+    also = frozenset(real_awards.loc[real_awards["level"].isin(["district", "gov_district"]), "ars"]) - excl.procedures
+    reg = demo_regions(regions, also)
     months = month_starts()
     grants = _grants(rng, reg, excl, sid)
     grant_month = np.full(len(reg), 10 * MONTHS, dtype=np.int64)
@@ -183,7 +211,8 @@ def generate(regions: pd.DataFrame, seed: int = DEMO_SEED, excl: Exclusions | No
     central = _central(rng, reg["state_ars"].to_numpy())
     municipal = _municipal(rng, population, grant_month)
     total = municipal + central
-    certs = _certifications(rng, reg, total, months, excl, sid)
+    _real_award_series(reg, municipal, total, months, excl)
+    certs = _certifications(rng, reg, municipal, total, months, excl, sid)
     snaps = pd.DataFrame({
         "ars": np.repeat(reg["ars"].to_numpy(), MONTHS), "as_of": np.tile(months.date, len(reg)),
         "as_of_precision": "month", "municipal": municipal.ravel().astype(np.int32),
@@ -205,7 +234,14 @@ def real_exclusions(con: object) -> Exclusions:
     certs = keys("SELECT ars FROM certification WHERE NOT is_demo")
     (real_grants,) = con.execute(  # type: ignore[attr-defined]
         "SELECT count(*) FROM funding_grant WHERE NOT is_demo AND program_id = $p", {"p": PROGRAM_ID}).fetchone()
-    return Exclusions(procedures, grants, certs, int(real_grants))
+    awards = con.execute(  # type: ignore[attr-defined]
+        "SELECT c.ars, r.level, c.awarded_on, c.awarded_on_precision FROM certification c JOIN region r USING (ars) "
+        "WHERE NOT c.is_demo AND c.kind = $k", {"k": CERT_KIND}).df()
+    milestones = con.execute(  # type: ignore[attr-defined]
+        "SELECT on_date, value FROM milestone WHERE program_id = 'digitales_amt' AND date_precision = 'day' "
+        "AND value IS NOT NULL ORDER BY on_date").df()
+    return Exclusions(procedures, grants, certs, int(real_grants), awards,
+                      milestones if len(milestones) else DEFAULT_MILESTONES)
 
 
 def _program_row(sid: str) -> pd.DataFrame:
