@@ -27,7 +27,7 @@ from app.data import (
     shapes,
     start,
 )
-from app.data.digitales_amt import STATUS_FACTS, awards, digitales_amt_map, districts, municipality_status, status
+from app.data.digitales_amt import STATUS_FACTS, awards, digitales_amt_map, districts, status
 from app.data.downloads import (
     DOWNLOADABLE,
     Downloadable,

@@ -79,12 +79,6 @@ def status(db: Db) -> Result:
 
 
 @cached(max_entries=8)
-def municipality_status(db: Db) -> Result:
-    """`digitales_amt_map` with the sources of the status."""
-    return Result.of(db, digitales_amt_map(db), STATUS_FACTS)
-
-
-@cached(max_entries=8)
 def award_list(db: Db) -> Result:
     """`awards` (each row carries its own source)."""
     return Result.of(db, awards(db))
