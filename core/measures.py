@@ -21,7 +21,8 @@ SERVICES = "online_service"
 GRANTS = "funding_grant"
 CERTIFICATIONS = "certification"
 CERTIFICATION_RULES = "certification_program"  # the threshold of a programme holds for its whole state
-FACT_TABLES = (PROCEDURES, SERVICES, GRANTS, CERTIFICATIONS)
+PVOG_COUNTS = "pvog_count"  # the federal Dashboard Digitale Verwaltung (Open-PVOG), etl/sql/pvog_counts.sql
+FACT_TABLES = (PROCEDURES, SERVICES, GRANTS, CERTIFICATIONS, PVOG_COUNTS)
 
 # source kinds behind a measure with no fact table of its own (population, area: the register alone)
 REGISTER_ONLY = ("register",)
@@ -69,6 +70,8 @@ class Measure:
 
 _PROCEDURES = (PROCEDURES,)
 PER_10K_CAVEAT = "je 10.000 Einwohner begünstigt kleine Gemeinden; auf Kreisebene mit Vorsicht"
+PVOG_CAVEAT = ("Zählung des Bundes (Dashboard Digitale Verwaltung, LeiKa-Leistungen mit Status ok), "
+               "nicht die BayernPortal-Zählung hinter dem Digitalen Amt")
 
 # in the order of the Karte selectbox
 MEASURES: dict[str, Measure] = {m.key: m for m in (
@@ -96,6 +99,11 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("area_km2", "Fläche", "km²", 2, can_be_demo=False),
     Measure("amount_eur", "Fördersumme", "€", 2, facts=(GRANTS,)),
     Measure("grants", "Bescheide", "Bescheide", facts=(GRANTS,)),
+    # the federal measure (Open-PVOG): never mixed with the BayernPortal count above; real values only
+    Measure("pvog_available", "Online-Leistungen für Bürger verfügbar (Bund/Land/Kreis/Gemeinde, flächendeckend)",
+            "Leistungen", facts=(PVOG_COUNTS,), can_be_demo=False, caveat=PVOG_CAVEAT),
+    Measure("pvog_own", "eigene Online-Leistungen (Dashboard Digitale Verwaltung)", "Leistungen",
+            facts=(PVOG_COUNTS,), can_be_demo=False, caveat=PVOG_CAVEAT),
 )}
 
 RANK_MEASURES = tuple(key for key, m in MEASURES.items() if m.rankable)
