@@ -135,3 +135,17 @@ def test_build_without_pvog_files(tmp_path: Path, mirror: Path, monkeypatch: pyt
         assert con.execute("SELECT count(*) FROM region").fetchone()[0] > 10000
     finally:
         con.close()
+
+
+def test_services_peers_offer_and_a_municipality_does_not(pvog_db: duckdb.DuckDBPyConnection) -> None:
+    """Bad Aibling and Kolbermoor are the Bavarian group 5.000 bis unter 20.000: each is the other's one peer."""
+    (peers,) = pvog_db.execute("SELECT DISTINCT peers FROM pvog_peer_service WHERE state_ars = '09' "
+                               "AND size_class = '5.000 bis unter 20.000'").fetchone()
+    assert peers == 2
+    missing = pvog_db.execute(
+        "SELECT g.leika_key FROM pvog_peer_service g JOIN region r ON r.ars = $a AND g.state_ars = r.state_ars "
+        "AND g.size_class = '5.000 bis unter 20.000' WHERE g.leika_key NOT IN (SELECT leika_key FROM pvog_service "
+        "WHERE ars = $a AND is_current AND online_status = 'ok') ORDER BY 1", {"a": BAD_AIBLING}).fetchall()
+    assert len(missing) == 50 and missing[0] == ("99000000000000",)  # Kolbermoor's 50, not its own two
+    assert pvog_db.execute("SELECT count(*) FROM pvog_peer_service WHERE state_ars = '09' AND size_class = "
+                           "'100.000 und mehr'").fetchone() == (0,)  # Nürnberg alone: no peers

@@ -58,3 +58,29 @@ SELECT ars, as_of, fetch_date, is_current, coalesce(themenfeld, 'ohne Zuordnung'
        false AS is_demo
 FROM pvog_service WHERE coverage <> 'nicht in Auswertung berücksichtigt'
 GROUP BY ALL ORDER BY ars, fetch_date, themenfeld;
+
+-- For "Leistungen, die vergleichbare Gemeinden online anbieten und diese nicht": per peer group (Land and size
+-- class, municipalities with a current snapshot) the services at least half of the group offers itself. A page
+-- lists for one municipality the rows of its group it does not offer; its peers are the group without itself,
+-- so a row counts when offering * 2 >= peers - 1 (the municipality is not among those offering).
+CREATE TABLE pvog_peer_service AS
+WITH muni AS (
+    SELECT r.ars, r.state_ars,
+           CASE WHEN r.population < 5000 THEN 'unter 5.000' WHEN r.population < 20000 THEN '5.000 bis unter 20.000'
+                WHEN r.population < 100000 THEN '20.000 bis unter 100.000' ELSE '100.000 und mehr' END AS size_class
+    FROM region r JOIN pvog_snapshot s ON s.ars = r.ars AND s.status = 'current'
+    WHERE r.level = 'municipality' AND r.is_municipality AND r.population IS NOT NULL
+),
+groups AS (SELECT state_ars, size_class, count(*)::INTEGER AS peers FROM muni GROUP BY ALL),
+offered AS (
+    SELECT m.state_ars, m.size_class, p.leika_key, min(p.leika_name) AS leika_name,
+           count(DISTINCT m.ars)::INTEGER AS offering
+    FROM muni m JOIN pvog_service p ON p.ars = m.ars AND p.is_current AND p.online_status = 'ok'
+         AND p.coverage <> 'nicht in Auswertung berücksichtigt'
+    GROUP BY ALL
+)
+SELECT o.state_ars, o.size_class, o.leika_key, o.leika_name, g.peers, o.offering,
+       round(100.0 * o.offering / g.peers, 1) AS share_pct, false AS is_demo
+FROM offered o JOIN groups g USING (state_ars, size_class)
+WHERE g.peers > 1 AND o.offering * 2 >= g.peers - 1
+ORDER BY o.state_ars, o.size_class, o.offering DESC, o.leika_key;
