@@ -168,3 +168,20 @@ def test_probe_reports_what_the_api_answers(server: PvogServer, tmp_path: Path) 
     assert not (tmp_path / "pvog").exists()  # a probe stores nothing
     server.scripts[NUERNBERG] = ["413"]
     assert "413 → JSON-Seiten: 2 Seiten" in "\n".join(probe(options(server, tmp_path, ars=(NUERNBERG,))))
+
+
+def test_mirror_files_are_found_by_plain_name(tmp_path: Path) -> None:
+    """Files dropped anywhere in the mirror (no manifest) are read like the cache; a link named like a PVOG file
+    that leads to another file is never read."""
+    mirror = tmp_path / "mirror"
+    (mirror / "a" / "b").mkdir(parents=True)
+    (mirror / "a" / "b" / f"pvog_{ROSENHEIM_LK}_2026-05-01.csv").write_bytes(fixture("lk_rosenheim_semikolon.csv"))
+    (mirror / f"pvog_{BAYERN}_2026-05-01.csv").write_bytes(fixture("bayern_komma.csv"))
+    outside = tmp_path / "secret.csv"
+    outside.write_bytes(fixture("bund_semikolon.csv"))
+    (mirror / f"pvog_{BUND_ARS}_2026-05-01.csv").symlink_to(outside)
+    fetches = cache.scan([mirror])
+    assert set(fetches) == {"2026-05-01"} and fetches["2026-05-01"].is_complete()
+    sel = select(fetches)
+    assert sorted(sel.snapshots["ars12"]) == [BAYERN, ROSENHEIM_LK]
+    assert len(sel.rows) == 8
