@@ -15,6 +15,8 @@ import pytest
 from devtools.browser import streamlit_server
 
 if TYPE_CHECKING:
+    from app.data import Db
+    from app.exports import Provenance
     from etl.build import BuildReport
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +72,22 @@ def app_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the dashboard's data access at the session build."""
     monkeypatch.setenv("DIGITALMONITOR_DB", str(db_path))
     return db_path
+
+
+@pytest.fixture
+def build(app_db: Path) -> Db:
+    """The session build as the dashboard sees it (DIGITALMONITOR_DB points at it for the test)."""
+    from app import data
+
+    return data.current()
+
+
+@pytest.fixture
+def prov(build: Db) -> Provenance:
+    """Provenance of the session build (stands, sources, licences) as downloads and captions use it."""
+    from app import data, exports
+
+    return exports.provenance_from(data.build_info(build), data.source_table(build))
 
 
 def pytest_configure(config: pytest.Config) -> None:

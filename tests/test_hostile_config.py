@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_support import open_page
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,13 +99,7 @@ def test_message_limit_fits_the_biggest_page_with_room(options: dict[str, Any], 
     biggest = (0, "")
     for script, params in ((None, {}), ("pages/1_Karte.py", {"land": "DE", "kennzahl": "da_status"}),
                            ("pages/1_Karte.py", {"land": "DE", "ebene": "association"})):
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-        if script:
-            at.switch_page(script)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.run()
-        assert not at.exception
+        at = open_page(script, **params)
         biggest = max(biggest, _largest_element(at))
     assert biggest[0] > 1_000_000, biggest  # the measurement found one of the big elements
     assert limit >= 3 * biggest[0], (limit, biggest)

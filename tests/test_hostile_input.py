@@ -31,12 +31,12 @@ from typing import Any
 
 import duckdb
 import pytest
+from app_support import run as fresh
 from streamlit.testing.v1 import AppTest
 
 from app import state
 
 ROOT = Path(__file__).resolve().parent.parent
-DASHBOARD = str(ROOT / "dashboard.py")
 PROFIL = "pages/3_Gemeindeprofil.py"
 SCRATCH = Path(tempfile.gettempdir()) / "digitalmonitor_hostile_input"
 ATTACHED = SCRATCH / "attached.db"
@@ -150,16 +150,6 @@ def database_unchanged(db_path: Path, before: tuple[str, dict[str, int]]) -> Ite
 
 
 # --------------------------------------------------------------------------------------------- AppTest helpers
-
-def fresh(script: str, **params: Any) -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=120)
-    if script != "dashboard.py":
-        at.switch_page(script)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    return at
-
 
 def errors(at: AppTest) -> list[str]:
     return [str(e.value)[:300] for e in at.exception]
