@@ -12,8 +12,11 @@ import csv
 import io
 import json
 import re
+from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 REQUIRED = ("leika_key", "ars", "online_status", "art_flaechendeckung")
 OPTIONAL = ("leika_name", "leika_bezeichnung", "ars_name", "ozgid", "ozg_bezeichnung", "url", "aktiv",
@@ -55,45 +58,106 @@ def _refuse_non_table(text: str, what: str) -> None:
         raise FormatError("JSON statt CSV erhalten")
 
 
-def read_csv(body: bytes) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
-    """All rows of a CSV export as strings under canonical column names, and field-count rejects
-    (data row number starting at 1, reason, raw). Raises FormatError for a body that is no such table."""
-    text = _decode(body)
-    _refuse_non_table(text, "CSV")
-    header_line = text.split("\n", 1)[0]
-    sep = ";" if header_line.count(";") >= header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+@dataclass
+class Table:
+    """The rows of one export: every column of COLUMNS as strings ('' where the file has no such column), the data
+    row number of each row (1 = first row after the header), the columns the file had, and field-count rejects."""
+
+    data: pa.Table
+    numbers: list[int]
+    present: list[str]
+    rejects: list[tuple[int, str, str]]
+
+
+def _header(text: str) -> tuple[str, list[str]]:
+    line = text.split("\n", 1)[0]
+    sep = ";" if line.count(";") >= line.count(",") else ","
     try:
-        header = [_column_name(c) for c in next(reader)]
-        rows = list(reader)
-    except csv.Error as exc:
-        raise FormatError(f"CSV nicht lesbar, abgeschnitten? ({exc})") from None
+        header = [_column_name(c) for c in next(csv.reader([line.rstrip("\r")], delimiter=sep, strict=True))]
+    except (csv.Error, StopIteration) as exc:
+        raise FormatError(f"Kopfzeile nicht lesbar ({exc})") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise FormatError(f"Pflichtspalten fehlen: {', '.join(missing)} (gefunden: {', '.join(header[:12])})")
+    return sep, header
+
+
+def _canonical(columns: dict[str, pa.Array], n: int) -> pa.Table:
+    return pa.table({c: columns[c] if c in columns else pa.repeat("", n) for c in COLUMNS})
+
+
+def _fast(text: str, sep: str, header: list[str]) -> Table:
+    """pyarrow's CSV reader: for bodies that end with a line break and have balanced quotes."""
+    width = len(header)
+    rejects: list[tuple[int, str, str]] = []
+    skipped: set[int] = set()
+
+    def invalid(row: pacsv.InvalidRow) -> str:
+        skipped.add(row.number - 1)
+        if row.text.strip(sep + " \r\n"):
+            rejects.append((row.number - 1, f"{row.actual_columns} statt {width} Felder", row.text[:500]))
+        return "skip"
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        raise FormatError(f"CSV nicht lesbar ({exc})") from None
+    first = {name: i for i, name in reversed(list(enumerate(header)))}
+    numbers = [n for n in range(1, table.num_rows + len(skipped) + 1) if n not in skipped]
+    data = _canonical({c: table.column(first[c]).combine_chunks() for c in COLUMNS if c in first}, table.num_rows)
+    return Table(data, numbers, [c for c in header if c in COLUMNS], sorted(rejects))
+
+
+def _strict(text: str, sep: str, header: list[str]) -> Table:
+    """Python's csv module, strict: for bodies without a final line break or with an open quote (cut off?)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    try:
+        next(reader)
+        rows = list(reader)
+    except csv.Error as exc:
+        raise FormatError(f"CSV nicht lesbar, abgeschnitten? ({exc})") from None
     width = len(header)
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if rows and len(rows[-1]) != width and not text.endswith(("\n", "\r")):
         raise FormatError(f"CSV endet mitten in Zeile {len(rows)} (abgeschnittene Übertragung)")
-    rejects: list[tuple[int, str, str]] = []
-    good: list[list[str]] = []
-    numbers: list[int] = []
-    keep = [i for i, name in enumerate(header) if name in COLUMNS and name not in header[:i]]
-    for number, row in enumerate(rows, start=1):
-        if len(row) != width:
-            if any(cell.strip() for cell in row):
-                rejects.append((number, f"{len(row)} statt {width} Felder", sep.join(row)[:500]))
-            continue
-        good.append([row[i] for i in keep])
-        numbers.append(number)
-    frame = pd.DataFrame(good, columns=[header[i] for i in keep], index=numbers, dtype="str")
-    if len(frame) and numbers[-1] == len(rows) and not text.endswith(("\n", "\r")):
-        _, last = validate(frame.tail(1))
+    rejects = [(n, f"{len(r)} statt {width} Felder", sep.join(r)[:500]) for n, r in enumerate(rows, start=1)
+               if len(r) != width and any(cell.strip() for cell in r)]
+    good = [(n, r) for n, r in enumerate(rows, start=1) if len(r) == width]
+    first = {name: i for i, name in reversed(list(enumerate(header)))}
+    columns = {c: pa.array([r[first[c]] for _, r in good], pa.string()) for c in COLUMNS if c in first}
+    result = Table(_canonical(columns, len(good)), [n for n, _ in good], [c for c in header if c in COLUMNS], rejects)
+    if good and good[-1][0] == len(rows) and not text.endswith(("\n", "\r")):
+        _, last = validate(result.data.slice(len(good) - 1).to_pandas())
         if len(last):  # no line break after a row that does not validate: the transfer stopped inside it
             raise FormatError(f"CSV endet mitten in Zeile {len(rows)} (abgeschnittene Übertragung: "
                               f"{last['reason'].iloc[0]})")
-    return frame, rejects
+    return result
+
+
+def read_table(body: bytes) -> Table:
+    """An export read by column name. Raises FormatError for a body that is not such a table."""
+    text = _decode(body)
+    _refuse_non_table(text, "CSV")
+    sep, header = _header(text)
+    if text.endswith("\n") and text.count('"') % 2 == 0:
+        return _fast(text, sep, header)
+    return _strict(text, sep, header)
+
+
+def read_csv(body: bytes) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """The rows of one export as a frame (index: data row number; the file's own columns), and field-count
+    rejects (data row number, reason, raw)."""
+    table = read_table(body)
+    frame = table.data.select(table.present).to_pandas()
+    frame.index = pd.Index(table.numbers)
+    return frame, table.rejects
 
 
 def read_json_page(body: bytes) -> tuple[list[dict], int]:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from etl.sources.pvog import cache
-from etl.sources.pvog.parse import FormatError, read_csv, validate
+from etl.sources.pvog.parse import FormatError, Table, read_table, validate
 
 DROP_SHARE = 0.20
 DROP_MIN = 10
@@ -36,22 +37,21 @@ def is_drop(previous: int, new: int) -> bool:
     return lost > DROP_SHARE * previous and lost > DROP_MIN
 
 
-def _read(path: Path, expected_sha: str | None) -> tuple[pd.DataFrame | None, list, str, str]:
+def _read(path: Path, expected_sha: str | None) -> tuple[Table | None, str, str]:
     body = path.read_bytes()
     sha = cache.sha256_bytes(body)
     if expected_sha and sha != expected_sha:
-        return None, [], sha, "sha256 weicht vom Manifest ab"
+        return None, sha, "sha256 weicht vom Manifest ab"
     try:
-        frame, bad = read_csv(body)
+        return read_table(body), sha, ""
     except FormatError as exc:
-        return None, [], sha, str(exc)
-    return frame, bad, sha, ""
+        return None, sha, str(exc)
 
 
 def select(fetches: dict[str, cache.Fetch]) -> Selection:
     notes: list[str] = []
     metas: list[dict] = []
-    frames: list[pd.DataFrame] = []
+    frames: list[pa.Table] = []
     shape_rejects: list[dict] = []
     for day, fetch in sorted(fetches.items()):
         if not fetch.is_complete():
@@ -62,25 +62,26 @@ def select(fetches: dict[str, cache.Fetch]) -> Selection:
             entry = fetch.done.get(ars, {})
             if fetch.manifest and entry.get("status") != "ok":
                 continue  # a file left from an earlier try of a region that later failed
-            frame, bad, sha, problem = _read(path, entry.get("sha256"))
+            table, sha, problem = _read(path, entry.get("sha256"))
             snap = len(metas)
             metas.append({"snap": snap, "ars12": ars, "fetch_date": day, "file": path.name, "path": str(path),
                           "sha256": sha, "accept_drop": bool(fetch.manifest.get("accept_drop")),
                           "note": problem, "status": "unreadable" if problem else ""})
-            if frame is None:
+            if table is None:
                 notes.append(f"{path.name}: {problem}")
                 continue
-            frames.append(frame.assign(snap=snap))
-            shape_rejects += [{"snap": snap, "row_number": n, "reason": r, "raw": raw} for n, r, raw in bad]
+            n = table.data.num_rows
+            frames.append(table.data.append_column("snap", pa.repeat(snap, n).cast(pa.int64()))
+                          .append_column("row_number", pa.array(table.numbers, pa.int64())))
+            shape_rejects += [{"snap": snap, "row_number": n, "reason": r, "raw": raw} for n, r, raw in table.rejects]
     snapshots = pd.DataFrame(metas, columns=["snap", "ars12", "fetch_date", "file", "path", "sha256", "accept_drop",
                                              "note", "status"])
     if not frames:
         return Selection(pd.DataFrame(), pd.DataFrame(columns=["snap", "row_number", "reason", "raw"]),
                          snapshots, notes)
-    raw = pd.concat(frames)
-    snap_of_row = raw["snap"].to_numpy()
-    numbers = raw.index.to_numpy()
-    raw = raw.drop(columns="snap").reset_index(drop=True)
+    raw = pa.concat_tables(frames).to_pandas()
+    snap_of_row = raw.pop("snap").to_numpy()
+    numbers = raw.pop("row_number").to_numpy()
     valid, rejects = validate(raw)
     valid = valid.assign(snap=snap_of_row[valid.index], row_number=numbers[valid.index])
     rejects = rejects.assign(snap=snap_of_row[rejects["row_number"].to_numpy()],
