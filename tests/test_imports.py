@@ -302,14 +302,15 @@ def test_cli_import_loads_the_file(cli_build: dict[str, Path]) -> None:
     try:
         services = con.execute("SELECT ars, service_name FROM online_service ORDER BY 1").fetchall()
         assert services == [("095640000000", "Wohnsitz anmelden"), ("096710130130", "Hundesteuer")]
-        kinds = dict(con.execute("SELECT kind, count(*) FROM reject GROUP BY 1").fetchall())
+        kinds = dict(con.execute("SELECT kind, count(*) FROM reject WHERE source_id LIKE 'import:%' "
+                                 "GROUP BY 1").fetchall())
         assert kinds == {"repaired": 1, "name_match": 1, "reject": 1}
         log = con.execute("SELECT loaded, rejected FROM load_log WHERE step = 'imports'").fetchall()
         assert log == [(2, 1)]
         stand = con.execute("SELECT total FROM procedure_snapshot WHERE ars = '095640000000' "
                             "AND as_of = DATE '2023-06-30'").fetchall()
         assert stand == [(1,)]
-        assert con.execute("SELECT count(*) FROM certification").fetchone() == (22,), "reference data too"
+        assert con.execute("SELECT count(*) FROM certification").fetchone()[0] >= 67, "reference and press facts too"
     finally:
         con.close()
     inbox = list(cli_build["inbox"].iterdir())

@@ -19,6 +19,7 @@ from etl.imports.formats import KIND_LABELS
 from etl.imports.inbox import import_sources
 from etl.imports.merge import Merger, insert_notes
 from etl.imports.parse import Note, ParsedFile, parse_file, programme_lookup
+from etl.imports.rules import check_grants
 from etl.keys import RegionIndex
 from etl.sources.files import sha256_of
 
@@ -87,6 +88,7 @@ def load(ctx: BuildContext) -> list[StepResult]:
         parsed = parse_file(path, index, programmes, kind, shown)
         done[sha] = shown
         source_id = f"import:{sha[:16]}"
+        check_grants(parsed, ctx.db)  # programme rules: cap per applicant, funding rates
         inserted = merger.add(parsed, source_id)
         insert(ctx.db, "source", source_frame(parsed, source_id))
         insert_notes(ctx.db, parsed.notes, source_id)
