@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from core.keys import KEY_LENGTH
 from etl.sources.register import (
     ASSOCIATION_KINDS,
     DISTRICT_KINDS,
@@ -21,6 +22,10 @@ from etl.sources.register import (
 )
 
 BAVARIA = "09"
+SUMS = {"population": "sum", "male": "sum", "area_km2": "sum"}
+COLUMNS = ["ars", "ags", "level", "name", "display_name", "kind", "state_ars", "gov_district_ars", "district_ars",
+           "association_ars", "population", "male", "area_km2", "postcode", "is_municipality", "member_count",
+           "edition"]
 
 # Register names carry the kind after a comma ("Höchberg, M", "Flensburg, Stadt") or in brackets
 # ("Dormitz (VGem)"); display names drop it. Commas occur in GV100AD names only before such a designation.
@@ -43,15 +48,10 @@ def _municipalities(rec: pd.DataFrame) -> pd.DataFrame:
     return gem
 
 
-def build_regions(reg: Register) -> pd.DataFrame:
-    """One row per key of the register edition, with parents, population and area (sums for upper levels)."""
-    rec = reg.records
-    gem = _municipalities(rec)
+def _upper_levels(rec: pd.DataFrame, gem: pd.DataFrame) -> list[pd.DataFrame]:
+    """States, Regierungsbezirke, Kreise and Gemeindeverbände with more than one member, each with the sums
+    of its municipalities (a Gemeindeverband: of its members only, without gemeindefreie Gebiete)."""
     members = gem[gem["is_municipality"]].groupby("gv_ars").size()
-    sums = {
-        "population": "sum", "male": "sum", "area_km2": "sum",
-    }
-
     states = rec[rec["rtype"] == "10"].assign(level="state", kind="Land")
     gov = rec[rec["rtype"] == "20"].copy()
     gov["level"] = "gov_district"
@@ -65,38 +65,45 @@ def build_regions(reg: Register) -> pd.DataFrame:
     assoc = assoc[assoc["member_count"] > 1].copy()
     assoc["level"] = "association"
     assoc["kind"] = assoc["text_code"].map(ASSOCIATION_KINDS)
-
-    gov_keys = set(gov["ars"])
     frames = []
-    for frame, key_len in ((states, 2), (gov, 3), (districts, 5), (assoc, 9)):
+    levels = ("state", "gov_district", "district", "association")
+    for frame, level in zip((states, gov, districts, assoc), levels, strict=True):
+        key_len = KEY_LENGTH[level]
         prefix = gem["ars"].str[:key_len]
-        agg = gem[gem["is_municipality"] | (key_len < 9)].groupby(prefix).agg(sums)
-        frame = frame.drop(columns=["population", "male", "area_ha"], errors="ignore").join(agg, on="ars")
-        frames.append(frame)
-    gem["member_count"] = pd.NA
-    frames.append(gem)
-    out = pd.concat(frames, ignore_index=True)
+        agg = gem[gem["is_municipality"] | (key_len < 9)].groupby(prefix).agg(SUMS)
+        frames.append(frame.drop(columns=["population", "male", "area_ha"], errors="ignore").join(agg, on="ars"))
+    return frames
+
+
+def _add_parents(out: pd.DataFrame, gov_keys: set[str], assoc_keys: set[str]) -> None:
+    """The keys of the Land, Regierungsbezirk, Kreis and Gemeindeverband each region belongs to."""
     out["state_ars"] = out["ars"].str[:2]
     rb = out["ars"].str[:3]
     out["gov_district_ars"] = rb.where(rb.isin(gov_keys) & (out["level"] != "state"))
     out["district_ars"] = out["ars"].str[:5].where(out["ars"].str.len() >= 9)
     out["association_ars"] = out["ars"].str[:9].where(
-        (out["level"] == "municipality") & out["ars"].str[:9].isin(set(assoc["ars"])))
+        (out["level"] == "municipality") & out["ars"].str[:9].isin(assoc_keys))
+
+
+def build_regions(reg: Register) -> pd.DataFrame:
+    """One row per key of the register edition, with parents, population and area (sums for upper levels)."""
+    rec = reg.records
+    gem = _municipalities(rec)
+    upper = _upper_levels(rec, gem)
+    gem["member_count"] = pd.NA
+    out = pd.concat([*upper, gem], ignore_index=True)
+    _add_parents(out, set(upper[1]["ars"]), set(upper[3]["ars"]))
     out["ags"] = out["ags"].where(out["level"] == "municipality", out["ars"].where(out["ars"].str.len() <= 5))
     out.loc[out["level"] == "municipality", "ags"] = gem["ags"].values
     out["is_municipality"] = out["is_municipality"].where(out["level"] == "municipality", False).astype(bool)
     out["display_name"] = out["name"].map(display_name)
     out["edition"] = reg.edition
-    out["population"] = out["population"].astype("Int64")
-    out["male"] = out["male"].astype("Int64")
-    out["member_count"] = out["member_count"].astype("Int64")
-    cols = ["ars", "ags", "level", "name", "display_name", "kind", "state_ars", "gov_district_ars",
-            "district_ars", "association_ars", "population", "male", "area_km2", "postcode",
-            "is_municipality", "member_count", "edition"]
-    for col in cols:
+    for col in ("population", "male", "member_count"):
+        out[col] = out[col].astype("Int64")
+    for col in COLUMNS:
         if col not in out:
             out[col] = None
-    return out[cols].sort_values(["ars"]).reset_index(drop=True)
+    return out[COLUMNS].sort_values(["ars"]).reset_index(drop=True)
 
 
 def population_history(registers: list[Register]) -> pd.DataFrame:
