@@ -73,6 +73,7 @@ class ParsedFile:
     notes: list[Note]
     described: str
     ignored_columns: list[str] = field(default_factory=list)
+    meant_columns: dict[str, str] = field(default_factory=dict)  # header matched by meaning -> field label
     already_present: int = 0
 
     @property
@@ -332,7 +333,7 @@ def parse_file(path: Path, index: RegionIndex, programmes: dict[str, str], kind:
     tables, notes = parse_table(table, columns, index, programmes, shown)
     return ParsedFile(path=path, name=shown, sha256=sha256_of(path), bytes=path.stat().st_size, fmt=columns.fmt,
                       rows=len(table.rows), tables=tables, notes=notes, described=table.described,
-                      ignored_columns=columns.ignored)
+                      ignored_columns=columns.ignored, meant_columns=columns.meant)
 
 
 def programme_lookup(frame: pd.DataFrame) -> dict[str, str]:

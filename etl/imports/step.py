@@ -61,6 +61,9 @@ def _summary(parsed: ParsedFile, inserted: dict[str, int]) -> str:
                           "Stände abgeleitet")):
         if count:
             parts.append(f"{count} {label}")
+    if parsed.meant_columns:
+        parts.append("Spalten nach Bedeutung: " + ", ".join(f"'{h}' -> {label}"
+                                                               for h, label in parsed.meant_columns.items()))
     if parsed.ignored_columns:
         parts.append("ignoriert: " + ", ".join(parsed.ignored_columns))
     return "; ".join(parts)
