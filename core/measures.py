@@ -93,7 +93,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("coverage", "Einwohneranteil in Gemeinden mit mindestens 50 Verfahren", "%", 1, levels=ROLLUP_LEVELS,
             facts=_PROCEDURES, note="bezogen auf die Gemeinden mit Daten"),
     Measure("eur_per_inhabitant", "Förderung je Einwohner", "€", 2, levels=ALL_MAP_LEVELS, facts=(GRANTS,),
-            caveat="Euro je Einwohner ist nachrangig: kleine Gebiete erscheinen bei gleichem Betrag größer."),
+            caveat="Euro je Einwohner ist nachrangig: kleine Gebiete erscheinen bei gleichem Betrag größer"),
     Measure("population", "Einwohner", "Einw.", levels=ALL_MAP_LEVELS, can_be_demo=False),
     Measure("density", "Einwohner je km²", "Einw./km²", 1, levels=ALL_MAP_LEVELS, can_be_demo=False),
     Measure("area_km2", "Fläche", "km²", 2, can_be_demo=False),

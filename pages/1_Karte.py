@@ -118,6 +118,8 @@ def main() -> None:
                         config={"displaylogo": False, "scrollZoom": True})
         st.caption(md(f"Karte: {shape_attribution}. Daten: {sources}. {number(with_value)} von "
                       f"{number(len(frame))} Gebieten mit Wert; grau: keine Daten."))
+        if spec.caveat:
+            st.caption(md(f"Hinweis: {spec.caveat}."))
         if inherited(frame).any():
             st.caption("Von der Verwaltungsgemeinschaft übernommene Werte sind eingefärbt, aber ohne Rang: "
                        "jede Behörde wird einmal gezählt.")
