@@ -7,7 +7,8 @@ table, and one map query (current `available` per municipality, as a Karte rerun
 
     .venv/bin/python -m bench.pvog [--regions 10800] [--services 600] [--mirror DIR]
 
-Ends with one line: regions=… rows=… write_seconds=… load_seconds=… db_mb=… csv_mb=… map_query_ms=…
+Ends with one line: regions=… rows=… write_seconds=… load_seconds=… load_cpu_seconds=… peak_rss_mb=… db_mb=…
+csv_mb=… map_query_ms=…
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -87,10 +89,10 @@ def main() -> None:
         con = duckdb.connect(str(db))
         create_schema(con)
         insert(con, "region", regions.assign(has_shape=True, source_id=f"{spec.id}:{spec.files[0]}"))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         rows, rejects, _note = load_into(con, regions, [root], read_catalogue(resolver))
         con.execute("CHECKPOINT")
-        load_s = time.perf_counter() - start
+        load_s, load_cpu = time.perf_counter() - start, time.process_time() - cpu
         query = ("SELECT r.ars, c.available FROM region r LEFT JOIN pvog_count c ON c.ars = r.ars AND c.is_current "
                  "WHERE r.level = 'municipality'")
         con.execute(query).fetchall()
@@ -101,7 +103,9 @@ def main() -> None:
         con.close()
         db_mb = db.stat().st_size / 1e6
     print(f"regions={len(munis) + len(parents)} rows={rows} rejects={rejects} write_seconds={write_s:.1f} "
-          f"load_seconds={load_s:.1f} db_mb={db_mb:.0f} csv_mb={csv_bytes / 1e6:.0f} map_query_ms={map_ms:.1f}")
+          f"load_seconds={load_s:.1f} load_cpu_seconds={load_cpu:.1f} "
+          f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} "
+          f"db_mb={db_mb:.0f} csv_mb={csv_bytes / 1e6:.0f} map_query_ms={map_ms:.1f}")
 
 
 if __name__ == "__main__":
