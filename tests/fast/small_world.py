@@ -25,6 +25,7 @@ EDITION = "2025-11-30"
 REGISTER, BOUNDARIES, REFERENCE, DEMO = "register:fast", "boundaries:fast", "reference:fast", "demo:fast"
 DEMO_LABEL = "Demodaten — synthetische Werte, nicht amtlich"
 REGISTER_ATTRIBUTION = "© Statistisches Bundesamt (Destatis), 2025"
+REFERENCE_ATTRIBUTION = "Quelle: https://example.org/referenz"
 PREV, LATEST = date(2024, 1, 1), date(2025, 6, 1)
 GRANT_DAY = date(2024, 6, 1)  # between the two snapshots: the grant effect sees both
 MERGED = "091719999999"  # a municipality shape whose key the register no longer has
@@ -248,7 +249,7 @@ def _sources() -> pd.DataFrame:
          "file": "VG250_GEM.shp", "origin": "generated", "attribution": "© GeoBasis-DE / BKG (2025) (Daten verändert)",
          "edition": "2025-01-01", "kind": "boundaries", "is_demo": False},
         {**common, "source_id": REFERENCE, "dataset": "reference_test", "title": "Referenzdaten (Test)",
-         "file": "reference.csv", "origin": "project", "attribution": "Quelle: https://example.org/referenz",
+         "file": "reference.csv", "origin": "project", "attribution": REFERENCE_ATTRIBUTION,
          "kind": "reference", "is_demo": False},
         {**common, "source_id": DEMO, "dataset": "demo", "title": "Demodaten", "file": None, "origin": "generated",
          "attribution": DEMO_LABEL, "edition": "seed=1", "kind": "demo", "is_demo": True},

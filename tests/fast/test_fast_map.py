@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from small_world import MERGED, World, latest_totals
+from small_world import DEMO_LABEL, MERGED, REFERENCE_ATTRIBUTION, REGISTER_ATTRIBUTION, World, latest_totals
 
 from app import data
 
@@ -138,3 +138,17 @@ def test_unknown_level_or_measure_is_refused(small: data.Db) -> None:
         data.map_frame(small, "planet", "total")
     with pytest.raises(ValueError):
         data.map_frame(small, "district", "da_status")
+
+
+def test_map_result_names_the_sources_of_its_rows(small: data.Db, world: World) -> None:
+    register = f"{REGISTER_ATTRIBUTION} · Lizenz: dl-de/by-2-0"
+    people = data.map_result(small, "municipality", "population", "09")
+    assert people.attribution == register and not people.demo
+    totals = data.map_result(small, "municipality", "total", "09")
+    assert totals.demo and totals.attribution.split("; ") == [DEMO_LABEL, REFERENCE_ATTRIBUTION, register]
+    frame = totals.frame
+    real = totals.subset(frame[frame["value"].notna() & ~frame["is_demo"].astype(bool)])
+    assert not real.demo and DEMO_LABEL not in real.attribution and REFERENCE_ATTRIBUTION in real.attribution
+    own = frame["value"].notna() & frame["inherited_from_name"].isna()
+    assert frame["rank"].notna().tolist() == own.tolist()  # an inherited value is the VG's: counted once, there
+    assert set(frame.loc[frame["rank"] == 1, "value"]) == {frame.loc[own, "value"].max()}  # ties share rank 1
