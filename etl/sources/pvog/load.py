@@ -14,8 +14,9 @@ import duckdb
 import pandas as pd
 
 from etl.context import BuildContext, StepResult, insert
+from etl.sources.files import SourceSpec
 from etl.sources.pvog import cache, ozg
-from etl.sources.pvog.fetch import BUND_ARS, EXPORT, base_url
+from etl.sources.pvog.fetch import BUND_ARS, DEFAULT_BASE_URL, EXPORT, base_url
 from etl.sources.pvog.snapshots import Selection, select
 
 SQL_DIR = Path(__file__).resolve().parent.parent.parent / "sql"
@@ -23,6 +24,10 @@ BUND_KEY = "DE"
 TITLE = "Dashboard Digitale Verwaltung (Open-PVOG)"
 PUBLISHER = "Bund (Dashboard Digitale Verwaltung, Portalverbund PVOG)"
 LICENCE = "nicht angegeben (öffentliches Angebot des Bundes); Quelle und Abrufdatum werden genannt"
+PVOG_SOURCE = SourceSpec(
+    id="pvog_dashboard", title=f"{TITLE}: Leistungen je Gebietskörperschaft (Abruf mit etl fetch pvog)",
+    publisher=PUBLISHER, url=DEFAULT_BASE_URL + EXPORT, files=("pvog_<ARS>_<Abrufdatum>.csv",), licence=LICENCE,
+    attribution=f"{TITLE}, Abrufdatum je Stand", edition="je Abruf", kind="pvog")
 
 
 def region_key(ars12: str, known: set[str]) -> str | None:
@@ -73,7 +78,7 @@ def _sources(snaps: pd.DataFrame, fetches: dict[str, cache.Fetch]) -> pd.DataFra
     rows = []
     for s in snaps.itertuples():
         url = base_url(fetches[s.fetch_date].manifest.get("base_url")) + EXPORT.format(ars=s.ars12)
-        rows.append({"source_id": s.source_id, "dataset": "pvog_dashboard", "title": f"{TITLE}, Abruf {s.fetch_date}",
+        rows.append({"source_id": s.source_id, "dataset": PVOG_SOURCE.id, "title": f"{TITLE}, Abruf {s.fetch_date}",
                      "publisher": PUBLISHER, "url": url, "file": s.file, "sha256": s.sha256,
                      "bytes": Path(s.path).stat().st_size, "origin": "pvog-cache",
                      "retrieved_at": pd.Timestamp(s.fetch_date, tz="UTC"), "licence": LICENCE,
