@@ -9,38 +9,20 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import pytest
 
-from devtools.browser import (
-    ROOT,
-    SCREENSHOTS,
-    AppPage,
-    Console,
-    app_pages,
-    coloured_share,
-    declared_pages,
-    exceptions,
-    figure_data,
-    full_screenshot,
-    map_canvas,
-    map_stats,
-    new_context,
-    open_app,
-    page_url,
-    streamlit_server,
-    wait_map_painted,
-)
+from devtools import browser as web
 
 pytestmark = pytest.mark.browser
 
-PAGES = app_pages()
+PAGES = web.app_pages()
 
 
 @pytest.mark.parametrize("app_page", PAGES, ids=[p.label for p in PAGES])
-def test_page_opens_without_error(app_page: AppPage, app_url: str, page: Any, console: Console) -> None:
-    open_app(page, page_url(app_url, app_page))
+def test_page_opens_without_error(app_page: web.AppPage, app_url: str, page: Any, console: web.Console) -> None:
+    web.open_app(page, web.page_url(app_url, app_page))
     if page.query_selector(".js-plotly-plot canvas.maplibregl-canvas"):
-        wait_map_painted(page)
-    full_screenshot(page, SCREENSHOTS / f"{app_page.label}.png")
-    assert exceptions(page) == []
+        web.wait_map_painted(page)
+    web.full_screenshot(page, web.SCREENSHOTS / f"{app_page.label}.png")
+    assert web.exceptions(page) == []
     assert console.errors == []
     # still on the page's own URL (Streamlit sends an unknown page to the start page) and it has a title
     assert unquote(urlsplit(page.url).path).strip("/") == app_page.name
@@ -49,9 +31,9 @@ def test_page_opens_without_error(app_page: AppPage, app_url: str, page: Any, co
 
 def test_every_page_file_is_in_the_navigation() -> None:
     """A page file that dashboard.py's st.navigation does not name would be unreachable (and untested)."""
-    declared = {ROOT / script for script, _name, _title in declared_pages()}
+    declared = {web.ROOT / script for script, _name, _title in web.declared_pages()}
     assert declared, "dashboard.py has no st.navigation: Streamlit would serve every file in pages/"
-    folders = {path.parent for path in declared if path.parent != ROOT}
+    folders = {path.parent for path in declared if path.parent != web.ROOT}
     files = {path for folder in folders for path in folder.glob("*.py") if not path.name.startswith("_")}
     assert files <= declared, f"not in st.navigation: {sorted(p.name for p in files - declared)}"
 
@@ -65,9 +47,9 @@ def _navigation(page: Any) -> list[tuple[str, str]]:
 
 
 def test_navigation_lists_every_page(app_url: str, page: Any) -> None:
-    open_app(page, page_url(app_url, ""))
+    web.open_app(page, web.page_url(app_url, ""))
     assert len(PAGES) > 1, "no pages besides the start page"
-    expected = [(title, name) for _script, name, title in declared_pages()] or [(p.label, p.name) for p in PAGES]
+    expected = [(title, name) for _script, name, title in web.declared_pages()] or [(p.label, p.name) for p in PAGES]
     assert _navigation(page) == expected
 
 
@@ -78,13 +60,14 @@ def test_navigation_lists_every_page(app_url: str, page: Any) -> None:
                    strict=True)
 def test_permalink_as_first_visit_shows_the_app_navigation(db_path: Path, tmp_path: Path, browser: Any) -> None:
     """A fresh server whose first visitor comes by a permalink shows the same navigation as the Start page."""
-    expected = [(title, name) for _script, name, title in declared_pages()]
+    expected = [(title, name) for _script, name, title in web.declared_pages()]
     deep = PAGES[-1]
-    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, tmp_path / "server.log") as url:
-        context = new_context(browser)
+    env = {"DIGITALMONITOR_DB": str(db_path)}
+    with web.streamlit_server(web.ROOT / "dashboard.py", env, tmp_path / "server.log") as url:
+        context = web.new_context(browser)
         try:
             first = context.new_page()
-            open_app(first, page_url(url, deep))
+            web.open_app(first, web.page_url(url, deep))
             assert _navigation(first) == expected
         finally:
             context.close()
@@ -97,19 +80,19 @@ def test_start_map_paints_every_municipality(app_url: str, page: Any, con: duckd
         "SELECT DISTINCT ars FROM region_shape WHERE level = 'municipality'").fetchall()}
     register = {r[0] for r in con.execute(
         "SELECT ars FROM region WHERE level = 'municipality' AND has_shape").fetchall()}
-    open_app(page, page_url(app_url, ""))
-    wait_map_painted(page)
-    locations = {loc for t in figure_data(page) if t["type"] == "choroplethmap" for loc in t["locations"]}
+    web.open_app(page, web.page_url(app_url, ""))
+    web.wait_map_painted(page)
+    locations = {loc for t in web.figure_data(page) if t["type"] == "choroplethmap" for loc in t["locations"]}
     assert locations == shapes
     assert register <= locations
-    stats = map_stats(page)
+    stats = web.map_stats(page)
     assert stats["locations"] == len(shapes)
     assert stats["geojson"] and stats["geojson"].startswith("app/static/shapes/municipality-")
     # plotly draws no polygon for a location without a value: every shape needs one (or the grey trace)
     assert stats["with_value"] == stats["locations"]
     # at this zoom MapLibre's tiler drops a few sub-pixel slivers; all others are rendered
     assert stats["rendered_features"] >= 0.995 * stats["locations"]
-    coloured, painted = coloured_share(map_canvas(page).screenshot())
+    coloured, painted = web.coloured_share(web.map_canvas(page).screenshot())
     # Germany fills roughly half of a fitted web-mercator canvas; nearly all of it is coloured
     assert coloured > 0.25, f"only {coloured:.1%} of the map canvas is coloured"
     assert painted > 0.30

@@ -21,16 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from devtools.browser import (
-    ROOT,
-    map_stats,
-    new_context,
-    open_app,
-    page_url,
-    streamlit_server,
-    wait_map_painted,
-    wait_ready,
-)
+from devtools import browser as web
 from devtools.st_client import RerunResult, StreamlitSession
 
 pytestmark = pytest.mark.browser
@@ -99,7 +90,7 @@ def published(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("rebuild_server") / "server.log"
-    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(published)}, log) as url:
+    with web.streamlit_server(web.ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(published)}, log) as url:
         yield url
 
 
@@ -143,19 +134,19 @@ def sidebar_build(tab: Any) -> str | None:
 
 def test_rebuild_while_sessions_read(server: str, published: Path, browser: Any, mirror: Path) -> None:
     old = build_id(published.resolve())
-    context = new_context(browser)
+    context = web.new_context(browser)
     tab = context.new_page()
     seen, stop = Seen(), threading.Event()
     try:
-        open_app(tab, page_url(server, "Karte", {"ebene": "municipality", "land": "09"}))
-        wait_map_painted(tab, ".st-key-karte_map")
+        web.open_app(tab, web.page_url(server, "Karte", {"ebene": "municipality", "land": "09"}))
+        web.wait_map_painted(tab, ".st-key-karte_map")
         assert sidebar_build(tab) == old
         thread = readers(server, seen, stop)
         time.sleep(5)  # readers are in the middle of their walks when the build starts
 
         build_started = time.monotonic()
         etl = subprocess.run([sys.executable, "-m", "etl", "build", "--db", str(published), "--mirror", str(mirror)],
-                             cwd=ROOT, capture_output=True, text=True, timeout=600)
+                             cwd=web.ROOT, capture_output=True, text=True, timeout=600)
         assert etl.returncode == 0, etl.stdout + etl.stderr
         published_at = time.monotonic()
         new = build_id(published.resolve())
@@ -167,9 +158,9 @@ def test_rebuild_while_sessions_read(server: str, published: Path, browser: Any,
             time.sleep(0.5)
         browser_seconds = time.monotonic() - published_at
         assert sidebar_build(tab) == new, f"the open tab still shows {sidebar_build(tab)} after {browser_seconds:.0f} s"
-        wait_ready(tab)  # the run that drew the new stamp has ended and nothing stale is left
-        wait_map_painted(tab, ".st-key-karte_map")
-        url = map_stats(tab, ".st-key-karte_map")["geojson"]
+        web.wait_ready(tab)  # the run that drew the new stamp has ended and nothing stale is left
+        web.wait_map_painted(tab, ".st-key-karte_map")
+        url = web.map_stats(tab, ".st-key-karte_map")["geojson"]
         assert isinstance(url, str) and new in url, url  # data and shapes of the same build
         assert "Demodaten" not in tab.locator('[data-testid="stMain"]').inner_text()
 
