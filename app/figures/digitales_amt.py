@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from app.figures.layout import legend_trace, map_layout, stepped_colourscale
 from app.formatting import number
+from app.frames import missing
 from app.style import STATUS_COLOURS, date_text, escape, source_note
 
 STATUS_ORDER = tuple(STATUS_COLOURS)
@@ -66,7 +67,7 @@ def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     inherited = frame["inherited_from_name"] if "inherited_from_name" in frame.columns else [None] * len(frame)
     hover = [
         f"<b>{escape(n)}</b><br>{escape(s)}<br>{number(t)} Online-Verfahren"
-        + (f"<br>es fehlen {number(d)}" if pd.notna(d) and d > 0 else "")
+        + (f"<br>es fehlen {number(d)}" if not missing(d) and d > 0 else "")
         + (f"<br>Werte der VG {escape(v)}" if isinstance(v, str) and v else "")
         for n, s, t, d, v in zip(frame["name"], status, frame["total"], frame["distance"], inherited, strict=True)
     ]
@@ -105,7 +106,7 @@ def distance_bars(close: pd.DataFrame, attribution: str, demo: bool, height: int
 
 def short_text(distance: object) -> str:
     """3 -> '3 Verfahren fehlen', 1 -> '1 Verfahren fehlt'."""
-    if distance is None or pd.isna(distance):  # type: ignore[arg-type]
+    if missing(distance):
         return "–"
     n = int(distance)  # type: ignore[call-overload]
     return "1 Verfahren fehlt" if n == 1 else f"{number(n)} Verfahren fehlen"

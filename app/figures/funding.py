@@ -44,7 +44,7 @@ def grant_effect_scatter(effect: pd.DataFrame, attribution: str, demo: bool, hei
     data = effect.dropna(subset=["added", "amount_eur"])
     hover = [
         f"<b>{escape(n)}</b><br>Bescheid {date_text(d)}: {euro(a)}<br>Verfahren {number(b)} → {number(t)} "
-        f"({'+' if x >= 0 else ''}{number(x)})<br>{euro(e) if pd.notna(e) else '–'} je zusätzlichem Verfahren"
+        f"({'+' if x >= 0 else ''}{number(x)})<br>{euro(e)} je zusätzlichem Verfahren"
         for n, d, a, b, t, x, e in zip(data["name"], data["approved_on"], data["amount_eur"], data["total_before"],
                                        data["total_after"], data["added"], data["eur_per_added_procedure"],
                                        strict=True)
