@@ -3,6 +3,9 @@
 The full-precision VG5000 GEM GeoJSON (read from the mirror at run time, reprojected to WGS84) is put
 inline into a `go.Choroplethmap`, so every rerun that changes the figure sends all shapes again. A
 selectbox switches the values shown, like a measure change on the Karte page.
+
+`streamlit run bench/naive_map.py` puts bench/ first on sys.path (and `python -m streamlit` the project folder
+after it), so no bench script may be named like a project package (tests/test_architecture.py checks it).
 """
 
 from __future__ import annotations

@@ -282,3 +282,10 @@ def test_every_bench_script_runs_as_a_module_and_the_readme_says_so() -> None:
     missing = [s for s in scripts if f"python -m bench.{s}" not in readme]
     assert missing == [], f"README 'Benchmarks' lacks: {missing}"
     assert not re.search(r"python bench/\w+\.py", readme), "bench scripts are run as modules"
+
+
+def test_no_bench_script_shadows_a_project_package() -> None:
+    """`streamlit run bench/naive_map.py` puts bench/ first on sys.path: bench/etl.py would hide the etl package."""
+    packages = {d.name for d in ROOT.iterdir() if d.is_dir() and any(d.glob("*.py"))} | {"dashboard"}
+    assert {"etl", "app", "core", "devtools", "bench"} <= packages
+    assert sorted(p.stem for p in (ROOT / "bench").glob("*.py") if p.stem in packages) == []

@@ -4,7 +4,7 @@ A full build (no demo data) from the mirror into a temporary folder, timed; then
 more without any processing: the GV100AD files as plain file reads and decoded text, the boundary layers
 with pyogrio. The ratio says how much the build adds on top of reading.
 
-    .venv/bin/python -m bench.etl [--mirror DIR]
+    .venv/bin/python -m bench.etl_time [--mirror DIR]
 
 Ends with one line: build_seconds=… read_seconds=… ratio=…
 """
