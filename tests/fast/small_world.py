@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -27,6 +27,7 @@ DEMO_LABEL = "Demodaten — synthetische Werte, nicht amtlich"
 REGISTER_ATTRIBUTION = "© Statistisches Bundesamt (Destatis), 2025"
 REFERENCE_ATTRIBUTION = "Quelle: https://example.org/referenz"
 PREV, LATEST = date(2024, 1, 1), date(2025, 6, 1)
+AWARDS_FROM = date(2023, 7, 1)  # one award every 15 days from here
 GRANT_DAY = date(2024, 6, 1)  # between the two snapshots: the grant effect sees both
 MERGED = "091719999999"  # a municipality shape whose key the register no longer has
 
@@ -234,7 +235,7 @@ def generate_certifications(regions: pd.DataFrame, snapshots: pd.DataFrame) -> p
     eligible = [a for a in bavarian["ars"] if latest.loc[a, "total"] >= (30 if len(a) == 3 else 50)]
     first_vg = regions[(regions["level"] == "association") & (regions["state_ars"] == "09")]["ars"].min()
     chosen = list(dict.fromkeys([*eligible[::2], first_vg]))
-    return pd.DataFrame([{"ars": ars, "kind": "Digitales Amt", "awarded_on": date(2025, 1, 1 + i % 28),
+    return pd.DataFrame([{"ars": ars, "kind": "Digitales Amt", "awarded_on": AWARDS_FROM + timedelta(days=15 * i),
                           "awarded_on_precision": "day", "source_id": REFERENCE if i == 0 else DEMO,
                           "is_demo": i != 0} for i, ars in enumerate(chosen)])
 

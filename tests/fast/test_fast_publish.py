@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from small_world import DEMO_LABEL, LATEST, PREV, REGISTER_ATTRIBUTION, World, authorities, latest_totals
+from small_world import DEMO_LABEL, LATEST, MERGED, PREV, REGISTER_ATTRIBUTION, World, authorities, latest_totals
 
 from app import data
 
@@ -120,3 +120,25 @@ def test_start_headline(small: data.Db, world: World) -> None:
     assert head["authorities_with_data"] == world.snapshots["ars"].nunique()
     assert head["eligible_not_certified"] == (expected_status(world)["status"]
                                               == "berechtigt, nicht zertifiziert").sum()
+
+
+def test_start_counts_density_and_recent_awards(small: data.Db, world: World) -> None:
+    per_state = data.municipalities_per_state(small).set_index("ars")
+    municipalities = world.of("municipality")
+    for state in ("08", "09"):
+        inside = municipalities[municipalities["state_ars"] == state]
+        assert per_state.loc[state, "gemeinden"] == inside["is_municipality"].sum()
+        assert per_state.loc[state, "gemeindefreie_gebiete"] == (~inside["is_municipality"]).sum()
+        assert per_state.loc[state, "einwohner"] == inside["population"].sum()
+    density = data.density(small, "municipality", "09").set_index("ars")
+    assert sorted(density.index) == sorted(world.shapes.query("level == 'municipality'")["ars"].loc[
+        lambda k: k.str.startswith("09")])
+    city = world.region("091620000000")
+    assert density.loc["091620000000", "density"] == pytest.approx(city["population"] / city["area_km2"])
+    assert pd.isna(density.loc[MERGED, "density"]) and pd.isna(density.loc["091730000900", "density"])
+    newest = world.certifications["awarded_on"].max()
+    cutoff = (pd.Timestamp(newest) - pd.DateOffset(months=6)).date()
+    recent = data.recent_awards(small, 6)
+    expected = world.certifications[world.certifications["awarded_on"] > cutoff]
+    assert sorted(recent["ars"]) == sorted(expected["ars"]) and 0 < len(recent) < len(world.certifications)
+    assert recent["awarded_on"].is_monotonic_decreasing
