@@ -62,7 +62,8 @@ class Sources:
             "title": f"Pressefakten {found.name}" + (f": {url}" if url else ""), "publisher": None, "url": url,
             "file": found.name, "sha256": found.sha256, "bytes": found.bytes, "origin": found.origin,
             "retrieved_at": found.retrieved_at, "licence": PRESS_2026.licence,
-            "attribution": f"Quelle: {url}" if url else None, "edition": None, "kind": "reference", "is_demo": False})
+            "attribution": f"Quelle: {url}" if url else f"Pressefakten, Zusammenstellung von Hand ({found.name})",
+            "edition": None, "kind": "reference", "is_demo": False})
         return sid
 
 
