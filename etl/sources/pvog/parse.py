@@ -22,6 +22,7 @@ REQUIRED = ("leika_key", "ars", "online_status", "art_flaechendeckung")
 OPTIONAL = ("leika_name", "leika_bezeichnung", "ars_name", "ozgid", "ozg_bezeichnung", "url", "aktiv",
             "begruendung_nicht_beruecksichtigt", "datenstand_pvog_import", "export_datum")
 COLUMNS = (*REQUIRED, *OPTIONAL)
+CODES = ("leika_key", "ars", "online_status", "aktiv", "art_flaechendeckung", "ozgid", "datenstand_pvog_import")
 ONLINE_STATUS = ("ok", "nicht ok")
 ACTIVE = ("ja", "nein", "")
 COVERAGE = ("bundesweit flächendeckend", "landesweit flächendeckend", "kreisweit flächendeckend",
@@ -196,10 +197,9 @@ def _date(values: pd.Series) -> pd.Series:
 
 def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(valid rows with normalised values, rejects with row number and reason). Vectorised for large batches."""
-    df = frame.reindex(columns=list(COLUMNS)).astype("str").fillna("")
-    df = df.replace("nan", "")
-    for col in df.columns:
-        df[col] = df[col].str.strip()
+    df = frame.reindex(columns=list(COLUMNS), fill_value="")
+    for col in CODES:  # the long text columns stay as read: no copy of the bulk of the bytes
+        df[col] = df[col].fillna("").str.strip()
     df["online_status"] = df["online_status"].str.lower()
     df["aktiv"] = df["aktiv"].str.lower()
     reason = pd.Series("", index=df.index, dtype="str")
@@ -220,4 +220,4 @@ def validate(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     shown = df.loc[bad, "leika_key"].str.cat([df.loc[bad, c] for c in REQUIRED[1:]], sep=";")
     rejects = pd.DataFrame({"row_number": df.index[bad], "reason": reason[bad].to_numpy(),
                             "raw": shown.to_numpy()})
-    return df.loc[~bad], rejects
+    return (df.loc[~bad] if bad.any() else df), rejects

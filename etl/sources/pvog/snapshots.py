@@ -83,7 +83,9 @@ def select(fetches: dict[str, cache.Fetch]) -> Selection:
     snap_of_row = raw.pop("snap").to_numpy()
     numbers = raw.pop("row_number").to_numpy()
     valid, rejects = validate(raw)
-    valid = valid.assign(snap=snap_of_row[valid.index], row_number=numbers[valid.index])
+    del raw
+    valid["snap"] = snap_of_row[valid.index]
+    valid["row_number"] = numbers[valid.index]
     rejects = rejects.assign(snap=snap_of_row[rejects["row_number"].to_numpy()],
                              row_number=numbers[rejects["row_number"].to_numpy()])
     rejects = pd.concat([rejects, pd.DataFrame(shape_rejects, columns=rejects.columns)], ignore_index=True)
@@ -102,4 +104,6 @@ def select(fetches: dict[str, cache.Fetch]) -> Selection:
         snapshots.loc[i, "status"] = "accepted"
         last[meta["ars12"]] = meta["services"]
     accepted = set(snapshots.loc[snapshots["status"].eq("accepted"), "snap"])
-    return Selection(valid[valid["snap"].isin(accepted)], rejects, snapshots, notes)
+    if len(accepted) < len(snapshots):
+        valid = valid[valid["snap"].isin(accepted)]
+    return Selection(valid, rejects, snapshots, notes)
