@@ -8,13 +8,15 @@ import streamlit as st
 
 from app import state
 from app.data import rankings, start
+from app.data.provenance import Result
+from app.data.registry import Db
 from app.figures.rankings import latest_date_text, position_text, rank_change_text, ranking_table, top_bottom_bars
 from app.formatting import number
 from app.ui import build as guard
 from app.ui import downloads
 from app.ui.markdown import md
 from app.ui.tables import localized, measure_columns
-from core.measures import RANK_MEASURES, measure
+from core.measures import RANK_MEASURES, Measure, measure
 
 st.set_page_config(page_title="Rangliste – Digitalmonitor Kommunen", page_icon="🏆", layout="wide")
 
@@ -39,6 +41,29 @@ def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kr
     if group_kind == "authority_type":
         return f"{kind} in {states.get(land, land)}"
     return f"alle Behörden in {states.get(land, land)}"
+
+
+def _table_block(build: Db, result: Result, spec: Measure, mine: str | None) -> None:
+    """The whole ranking as a table (the chosen authority marked), its sources and downloads."""
+    frame, label, sources, measure_key = result.frame, spec.label, result.attribution, spec.key
+    table = ranking_table(frame, label)
+    if mine is not None:  # a marker column instead of a styled row: no Styler for 2,000 rows on every rerun
+        table.insert(0, "Ihre Wahl", (frame["ars"] == mine).to_numpy())
+    table["Rangänderung"] = table["Rangänderung"].map(rank_change_text)  # ▲ 3 / ▼ 1 / = 0 / –
+    shown, numbers = localized(table, measure_columns(spec, label, "Median der Vergleichsgruppe"),
+                               {"Rang": {"width": "small"}})
+    st.dataframe(shown, hide_index=True, width="stretch", height=480, key="rang_table",
+                 column_config={**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(
+                     width="small", help="die hervorgehobene Behörde"),
+                     "Rangänderung": st.column_config.TextColumn(
+                         width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)")})
+    st.caption(md(f"Daten: {sources}. Einwohner: {start.register_attribution(build)}."))
+    with st.expander("Daten herunterladen", icon=":material/download:"):
+        export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",
+                        "rank", "peers", "rank_change", "prev_rank", "as_of", "prev_as_of", "group_median",
+                        "is_demo"]].rename(columns={"value": measure_key})
+        downloads.download_buttons(result.with_frame(export), f"rangliste_{measure_key}", key="rangliste")
+
 
 
 def main() -> None:
@@ -109,23 +134,6 @@ def main() -> None:
     st.plotly_chart(fig, key="rang_chart", width="stretch", config={"displaylogo": False})
     st.caption(md(f"Gestrichelte Linie: Median der Vergleichsgruppe ({number(median, decimals)}). Daten: {sources}."))
 
-    table = ranking_table(frame, label)
-    if mine is not None:  # a marker column instead of a styled row: no Styler for 2,000 rows on every rerun
-        table.insert(0, "Ihre Wahl", (frame["ars"] == mine).to_numpy())
-    table["Rangänderung"] = table["Rangänderung"].map(rank_change_text)  # ▲ 3 / ▼ 1 / = 0 / –
-    shown, numbers = localized(table, measure_columns(spec, label, "Median der Vergleichsgruppe"),
-                               {"Rang": {"width": "small"}})
-    st.dataframe(shown, hide_index=True, width="stretch", height=480, key="rang_table",
-                 column_config={**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(
-                     width="small", help="die hervorgehobene Behörde"),
-                     "Rangänderung": st.column_config.TextColumn(
-                         width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)")})
-    st.caption(md(f"Daten: {sources}. Einwohner: {start.register_attribution(build)}."))
-    with st.expander("Daten herunterladen", icon=":material/download:"):
-        export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",
-                        "rank", "peers", "rank_change", "prev_rank", "as_of", "prev_as_of", "group_median",
-                        "is_demo"]].rename(columns={"value": measure_key})
-        downloads.download_buttons(result.with_frame(export), f"rangliste_{measure_key}", key="rangliste")
-
+    _table_block(build, result, spec, mine)
 
 guard.run(main)
