@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from app.formatting import number
 from app.frames import missing
 from app.style import date_text, escape, source_note
+from core.measures import MEASURES
 
 MUNICIPAL = "#0072B2"
 
@@ -84,14 +85,16 @@ def compare_history_chart(history: pd.DataFrame, names: dict[str, str], *, attri
     return source_note(fig, attribution, demo)
 
 
+# (column, row label, format): "measure" = a number with the catalogue's decimals, an int = that many decimals
 COMPARE_ROWS = (
     ("kind", "Art", None), ("district_name", "Kreis", None), ("size_class", "Größenklasse", None),
-    ("population", "Einwohner", 0), ("area_km2", "Fläche (km²)", 1), ("density", "Einwohner je km²", 1),
-    ("total", "Online-Verfahren gesamt", 0), ("municipal", "kommunal", 0), ("central", "zentral", 0),
-    ("total_per_10k", "je 10.000 Einwohner", 1), ("as_of", "Stand", "date"),
-    ("da_status", "Digitales Amt", None), ("distance", "fehlende Verfahren bis zur Schwelle", 0),
-    ("grants", "Förderbescheide", 0), ("grant_eur", "Fördersumme (€)", 0),
-    ("eur_per_inhabitant", "Förderung je Einwohner (€)", 2),
+    ("population", "Einwohner", "measure"), ("area_km2", "Fläche (km²)", "measure"),
+    ("density", "Einwohner je km²", "measure"), ("total", "Online-Verfahren gesamt", "measure"),
+    ("municipal", "kommunal", "measure"), ("central", "zentral", "measure"),
+    ("total_per_10k", "je 10.000 Einwohner", "measure"), ("as_of", "Stand", "date"),
+    ("da_status", "Digitales Amt", None), ("distance", "fehlende Verfahren bis zur Schwelle", "measure"),
+    ("grants", "Förderbescheide", "measure"), ("grant_eur", "Fördersumme (€)", 0),
+    ("eur_per_inhabitant", "Förderung je Einwohner (€)", "measure"),
 )
 
 
@@ -123,6 +126,8 @@ def compare_table(facts: pd.DataFrame) -> pd.DataFrame:
                 cells.append("–")
             elif fmt == "date":
                 cells.append(date_text(value, row.get(f"{col}_precision")))
+            elif fmt == "measure":
+                cells.append(number(value, MEASURES[col].decimals))
             elif isinstance(fmt, int):
                 cells.append(number(value, fmt))
             else:
