@@ -24,6 +24,11 @@ def measure_for(level: str, measure: str) -> str:
     return measure if measure in options else options[0]
 
 
+def level_family(level: str) -> str:
+    """Which SQL family a map level uses: municipalities (may inherit their VG's values), authorities, roll-ups."""
+    return {"municipality": "municipality", "association": "authority"}.get(check_map_level(level), "rollup")
+
+
 def check_map_level(level: str) -> str:
     if level not in MAP_LEVELS:
         raise ValueError(f"unknown map level {level!r}")
@@ -43,7 +48,7 @@ def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.
     check_map_level(level)
     if measure not in on_level(level):
         raise ValueError(f"measure {measure!r} not offered at level {level!r}")
-    family = {"municipality": "municipality", "association": "authority"}.get(level, "rollup")
+    family = level_family(level)
     value_sql, demo_sql, inherited_sql = MEASURE_SQL[family][measure]
     note_sql = ("CASE WHEN f.authorities IS NOT NULL THEN 'Behörden mit Daten: ' || f.authorities_with_data "
                 "|| ' von ' || f.authorities END" if family == "rollup" else "NULL")
