@@ -30,6 +30,7 @@ PREV, LATEST = date(2024, 1, 1), date(2025, 6, 1)
 AWARDS_FROM = date(2023, 7, 1)  # one award every 15 days from here
 GRANT_DAY = date(2024, 6, 1)  # between the two snapshots: the grant effect sees both
 MERGED = "091719999999"  # a municipality shape whose key the register no longer has
+AT_THRESHOLD = {"091730010010": 50, "091730011011": 49}  # exactly at and one below the Digitales-Amt threshold
 
 _STEMS = ("Alt", "Berg", "Dorn", "Eich", "Fels", "Grün", "Hohen", "Kirch", "Lind", "Moos", "Neu", "Ober", "Rot",
           "Sand", "Tann", "Unter", "Wald", "Wies")
@@ -197,7 +198,23 @@ def generate_snapshots(regions: pd.DataFrame, seed: int = 13) -> pd.DataFrame:
         if real:
             rows.append({**rows[-1], "total": rows[-1]["total"] + 500, "municipal": rows[-1]["municipal"] + 500,
                          "source_id": DEMO, "is_demo": True})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame = frame[~frame["ars"].isin(AT_THRESHOLD)]
+    edge = [{"ars": ars, "as_of": as_of, "as_of_precision": "day", "municipal": total - 20, "central": 20,
+             "total": total, "source_id": DEMO, "is_demo": True}
+            for ars, latest in AT_THRESHOLD.items() for as_of, total in ((PREV, latest - 10), (LATEST, latest))]
+    return pd.concat([frame, pd.DataFrame(edge)], ignore_index=True)
+
+
+def add_grant_day_snapshots(snapshots: pd.DataFrame, grants: pd.DataFrame) -> pd.DataFrame:
+    """Counts on the day of a grant, which are 'before' it, never 'after': a third count for the first recipient
+    with data; for the second, its latest count moved to that day (so it has none after the grant)."""
+    first, second = [a for a in dict.fromkeys(grants["ars"]) if a in set(snapshots["ars"])][:2]
+    last = snapshots[(snapshots["ars"] == first) & (snapshots["as_of"] == PREV)].iloc[0]
+    row = {**last.to_dict(), "as_of": GRANT_DAY, "total": last["total"] + 3, "municipal": last["municipal"] + 3}
+    moved = snapshots.copy()
+    moved.loc[(moved["ars"] == second) & (moved["as_of"] == LATEST), "as_of"] = GRANT_DAY
+    return pd.concat([moved, pd.DataFrame([row])], ignore_index=True)
 
 
 def latest_totals(snapshots: pd.DataFrame, on: date = LATEST) -> pd.DataFrame:
@@ -232,7 +249,8 @@ def generate_certifications(regions: pd.DataFrame, snapshots: pd.DataFrame) -> p
     latest = latest_totals(snapshots)
     bavarian = authorities(regions)
     bavarian = bavarian[(bavarian["state_ars"] == "09") & bavarian["ars"].isin(latest.index)].sort_values("ars")
-    eligible = [a for a in bavarian["ars"] if latest.loc[a, "total"] >= (30 if len(a) == 3 else 50)]
+    eligible = [a for a in bavarian["ars"] if latest.loc[a, "total"] >= (30 if len(a) == 3 else 50)
+                and a not in AT_THRESHOLD]
     first_vg = regions[(regions["level"] == "association") & (regions["state_ars"] == "09")]["ars"].min()
     chosen = list(dict.fromkeys([*eligible[::2], first_vg]))
     return pd.DataFrame([{"ars": ars, "kind": "Digitales Amt", "awarded_on": AWARDS_FROM + timedelta(days=15 * i),
@@ -273,6 +291,7 @@ def write_world(path: Path) -> World:
     shapes = generate_shapes(regions)
     snapshots = generate_snapshots(regions)
     grants = generate_grants(regions)
+    snapshots = add_grant_day_snapshots(snapshots, grants)
     certifications = generate_certifications(regions, snapshots)
     con = duckdb.connect(str(path))
     try:

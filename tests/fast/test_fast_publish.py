@@ -7,7 +7,16 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from small_world import DEMO_LABEL, LATEST, MERGED, PREV, REGISTER_ATTRIBUTION, World, authorities, latest_totals
+from small_world import (
+    AT_THRESHOLD,
+    DEMO_LABEL,
+    GRANT_DAY,
+    MERGED,
+    REGISTER_ATTRIBUTION,
+    World,
+    authorities,
+    latest_totals,
+)
 
 from app import data
 
@@ -37,16 +46,29 @@ def test_grant_totals_per_district_with_zero_for_none(small: data.Db, world: Wor
 
 
 def test_grant_effect_compares_the_snapshots_around_the_grant(small: data.Db, world: World) -> None:
-    effect = data.grant_effect(small, "digitales_rathaus").set_index("grant_id")
-    before, after = latest_totals(world.snapshots, PREV)["total"], latest_totals(world.snapshots)["total"]
-    for grant in world.grants.query("program_id == 'digitales_rathaus'").itertuples():
+    """Before: the latest count on or before the approval day; after: the latest count later than that day and at
+    most twelve months after it (none for the recipient whose last count is of the approval day itself)."""
+    effect = data.grant_effect(small).set_index("grant_id")
+    before = latest_totals(world.snapshots, GRANT_DAY)
+    later = world.snapshots[(world.snapshots["as_of"] > GRANT_DAY)
+                            & (world.snapshots["as_of"] <= (pd.Timestamp(GRANT_DAY) + pd.DateOffset(months=12)).date())]
+    after = latest_totals(later)
+    grants = world.grants
+    assert len(data.grant_effect(small, "digitales_rathaus")) == (grants["program_id"] == "digitales_rathaus").sum()
+    assert set(grants["ars"]) & set(before.index) - set(after.index), "a recipient without a later count"
+    assert set(grants["ars"]) & set(world.snapshots.query("as_of == @GRANT_DAY")["ars"]) & set(after.index)
+    for grant in grants.itertuples():
         row = effect.loc[grant.grant_id]
-        if grant.ars in after.index:
-            assert (row["total_before"], row["total_after"]) == (before[grant.ars], after[grant.ars])
-            assert row["added"] == after[grant.ars] - before[grant.ars]
-            assert row["after_as_of"].date() == LATEST
+        for side, facts in (("before", before), ("after", after)):
+            if grant.ars in facts.index:
+                assert row[f"total_{side}"] == facts.loc[grant.ars, "total"], (grant.ars, side)
+                assert row[f"{side}_as_of"].date() == facts.loc[grant.ars, "as_of"], (grant.ars, side)
+            else:
+                assert pd.isna(row[f"total_{side}"]) and pd.isna(row[f"{side}_as_of"]), (grant.ars, side)
+        if grant.ars in before.index and grant.ars in after.index:
+            assert row["added"] == after.loc[grant.ars, "total"] - before.loc[grant.ars, "total"]
         else:
-            assert pd.isna(row["total_before"]) and pd.isna(row["added"])
+            assert pd.isna(row["added"])
 
 
 def expected_status(world: World) -> pd.DataFrame:
@@ -75,6 +97,8 @@ def test_digitales_amt_status_of_every_authority(small: data.Db, world: World) -
     both = expected["distance"].notna()
     assert got.loc[both[both].index, "distance"].tolist() == expected.loc[both, "distance"].tolist()
     assert got.loc["091", "threshold"] == 30  # the Bezirk
+    assert [got.loc[a, "status"] for a in AT_THRESHOLD] == ["berechtigt, nicht zertifiziert", "noch nicht"]
+    assert [got.loc[a, "distance"] for a in AT_THRESHOLD] == [0, 1]
 
 
 def test_members_of_a_certified_association_show_its_award_on_the_map(small: data.Db, world: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from small_world import PREV, World, authorities, latest_totals
+from small_world import World, authorities, latest_totals
 
 from app import data
 
@@ -20,11 +20,14 @@ def size_class(population: float) -> str:
 def expected_ranks(world: World, members: list[str]) -> pd.DataFrame:
     """rank, peers, prev_rank and rank_change of the authorities with data among `members`."""
     now = latest_totals(world.snapshots)["total"]
-    before = latest_totals(world.snapshots, PREV)["total"]
     keys = [k for k in members if k in now.index]
-    frame = pd.DataFrame({"value": now[keys].astype(float), "prev": before.reindex(keys).astype(float)})
+    frame = pd.DataFrame({"value": now[keys].astype(float)})
     frame["rank"] = frame["value"].rank(method="min", ascending=False).astype(int)
-    frame["prev_rank"] = frame["prev"].rank(method="min", ascending=False)
+    dates = world.snapshots[world.snapshots["ars"].isin(keys)].groupby("ars")["as_of"].unique()
+    for key in keys:  # the rank then: among every member's latest value on or before the member's previous date
+        previous = sorted(dates[key])[-2]
+        then = latest_totals(world.snapshots, previous)["total"].reindex(keys).dropna().astype(float)
+        frame.loc[key, "prev_rank"] = then.rank(method="min", ascending=False)[key]
     frame["rank_change"] = frame["prev_rank"] - frame["rank"]
     frame["peers"] = len(keys)
     return frame
