@@ -38,9 +38,11 @@ def wait_until_responds(url: str, proc: subprocess.Popen[bytes] | None = None, t
 
 @contextlib.contextmanager
 def streamlit_server(script: Path, env: dict[str, str], log_path: Path,
-                     extra_args: Sequence[str] = (), port: int | None = None) -> Iterator[str]:
-    """Run `streamlit run SCRIPT` on `port` (default: a free local port); yield its base URL; terminate it
-    afterwards."""
+                     extra_args: Sequence[str] = (), port: int | None = None,
+                     warm: bool | None = None) -> Iterator[str]:
+    """Run `streamlit run SCRIPT` on `port` (default: a free local port); yield its base URL once it is ready;
+    terminate it afterwards. Ready means, for the app (`warm`, default: the script is dashboard.py), that one
+    session has run the Start page (devtools.warmup), as scripts/run.sh does before it reports the app ready."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
@@ -51,6 +53,12 @@ def streamlit_server(script: Path, env: dict[str, str], log_path: Path,
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_responds(f"{base}/_stcore/health", proc)
+            if warm if warm is not None else script.name == "dashboard.py":
+                from devtools.warmup import warm_up
+
+                result = warm_up(base)
+                if not result.ok:
+                    raise RuntimeError(f"warm-up of {base} failed: {result.status}; {'; '.join(result.errors)}")
             yield base
         finally:
             proc.terminate()

@@ -53,13 +53,9 @@ def test_navigation_lists_every_page(app_url: str, page: Any) -> None:
     assert _navigation(page) == expected
 
 
-@pytest.mark.xfail(reason="pages/ beside dashboard.py puts Streamlit into its pages-directory mode until some "
-                          "session opens the Start page: a first visit by permalink runs the page without "
-                          "dashboard.py's st.navigation (labels 'dashboard', 'Foerderung', no icons); the "
-                          "given project layout keeps pages/ there. Strict: a fix must remove this marker.",
-                   strict=True)
 def test_permalink_as_first_visit_shows_the_app_navigation(db_path: Path, tmp_path: Path, browser: Any) -> None:
-    """A fresh server whose first visitor comes by a permalink shows the same navigation as the Start page."""
+    """A fresh server whose first visitor comes by a permalink shows the same navigation as the Start page:
+    the server is ready only after its warm-up session ran Start (devtools.warmup, as scripts/run.sh does)."""
     expected = [(title, name) for _script, name, title in web.declared_pages()]
     deep = PAGES[-1]
     env = {"DIGITALMONITOR_DB": str(db_path)}
