@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create or reuse the local virtual environment and install the pinned requirements.
-# Usage: scripts/setup.sh run|test   ("test" also installs Debian's chromium for the browser tests)
+# Usage: scripts/setup.sh run|serve|test   ("serve" also installs Debian's haproxy; "test" haproxy and
+# chromium for the browser tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-run}
@@ -34,4 +35,9 @@ fi
 if [ "$purpose" = test ] && [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian's chromium for the browser tests ..." >&2
   apt_install chromium
+fi
+
+if { [ "$purpose" = test ] || [ "$purpose" = serve ]; } && ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  echo "Installing Debian's haproxy (the load balancer of scripts/serve.sh) ..." >&2
+  apt_install haproxy
 fi
