@@ -22,7 +22,8 @@ GRANTS = "funding_grant"
 CERTIFICATIONS = "certification"
 CERTIFICATION_RULES = "certification_program"  # the threshold of a programme holds for its whole state
 PVOG_COUNTS = "pvog_count"  # the federal Dashboard Digitale Verwaltung (Open-PVOG), etl/sql/pvog_counts.sql
-FACT_TABLES = (PROCEDURES, SERVICES, GRANTS, CERTIFICATIONS, PVOG_COUNTS)
+BROADBAND = "broadband"  # Breitbandatlas (Stand Mitte 2021), etl/sources/broadband.sql: municipalities and roll-ups
+FACT_TABLES = (PROCEDURES, SERVICES, GRANTS, CERTIFICATIONS, PVOG_COUNTS, BROADBAND)
 
 # source kinds behind a measure with no fact table of its own (population, area: the register alone)
 REGISTER_ONLY = ("register",)
@@ -73,8 +74,21 @@ PER_10K_CAVEAT = "je 10.000 Einwohner begünstigt kleine Gemeinden; auf Kreisebe
 PVOG_CAVEAT = ("Zählung des Bundes (Dashboard Digitale Verwaltung, LeiKa-Leistungen mit Status ok), "
                "nicht die BayernPortal-Zählung hinter dem Digitalen Amt")
 
-# in the order of the Karte selectbox
+BROADBAND_NOTE = "Breitbandatlas, Bundesnetzagentur (Stand Mitte 2021); Kreise und Länder nach Einwohnern gewichtet"
+BROADBAND_CAVEAT = ("Stand Mitte 2021, Gemeinden nach heutigem Gebietsstand; seither durch Zusammenschluss "
+                    "gebildete Gemeinden ohne Wert")
+
+# in the order of the Karte selectbox; the first real measure of a level is what a newcomer sees first
 MEASURES: dict[str, Measure] = {m.key: m for m in (
+    Measure("households_gigabit", "Haushalte mit Gigabit (≥ 1.000 Mbit/s, alle Technologien)", "%", 1,
+            levels=ALL_MAP_LEVELS, rankable=True, facts=(BROADBAND,), can_be_demo=False, caveat=BROADBAND_CAVEAT,
+            note=BROADBAND_NOTE),
+    Measure("households_100mbit", "Haushalte mit mindestens 100 Mbit/s (alle Technologien)", "%", 1,
+            levels=ALL_MAP_LEVELS, rankable=True, facts=(BROADBAND,), can_be_demo=False, caveat=BROADBAND_CAVEAT,
+            note=BROADBAND_NOTE),
+    Measure("businesses_gigabit", "Gewerbestandorte mit Gigabit (≥ 1.000 Mbit/s, leitungsgebunden)", "%", 1,
+            levels=ALL_MAP_LEVELS, rankable=True, facts=(BROADBAND,), can_be_demo=False, caveat=BROADBAND_CAVEAT,
+            note=BROADBAND_NOTE),
     Measure("total", "Online-Verfahren gesamt", "Verfahren", levels=ALL_MAP_LEVELS, rankable=True,
             facts=_PROCEDURES),
     Measure("municipal", "kommunale Online-Verfahren", "Verfahren", levels=AUTHORITY_LEVELS, rankable=True,
@@ -107,6 +121,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
 )}
 
 RANK_MEASURES = tuple(key for key, m in MEASURES.items() if m.rankable)
+BROADBAND_MEASURES = tuple(key for key, m in MEASURES.items() if BROADBAND in m.facts)
 MAP_MEASURES = tuple(key for key, m in MEASURES.items() if m.levels)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from app.data.cache import cached
-from app.data.map_sql import FACTS_SQL, MEASURE_SQL
+from app.data.map_sql import BROADBAND_NOTE_SQL, BROADBAND_SQL, FACTS_SQL, MEASURE_SQL
 from app.data.provenance import Result
 from app.data.registry import Db, query
 from app.frames import ranked
@@ -52,6 +52,8 @@ def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.
     value_sql, demo_sql, inherited_sql = MEASURE_SQL[family][measure]
     note_sql = ("CASE WHEN f.authorities IS NOT NULL THEN 'Behörden mit Daten: ' || f.authorities_with_data "
                 "|| ' von ' || f.authorities END" if family == "rollup" else "NULL")
+    if measure in BROADBAND_SQL:
+        note_sql = BROADBAND_NOTE_SQL
     sql = f"""
         WITH b AS (
             SELECT s.ars, coalesce(r.display_name, 'Gebiet ' || s.ars) AS name,
@@ -69,6 +71,7 @@ def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.
                     THEN {"f.inherited_from_name" if family == "municipality" else "NULL"} END AS inherited_from_name,
                CASE WHEN b.unincorporated THEN $unincorporated ELSE {note_sql} END AS note
         FROM b LEFT JOIN f USING (ars)
+        LEFT JOIN broadband bb ON bb.ars = b.ars
         ORDER BY b.ars"""  # noqa: S608 - every fragment from the allow-lists above
     params: dict[str, object] = {"level": level, "state": state, "unincorporated": UNINCORPORATED_NOTE}
     return query(db, sql, params)

@@ -9,6 +9,12 @@ _REGISTER = {
     "population": ("b.population", "false", "false"),
     "density": ("b.population / nullif(b.area_km2, 0)", "false", "false"),
 }
+# Breitbandatlas: the row of the shape's own key in table `broadband` (joined as `bb` in `map.map_frame`):
+# municipalities their own value (never their VG's), VGs, Kreise and Länder the population-weighted roll-up
+BROADBAND_SQL = {key: (f"bb.{key}", "bb.is_demo", "false")
+                 for key in ("households_gigabit", "households_100mbit", "businesses_gigabit")}
+# the note of a broadband value: why a municipality has none (merger, no row), over how many a roll-up is weighted
+BROADBAND_NOTE_SQL = "bb.note"
 
 
 def _authority_measures(procedures_inherited: str, status_demo: str, status_inherited: str,
@@ -20,7 +26,7 @@ def _authority_measures(procedures_inherited: str, status_demo: str, status_inhe
             "da_status": ("f.da_status", status_demo, status_inherited),
             "distance": ("f.distance", status_demo, distance_inherited),
             "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
-            **_REGISTER}
+            **BROADBAND_SQL, **_REGISTER}
 
 
 MEASURE_SQL: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -32,7 +38,7 @@ MEASURE_SQL: dict[str, dict[str, tuple[str, str, str]]] = {
         "share_meeting_threshold": ("100 * f.share_meeting_threshold", "f.procedures_demo", "false"),
         "coverage": ("100 * f.coverage", "f.procedures_demo", "false"),
         "eur_per_inhabitant": ("f.grant_eur / nullif(b.population, 0)", "f.grants_demo", "false"),
-        **_REGISTER,
+        **BROADBAND_SQL, **_REGISTER,
     },
 }
 
@@ -47,10 +53,14 @@ FACTS_SQL = {
                CASE WHEN m.da_status = 'keine Daten' THEN NULL ELSE m.da_status END AS da_status,
                m.distance, m.inherited, m.procedures_inherited, m.status_inherited, m.inherited_from,
                v.display_name AS inherited_from_name,
-               m.is_demo AS map_demo, m.is_demo AND m.total IS NOT NULL AS procedures_demo,
+               m.is_demo AS map_demo, coalesce(p.is_demo, false) AND m.total IS NOT NULL AS procedures_demo,
                g.eur_per_inhabitant, coalesce(g.grants_demo, false) AS grants_demo
         FROM v_municipality_map m
         LEFT JOIN region v ON v.ars = m.inherited_from
+        -- the count shown (own, or the VG's when inherited) with its own demo flag: a demo award of the same
+        -- authority makes the status demo, never the count (m.is_demo mixes both)
+        LEFT JOIN v_procedures_per_10k p
+               ON p.ars = CASE WHEN m.procedures_inherited THEN m.inherited_from ELSE m.ars END
         LEFT JOIN ({_GRANTS_SQL}) g ON g.ars = m.ars""",  # noqa: S608 - constant
     "authority": f"""
         SELECT a.ars, p.total, p.municipal, p.central, p.total_per_10k, p.is_demo AS procedures_demo,

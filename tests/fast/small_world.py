@@ -19,10 +19,15 @@ import shapely
 
 from etl.context import insert
 from etl.database import create_schema, create_views
+from etl.sources.broadband import SQL as BROADBAND_SQL
 
 BUILD_ID = "fast-20260101T000000Z-000000"
 EDITION = "2025-11-30"
 REGISTER, BOUNDARIES, REFERENCE, DEMO = "register:fast", "boundaries:fast", "reference:fast", "demo:fast"
+BROADBAND = "broadband:fast"
+BROADBAND_ATTRIBUTION = "Breitbandatlas, Bundesnetzagentur (Stand Mitte 2021)"
+MERGER_NOTE = "seit Mitte 2021 durch Zusammenschluss neu gebildet: keine Daten"
+NEWLY_MERGED = "091730001001"  # a municipality of today's register formed by a merger: no broadband value
 DEMO_LABEL = "Demodaten — synthetische Werte, nicht amtlich"
 REGISTER_ATTRIBUTION = "© Statistisches Bundesamt (Destatis), 2025"
 REFERENCE_ATTRIBUTION = "Quelle: https://example.org/referenz"
@@ -54,6 +59,7 @@ class World:
     snapshots: pd.DataFrame
     grants: pd.DataFrame
     certifications: pd.DataFrame
+    broadband: pd.DataFrame
 
     def region(self, ars: str) -> pd.Series:
         return self.regions.set_index("ars").loc[ars]
@@ -258,6 +264,24 @@ def generate_certifications(regions: pd.DataFrame, snapshots: pd.DataFrame) -> p
                           "is_demo": i != 0} for i, ars in enumerate(chosen)])
 
 
+def generate_broadband(regions: pd.DataFrame, seed: int = 15) -> pd.DataFrame:
+    """Breitbandatlas rows of every municipality (not the gemeindefreie Gebiet): percentages, and none with a
+    merger note for `NEWLY_MERGED`. The roll-ups are the ETL's own SQL (`write_world`)."""
+    rng = random.Random(seed)
+    rows = []
+    for ars in sorted(regions.query("level == 'municipality' and is_municipality")["ars"]):
+        merged = ars == NEWLY_MERGED
+        hundred = None if merged else round(rng.uniform(40, 100), 2)
+        rows.append({"ars": ars, "level": "municipality", "households_100mbit": hundred,
+                     "households_gigabit": None if merged else round(rng.uniform(0, hundred), 2),
+                     "businesses_gigabit": None if merged else round(rng.uniform(0, 100), 2),
+                     "municipalities": 1, "municipalities_with_data": 0 if merged else 1,
+                     "source_key": None if merged else ars[:5] + ars[9:], "key_match": "none" if merged else "exact",
+                     "note": MERGER_NOTE if merged else None, "as_of": date(2021, 6, 1), "as_of_precision": "month",
+                     "source_id": BROADBAND, "is_demo": False})
+    return pd.DataFrame(rows)
+
+
 def _sources() -> pd.DataFrame:
     common = {"publisher": None, "url": None, "sha256": None, "bytes": None, "retrieved_at": None, "licence": None}
     return pd.DataFrame([
@@ -270,6 +294,10 @@ def _sources() -> pd.DataFrame:
         {**common, "source_id": REFERENCE, "dataset": "reference_test", "title": "Referenzdaten (Test)",
          "file": "reference.csv", "origin": "project", "attribution": REFERENCE_ATTRIBUTION,
          "kind": "reference", "is_demo": False},
+        {**common, "source_id": BROADBAND, "dataset": "bnetza_breitbandatlas_2021",
+         "title": "Breitbandatlas (generiert)", "file": "gemeinde_bezirke_privat_2021_mitte.csv",
+         "origin": "generated", "attribution": BROADBAND_ATTRIBUTION,
+         "edition": "2021-06-01", "kind": "context", "is_demo": False},
         {**common, "source_id": DEMO, "dataset": "demo", "title": "Demodaten", "file": None, "origin": "generated",
          "attribution": DEMO_LABEL, "edition": "seed=1", "kind": "demo", "is_demo": True},
     ])
@@ -293,6 +321,7 @@ def write_world(path: Path) -> World:
     grants = generate_grants(regions)
     snapshots = add_grant_day_snapshots(snapshots, grants)
     certifications = generate_certifications(regions, snapshots)
+    broadband = generate_broadband(regions)
     con = duckdb.connect(str(path))
     try:
         create_schema(con)
@@ -306,7 +335,11 @@ def write_world(path: Path) -> World:
         insert(con, "procedure_snapshot", snapshots)
         insert(con, "funding_grant", grants)
         insert(con, "certification", certifications)
+        create, rollup = BROADBAND_SQL.read_text(encoding="utf-8").split("-- @rollup\n", 1)
+        con.execute(create)
+        insert(con, "broadband", broadband)
+        con.execute(rollup)
         create_views(con)
     finally:
         con.close()
-    return World(path, regions, shapes, snapshots, grants, certifications)
+    return World(path, regions, shapes, snapshots, grants, certifications, broadband)

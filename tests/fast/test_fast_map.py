@@ -36,14 +36,12 @@ def test_municipality_total_own_inherited_and_without_value(small: data.Db, worl
     latest = latest_totals(world.snapshots)
     names = world.regions.set_index("ars")["display_name"]
     municipalities = world.of("municipality", "09")
-    demo_awards = set(world.certifications.query("is_demo")["ars"])
     for m in municipalities[municipalities["is_municipality"]].itertuples():
         row = frame.loc[m.ars]
         source = m.ars if m.ars in latest.index else m.association_ars
         if isinstance(source, str) and source in latest.index:
             assert row["value"] == latest.loc[source, "total"], m.ars
-            if source not in demo_awards:  # see test_a_demo_award_does_not_make_a_real_count_demo
-                assert bool(row["is_demo"]) == bool(latest.loc[source, "is_demo"]), m.ars
+            assert bool(row["is_demo"]) == bool(latest.loc[source, "is_demo"]), m.ars
         else:
             assert pd.isna(row["value"]) and not row["is_demo"], m.ars
         inherited = source != m.ars and isinstance(source, str) and source in latest.index
@@ -63,15 +61,17 @@ def test_real_count_wins_over_a_larger_demo_count_of_the_same_date(small: data.D
     assert frame.loc[city, "value"] == real and not frame.loc[city, "is_demo"]
 
 
-@pytest.mark.xfail(strict=True, reason="app defect: the municipality map flags a real procedure count as demo when "
-                   "the Digitales-Amt award of the same authority is demo (map_demo mixes both measures)")
 def test_a_demo_award_does_not_make_a_real_count_demo(small: data.Db, world: World) -> None:
     latest = latest_totals(world.snapshots)
     real = set(latest.index[~latest["is_demo"].astype(bool)])
     both = sorted(real & set(world.certifications.query("is_demo")["ars"]) & set(world.of("municipality")["ars"]))
     assert both, "the generated world has a municipality with a real count and a demo award"
-    frame = data.map_frame(small, "municipality", "total").set_index("ars")
-    assert not frame.loc[both, "is_demo"].any()
+    for measure in ("total", "municipal", "total_per_10k"):
+        frame = data.map_frame(small, "municipality", measure).set_index("ars")
+        assert not frame.loc[both, "is_demo"].any(), measure
+    # the status rests on the award as well: a demo award makes it demo
+    status = data.map_frame(small, "municipality", "da_status").set_index("ars")
+    assert status.loc[both, "is_demo"].all()
 
 
 def test_per_10k_of_an_inherited_value_uses_the_association_population(small: data.Db, world: World) -> None:
