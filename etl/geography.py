@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.keys import LEVELS
 from etl.context import BuildContext, StepResult, Timer, insert
+from etl.labels import unique_names
 from etl.regions import build_regions, compare_keys, population_history
 from etl.shapes import geojson_text, shape_rows, simplify_coverage
 from etl.sources import register
@@ -75,7 +76,9 @@ def write(con: duckdb.DuckDBPyConnection, ctx: BuildContext, geo: Geography) -> 
     """Regions, population, key mismatches, map shapes and their GeoJSON files into the new database."""
     has_shape = set().union(*(set(geo.shapes[lvl]["ars"]) for lvl in LEVELS))
     newest_id = register.source_id(register.REGISTER_EDITIONS[0])
-    insert(con, "region", geo.regions.assign(has_shape=geo.regions["ars"].isin(has_shape), source_id=newest_id))
+    # the table holds the unambiguous names ("München, Landkreis"); ctx.regions keeps the plain ones for matching
+    insert(con, "region", geo.regions.assign(display_name=unique_names(geo.regions),
+                                             has_shape=geo.regions["ars"].isin(has_shape), source_id=newest_id))
     reg_ids = {spec.edition: register.source_id(spec) for spec in register.REGISTER_EDITIONS}
     insert(con, "population", geo.history.assign(source_id=geo.history["edition"].map(reg_ids))
            .drop(columns=["source_file"]))
