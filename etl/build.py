@@ -20,6 +20,7 @@ from etl import faults, geography, metadata, publish, steps
 from etl.context import BuildContext, BuildOptions, StepResult, Timer
 from etl.database import create_schema
 from etl.errors import EtlError
+from etl.release import step as release_step
 from etl.sources.files import SourceResolver
 
 
@@ -107,13 +108,16 @@ def _build(options: BuildOptions, progress: Callable[[str], None], lock: publish
     target = publish.build_file(published, ctx.build_id)
     try:
         _write(ctx, geo, target)
+        release_step.write(ctx, target)  # the open-data release, before publishing: its failure fails the build
         progress("Veröffentlichen")
         publish.publish(published, target)
     except BaseException:
+        release_step.discard(ctx)
         publish.remove_unpublished(published, ctx.build_id)
         lock.done()
         raise
     lock.done()
     publish.prune(published)
+    release_step.published(ctx)  # `latest` points at this release; releases pruned with their builds
     return BuildReport(build_id=ctx.build_id, db_file=target, published=published, results=ctx.results,
                        seconds=0.0, checkpoints=faults.reached())

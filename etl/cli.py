@@ -20,6 +20,7 @@ from etl.context import BuildOptions
 from etl.errors import EtlError
 from etl.german import format_number
 from etl.imports.inbox import INBOX, current_demo_flag, import_into_inbox
+from etl.release import step as release_cli
 from etl.sources.files import MIRROR_ENV
 from etl.sources.pvog.command import fetch_app
 from etl.sources.registry import ALL_SOURCES
@@ -59,10 +60,14 @@ def build(
         "--import", help="Analyst file (CSV/XLSX) to load; may be given several times.")] = None,
     inbox: InboxOpt = None,
     reports: ReportsOpt = None,
+    release: Annotated[bool, typer.Option(
+        "--release/--no-release", help="Write the open-data release (see `etl release`) before publishing.")] = True,
+    release_demo: Annotated[bool, typer.Option(
+        "--release-demo", help="Put the demo rows into the release too (flagged in every resource).")] = False,
 ) -> None:
     """Build a new database from the sources and publish it atomically."""
     options = BuildOptions(db=published_db(db), mirror=mirror, demo=demo, imports=tuple(import_file or ()),
-                           inbox=inbox or INBOX, reports_dir=reports)
+                           inbox=inbox or INBOX, reports_dir=reports, release=release, release_demo=release_demo)
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
@@ -121,6 +126,29 @@ def import_(
         raise typer.Exit(code=exc.exit_code) from None
     console.print(_summary(report))
     console.print(f"Übernommen: {escape(target.name)}; veröffentlicht: {report.published} -> {report.db_file.name}")
+
+
+@app.command("release")
+def release_(
+    db: DbOpt = None,
+    release_dir: Annotated[Path | None, typer.Option(
+        "--release-dir", help="Release folder; default static/release (or release/ beside a --db).")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Put the demo rows in too (flagged).")] = False,
+) -> None:
+    """Write the open-data release of the published build (a build writes it by default)."""
+    path = published_db(db)
+    current = publish.current_build(path)
+    if current is None:
+        console.print(f"Keine Datenbank unter {path}. Erst `python -m etl build` ausführen.")
+        raise typer.Exit(code=1)
+    try:
+        with publish.build_lock(path):
+            report = release_cli.write_published(path, current, release_dir, demo)
+    except EtlError as exc:
+        console.print(f"[bold red]Fehler:[/] {escape(str(exc))}")
+        raise typer.Exit(code=exc.exit_code) from None
+    console.print(f"Veröffentlichung: {report.folder} – {report.files} Dateien, {report.changes} Änderungen, "
+                  f"{report.badges} Signets, {report.seconds:.1f} s")
 
 
 @app.command()

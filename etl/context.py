@@ -37,6 +37,11 @@ class BuildOptions:
     imports: tuple[Path, ...] = ()
     reports_dir: Path | None = None
     inbox: Path | None = None  # analyst inbox (data/import/inbox/ from the CLI); None: --import files only
+    # the open-data release (etl/release): written before publishing; the CLI writes it by default, builds made
+    # through run_build (tests) only when asked. release_demo: demo rows in the release (flagged), default real only
+    release: bool = False
+    release_dir: Path | None = None
+    release_demo: bool = False
 
 
 class Timer:

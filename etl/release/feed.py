@@ -1,0 +1,61 @@
+"""The change feed of a release as Atom (RFC 4287): one entry per change, ids and links absolute from the public
+base URL (`DIGITALMONITOR_PUBLIC_URL`). Written with ElementTree, so every text is escaped."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+
+PUBLIC_URL_ENV = "DIGITALMONITOR_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+ATOM = "http://www.w3.org/2005/Atom"
+RELEASE_PATH = "app/static/release"
+
+
+def public_url() -> str:
+    """The dashboard's public address without a trailing slash (the setting, else localhost:8501)."""
+    return (os.environ.get(PUBLIC_URL_ENV) or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def release_url(build_id: str) -> str:
+    return f"{public_url()}/{RELEASE_PATH}/{build_id}/"
+
+
+def entry_title(row: pd.Series) -> str:
+    detail = f"{row['before'] or '–'} → {row['after'] or '–'}" if row["before"] and row["after"] else \
+        (row["after"] or row["before"] or "")
+    return f"{row['change']}: {row['name']} – {row['subject']}" + (f" ({detail})" if detail else "")
+
+
+def write(folder: Path, build_id: str, built_at: str, changes: pd.DataFrame) -> Path:
+    """Write `feed.atom` with one entry per row of `changes`."""
+    ET.register_namespace("", ATOM)
+    base = public_url()
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "de"})
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/{RELEASE_PATH}/latest/feed.atom"
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = "Digitalmonitor Kommunen – was ist neu"
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = built_at
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = "Digitalmonitor Kommunen"
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": f"{base}/{RELEASE_PATH}/latest/feed.atom"})
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": f"{base}/"})
+    for i, row in enumerate(changes.itertuples(index=False)):
+        r = pd.Series(row._asdict()).where(lambda s: s.notna(), None)
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{release_url(build_id)}changes.csv#{i + 1}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = entry_title(r)
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = built_at
+        ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate",
+                                                 "href": f"{base}/Gemeindeprofil?ars={quote(str(r['ars']))}"})
+        if r["source_url"]:
+            ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "related", "href": str(r["source_url"])})
+        stand = f"Stand {pd.Timestamp(r['as_of']).strftime('%d.%m.%Y')}. " if r["as_of"] is not None else ""
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = (
+            f"{entry_title(r)}. {stand}Veröffentlichung {build_id}; Schlüssel {r['ars']}.")
+    path = folder / "feed.atom"
+    ET.ElementTree(feed).write(path, encoding="utf-8", xml_declaration=True)
+    return path
