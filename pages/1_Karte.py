@@ -20,7 +20,7 @@ from app.ui import build as guard
 from app.ui import downloads
 from app.ui.markdown import md
 from app.ui.tables import localized, measure_columns
-from core.measures import MAP_MEASURES, measure, on_level
+from core.measures import BROADBAND_MEASURES, MAP_MEASURES, measure, on_level
 
 st.set_page_config(page_title="Karte – Digitalmonitor Kommunen", page_icon="🗺️", layout="wide")
 
@@ -30,7 +30,8 @@ GERMANY = "DE"
 MAP_HEIGHT = 650
 
 LEVEL = state.Param("ebene", "karte_ebene", "municipality", choices=tuple(map_q.MAP_LEVELS))
-MEASURE = state.Param("kennzahl", "karte_kennzahl", "total", choices=MAP_MEASURES)
+# a newcomer sees a real measure first: the Breitbandatlas exists for every level and region (Stand Mitte 2021)
+MEASURE = state.Param("kennzahl", "karte_kennzahl", "households_gigabit", choices=MAP_MEASURES)
 LAND = state.Param("land", "karte_land", "09", pattern=rf"{GERMANY}|{state.STATE_KEY}")
 SCHEME = state.Param("einteilung", "karte_einteilung", "quantiles", choices=tuple(SCHEMES))
 CLASSES = state.Param("klassen", "karte_klassen", 5, choices=CLASS_COUNTS, cast=int)
@@ -123,7 +124,9 @@ def main() -> None:
         if inherited(frame).any():
             st.caption("Von der Verwaltungsgemeinschaft übernommene Werte sind eingefärbt, aber ohne Rang: "
                        "jede Behörde wird einmal gezählt.")
-        if result.by_prefix:
+        if result.by_prefix and measure_key in BROADBAND_MEASURES:
+            st.caption("Kreise und Länder: Mittelwert der Gemeinden, nach Einwohnern gewichtet.")
+        elif result.by_prefix:
             st.caption("Kreise und Länder: Verfahren aller Behörden im Gebiet (jede Behörde einmal gezählt); "
                        "Anteile beziehen sich auf die Gemeinden mit Daten.")
         if level != "state":
@@ -138,7 +141,9 @@ def main() -> None:
                            # a category (Digitales-Amt status) is text: narrow as well
                            value_col: numbers.get(value_col) or st.column_config.Column(width=120, help=value_col),
                            "Profil": st.column_config.LinkColumn("Profil", display_text="öffnen", width="small"),
-                           "Schlüssel": st.column_config.TextColumn("Schlüssel", width="small")},
+                           "Schlüssel": st.column_config.TextColumn("Schlüssel", width="small"),
+                           "Herkunft": st.column_config.TextColumn(
+                               "Herkunft", width="medium", help="echt (mit Quelle) oder Demodaten, je Wert")},
         )
         st.caption(md(f"Daten: {sources}. Einwohner: {start.register_attribution(build)}."))
         with st.expander("Daten herunterladen", icon=":material/download:"):

@@ -56,7 +56,9 @@ def _table_block(build: Db, result: Result, spec: Measure, mine: str | None) -> 
                  column_config={**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(
                      width="small", help="die hervorgehobene Behörde"),
                      "Rangänderung": st.column_config.TextColumn(
-                         width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)")})
+                         width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)"),
+                     "Herkunft": st.column_config.TextColumn(
+                         width="medium", help="echt (mit Quelle) oder Demodaten, je Wert")})
     st.caption(md(f"Daten: {sources}. Einwohner: {start.register_attribution(build)}."))
     with st.expander("Daten herunterladen", icon=":material/download:"):
         export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",

@@ -6,6 +6,7 @@ import pandas as pd
 
 from app.data.cache import cached
 from app.data.map_sql import BROADBAND_NOTE_SQL, BROADBAND_SQL, FACTS_SQL, MEASURE_SQL
+from app.data.origin import origins
 from app.data.provenance import Result
 from app.data.registry import Db, query
 from app.frames import ranked
@@ -83,4 +84,5 @@ def map_result(db: Db, level: str, measure_key: str, state: str | None = None) -
     the measure's fact tables, or the register alone; districts and states sum the facts inside them."""
     spec = measure(measure_key)
     frame = ranked(map_frame(db, level, measure_key, state), ascending=spec.ascending)
+    frame["origin"] = origins(db, frame, spec.facts, by_prefix=level in ROLLUP_LEVELS)  # real (source) or demo
     return Result.of(db, frame, spec.facts, spec.kinds, by_prefix=level in ROLLUP_LEVELS)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from app.data.broadband import broadband_rankings
 from app.data.cache import cached
+from app.data.origin import origins
 from app.data.provenance import Result
 from app.data.registry import Db, query
-from core.measures import RANK_MEASURES, measure
+from core.measures import BROADBAND_MEASURES, RANK_MEASURES, measure
 
 # peer groups of the rankings (v_ranks.group_kind); the ranked measures are those of the catalogue
 SIZE_CLASSES = ("unter 5.000", "5.000 bis unter 20.000", "20.000 bis unter 100.000", "100.000 und mehr")
@@ -37,6 +39,8 @@ def rankings(db: Db, measure: str, state: str, district: str | None = None, size
     if measure not in RANK_MEASURES:
         raise ValueError(f"unknown ranking measure {measure!r}")
     group_kind, group_key = peer_group(state, district, size_class, authority_type)
+    if measure in BROADBAND_MEASURES:  # one stand of the Breitbandatlas, ranked in app/data/broadband.py
+        return broadband_rankings(db, measure, group_kind, group_key, state, district, size_class, authority_type)
     return query(db, """
         WITH g AS (
             SELECT *, median(value) OVER () AS group_median
@@ -87,4 +91,5 @@ def ranking(db: Db, measure_key: str, state: str, district: str | None = None, s
             authority_type: str | None = None) -> Result:
     """`rankings` with the sources behind its values."""
     frame = rankings(db, measure_key, state, district, size_class, authority_type)
+    frame["origin"] = origins(db, frame, measure(measure_key).facts)  # real (with its source) or demo, per value
     return Result.of(db, frame, measure(measure_key).facts)

@@ -9,6 +9,7 @@ adds `rank` and `peers`; only own values are ranked, an inherited value is shown
 from __future__ import annotations
 
 import math
+import textwrap
 import warnings
 from dataclasses import dataclass
 
@@ -151,6 +152,7 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
     missing = frame["value"].isna()
     inherited = frame["inherited_from_name"] if "inherited_from_name" in frame.columns else None
     notes = frame["note"] if "note" in frame.columns else None
+    origin = frame["origin"] if "origin" in frame.columns else None  # real (with its source) or demo, per value
     ranks = frame["rank"] if "rank" in frame.columns and not categorical else None
     peers = int(frame["peers"].iloc[0]) if ranks is not None and "peers" in frame.columns and len(frame) else None
     peers_text = f" von {number(peers)}" if peers is not None else ""
@@ -163,6 +165,9 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
         note = notes.iloc[i] if notes is not None else None
         if isinstance(note, str) and note:
             extra += f"<br>{escape(note)}"
+        kind_of_value = origin.iloc[i] if origin is not None else None
+        if not missing.iloc[i] and isinstance(kind_of_value, str):
+            extra += f"<br><i>{escape(textwrap.shorten(kind_of_value, 90, placeholder=' …'))}</i>"
         if missing.iloc[i]:
             text = NO_DATA
         elif categorical:
@@ -255,6 +260,8 @@ def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str 
         table["übernommen von VG"] = ordered["inherited_from_name"]
     if "note" in ordered and ordered["note"].notna().any():
         table["Hinweis"] = ordered["note"]
+    if "origin" in ordered:
+        table.insert(table.columns.get_loc(heading) + 1, "Herkunft", ordered["origin"])
     if profile_url:
         table["Profil"] = [f"{profile_url}?ars={a}" for a in ordered["ars"]]
     table["Schlüssel"] = ordered["ars"]

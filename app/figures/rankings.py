@@ -111,4 +111,6 @@ def ranking_table(frame: pd.DataFrame, value_label: str) -> pd.DataFrame:
         "Einwohner": frame["population"],
         value_label: frame["value"],
         "Median der Vergleichsgruppe": frame["group_median"],
+        # real (with its source) or demo, per value
+        **({"Herkunft": frame["origin"]} if "origin" in frame.columns else {}),
     }).reset_index(drop=True)
