@@ -6,36 +6,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from app.data import search
 from app.data.cache import cached
 from app.data.provenance import Result, attribution
 from app.data.registry import Db, query
 from core.measures import CERTIFICATIONS, GRANTS, PROCEDURES
 
 
-@cached(max_entries=256)
 def find_regions(db: Db, text: str, limit: int = 50) -> pd.DataFrame:
-    """Regions whose name contains the text, whose postcode or key (ARS or AGS) starts with it:
-    ars, name, kind, level, postcode, district_name, state_name. An exact key, name or postcode first,
-    then municipalities, then names that start with the text."""
-    text = (text or "").strip()
-    if not text:
-        return query(db, """
-            SELECT ars, display_name AS name, kind, level, postcode, NULL AS district_name,
-                   NULL AS state_name FROM region WHERE false""")
-    return query(db, """
-        SELECT r.ars, r.display_name AS name, r.kind, r.level, r.postcode,
-               k.display_name AS district_name, s.display_name AS state_name
-        FROM region r
-        LEFT JOIN region k ON k.ars = r.district_ars
-        LEFT JOIN region s ON s.ars = r.state_ars
-        WHERE (r.level <> 'gov_district' OR r.kind = 'Bezirk')
-          AND (contains(lower(r.display_name), lower($text)) OR contains(lower(r.name), lower($text))
-                 OR starts_with(coalesce(r.postcode, ''), $text) OR starts_with(r.ars, $text)
-                 OR starts_with(coalesce(r.ags, ''), $text))
-        ORDER BY r.ars <> $text AND coalesce(r.ags, '') <> $text, lower(r.display_name) <> lower($text),
-                 coalesce(r.postcode, '') <> $text, r.level <> 'municipality',
-                 NOT starts_with(lower(r.display_name), lower($text)), r.display_name, r.ars
-        LIMIT $limit""", {"text": text, "limit": int(limit)})
+    """Regions matching a search text (name forgiving umlauts, accents and typos; postcode or key by prefix), best
+    first: ars, name, kind, level, postcode, district_name, state_name (see app.data.search)."""
+    return search.find(db, text, limit)
 
 
 @cached(max_entries=256)
