@@ -97,6 +97,15 @@ def admin(socket_path: Path, command: str) -> str:
     return b"".join(chunks).decode(errors="replace")
 
 
+def server_status(socket_path: Path, server: str) -> str:
+    """HAProxy's status of one server of the backend: UP, DOWN, MAINT, or a transition such as "UP 1/2"."""
+    for line in admin(socket_path, "show stat").splitlines():
+        fields = line.split(",")
+        if len(fields) > 17 and fields[0] == BACKEND and fields[1] == server:
+            return fields[17]
+    return ""
+
+
 @dataclass
 class Replica:
     """One supervised Streamlit process: started, warmed up, put into rotation, restarted when it exits."""
@@ -133,6 +142,9 @@ class Replica:
             log(f"r{self.number}: warm-up failed: {result.status}; {'; '.join(result.errors)}")
             return False
         admin(self.socket_path, f"enable server {self.name}")
+        deadline = time.monotonic() + 15
+        while server_status(self.socket_path, f"r{self.number}") != "UP" and time.monotonic() < deadline:
+            time.sleep(0.2)  # HAProxy's first health check after maintenance
         log(f"r{self.number}: warm (Start ran in {result.seconds:.2f} s), in rotation")
         return True
 

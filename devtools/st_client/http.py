@@ -30,15 +30,28 @@ def get(url: str, timeout: float) -> tuple[int, Any]:
         return response.status, response.headers
 
 
-def xsrf_token(base_url: str, timeout: float) -> str | None:
-    """The XSRF cookie the health endpoint sets (None with XSRF protection off)."""
-    _status, headers = get(base_url + "/_stcore/health", timeout)
+def health_cookies(base_url: str, timeout: float, send: dict[str, str] | None = None) -> dict[str, str]:
+    """The cookies the health request sets (sending `send`): the XSRF cookie, behind a load balancer also
+    its sticky-session cookie."""
+    request = urllib.request.Request(base_url + "/_stcore/health", headers=cookie_header(send or {}))  # noqa: S310
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the app's own URL
+        response.read()
+        headers = response.headers
+    found = dict(send or {})
     for header in headers.get_all("set-cookie") or []:
         cookie: SimpleCookie = SimpleCookie()
         cookie.load(header)
-        if XSRF_COOKIE in cookie:
-            return cookie[XSRF_COOKIE].value
-    return None
+        found.update({name: morsel.value for name, morsel in cookie.items()})
+    return found
+
+
+def cookie_header(cookies: dict[str, str]) -> dict[str, str]:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+
+
+def xsrf_token(base_url: str, timeout: float) -> str | None:
+    """The XSRF cookie the health endpoint sets (None with XSRF protection off)."""
+    return health_cookies(base_url, timeout).get(XSRF_COOKIE)
 
 
 def fetch(url: str, timeout: float) -> AssetFetch:

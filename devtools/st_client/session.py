@@ -43,7 +43,8 @@ class StreamlitSession:
 
     def __init__(self, base_url: str, *, timeout: float = 60.0, auto_rerun: bool = False,
                  fetch_assets: bool = False, locale: str = "de-DE", timezone: str = "Europe/Berlin",
-                 on_result: Callable[[RerunResult], None] | None = None) -> None:
+                 on_result: Callable[[RerunResult], None] | None = None,
+                 cookies: dict[str, str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.auto_rerun = auto_rerun
@@ -51,6 +52,7 @@ class StreamlitSession:
         self.timezone = timezone
         self.on_result = on_result
         self.fetch_assets = fetch_assets
+        self.cookies: dict[str, str] = dict(cookies or {})  # kept like a browser's (XSRF, sticky session)
         self.assets: list[AssetFetch] = []  # fetches done (or failed); each URL once per session
         self._asset_tasks: dict[str, asyncio.Task[None]] = {}
         self.background: list[RerunResult] = []
@@ -84,11 +86,12 @@ class StreamlitSession:
     async def connect(self) -> None:
         """What the browser does before its first rerun: health and host-config requests (the first sets
         the XSRF cookie), then the websocket with the token as second subprotocol."""
-        token = await asyncio.to_thread(http.xsrf_token, self.base_url, self.timeout)
+        self.cookies = await asyncio.to_thread(http.health_cookies, self.base_url, self.timeout, self.cookies)
+        token = self.cookies.get(XSRF_COOKIE)
         await asyncio.to_thread(http.get, self.base_url + "/_stcore/host-config", self.timeout)
         split = urlsplit(self.base_url)
         scheme = "wss" if split.scheme == "https" else "ws"
-        headers = {"Cookie": f"{XSRF_COOKIE}={token}"} if token else {}
+        headers = http.cookie_header(self.cookies)  # the XSRF cookie; a balancer's sticky cookie too
         self._ws = await connect(f"{scheme}://{split.netloc}{split.path}{STREAM_PATH}",
                                  subprotocols=["streamlit", token or "PLACEHOLDER_AUTH_TOKEN"],  # type: ignore[list-item]
                                  origin=f"{split.scheme}://{split.netloc}",  # type: ignore[arg-type]
