@@ -13,6 +13,7 @@ from app.data.registry import Db
 from app.figures.start import density_map
 from app.formatting import day, euro, number
 from app.ui import build as guard
+from app.ui import context as context_ui
 from app.ui.markdown import md
 from app.ui.tables import german
 
@@ -26,6 +27,11 @@ def _density_figure(build: Db) -> go.Figure:
     register = start_q.register_attribution(build)
     return density_map(start_q.density(build), url, bounds, attribution=f"{register}; Karte: {shape_attribution}",
                        demo=False)
+
+
+def _marked(label: str, demo: object) -> str:
+    """A headline label with its value's kind: "(mit Demodaten)" where demo values are in it."""
+    return f"{label} (mit Demodaten)" if bool(demo) else label
 
 
 def _start() -> None:
@@ -43,15 +49,17 @@ def _start() -> None:
     c2.metric("Einwohner", number(per_state["einwohner"].sum()))
     c3.metric("Gebietsstand Verzeichnis", day(info.get("register_edition")))
     c4.metric("Datenstand (Build)", day(info.get("built_at")))
+    context_ui.start_broadband(build)  # real data first: the Breitbandatlas for all Germany
 
+    st.subheader("Online-Verfahren, Digitales Amt, Förderung")
     d1, d2, d3, d4 = st.columns(4)
-    d1.metric("Behörden mit Verfahrensdaten", number(head["authorities_with_data"]),
+    d1.metric(_marked("Behörden mit Verfahrensdaten", head["procedures_demo"]), number(head["authorities_with_data"]),
               help=f"Letzter Stichtag: {day(head['latest_as_of'], 'month')}")
-    d2.metric("Digitales Amt: zertifiziert", number(head["certified"]),
+    d2.metric(_marked("Digitales Amt: zertifiziert", head["digitales_amt_demo"]), number(head["certified"]),
               help=f"Davon aus Ministeriums- und Pressequellen (echt): {number(head['certified_real'])}")
-    d3.metric("berechtigt, ohne Auszeichnung", number(head["eligible_not_certified"]),
+    d3.metric(_marked("berechtigt, ohne Auszeichnung", head["procedures_demo"]), number(head["eligible_not_certified"]),
               help="Mindestens 50 Online-Verfahren (Bezirke: 30), aber keine bekannte Auszeichnung.")
-    d4.metric("Digitales Rathaus: bewilligt", euro(head["grants_eur"]),
+    d4.metric(_marked("Digitales Rathaus: bewilligt", head["grants_demo"]), euro(head["grants_eur"]),
               help=f"{number(head['grants'])} Förderbescheide")
     with_demo = [label for label, flag in (("Verfahren", head["procedures_demo"]),
                                            ("Digitales Amt", head["digitales_amt_demo"]),
@@ -88,6 +96,8 @@ def _start() -> None:
                      width="stretch", column_config={"Quelle": st.column_config.LinkColumn("Quelle")})
         st.caption(md(f"{number(len(recent))} Auszeichnungen in den letzten sechs Monaten der Daten. "
                       + digitales_amt.recent_award_list(build).attribution))
+
+    context_ui.start_indices(build)  # Bitkom Länderindex and Smart City Index: sourced context
 
     st.subheader("Weiter")
     go_map, go_ranking, go_profile = st.columns(3)

@@ -15,6 +15,7 @@ from app.figures.rankings import position_text, rank_change_text
 from app.formatting import day, euro, number
 from app.frames import missing
 from app.ui import build as guard
+from app.ui import context as context_ui
 from app.ui.markdown import md
 from app.ui.tables import german
 from core.measures import MEASURES
@@ -92,6 +93,11 @@ def _procedures_block(data: Profile) -> None:
     c3.metric("zentral (Land/Bund)", number(latest["central"]))
     c4.metric("je 10.000 Einwohner", _measure_text(latest["total_per_10k"], "total_per_10k"))
     c5.metric("Stand", day(latest["as_of"], latest["as_of_precision"]))
+    if not history.empty:  # real (with its source) or demo: the newest count shown above
+        newest = history.sort_values("as_of").iloc[-1]
+        url = newest["source_url"] if isinstance(newest["source_url"], str) else "siehe Daten unten"
+        st.caption(md("Herkunft des neuesten Stands: " + ("Demodaten (synthetisch, nicht amtlich)"
+                                                           if bool(newest["is_demo"]) else f"echt · Quelle: {url}")))
     if isinstance(latest["inherited_from_name"], str):
         st.caption(md(f"Die Gemeinde meldet keine eigenen Zahlen; gezeigt sind die der Verwaltungsgemeinschaft "
                       f"{latest['inherited_from_name']} (von VG übernommen)."))
@@ -251,6 +257,7 @@ def main() -> None:
     _digitales_amt_block(latest)
     _grants_block(data.grants, latest)
     _ranks_block(build, data, row)
+    context_ui.profile_section(build, row)  # Breitband, Bitkom Länderindex, Smart City Index (real, sourced)
     if not data.members.empty:
         st.subheader("Mitgliedsgemeinden")
         members = data.members

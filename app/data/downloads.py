@@ -64,6 +64,13 @@ DOWNLOADABLE: dict[str, Downloadable] = {
                                   by_prefix=True),
     "v_municipality_map": Downloadable("Gemeindekarte", "Werte je Gemeinde, wie die Karte sie zeigt",
                                           facts=("procedure_snapshot", "certification")),
+    # real context (each row with its source_id): Breitbandatlas, Bitkom Länderindex and Smart City Index
+    "broadband": Downloadable("Breitband (Breitbandatlas, Stand Mitte 2021)", "Anteil der Haushalte mit mindestens "
+                              "100 und 1.000 Mbit/s und der Gewerbestandorte mit 1.000 Mbit/s je Gemeinde, "
+                              "nach Einwohnern gewichtet je Gemeindeverband, Kreis und Land; Hinweis bei Fusionen"),
+    "bitkom_laenderindex": Downloadable("Bitkom Länderindex", "Rang und Punktzahl (0 bis 100) jedes Landes mit Quelle"),
+    "smart_city_index": Downloadable("Smart City Index (Bitkom)", "Rang und Punktzahl der Großstädte je Jahr und "
+                                     "Kategorie mit Quelle"),
     "region_mismatch": Downloadable("Schlüsselabgleich", "Schlüssel nur im Verzeichnis oder nur in den Grenzen",
                                     ("register", "boundaries")),
     "source": Downloadable("Quellen", "Jede gelesene Datei mit Herkunft, Prüfsumme, Stand und Lizenz"),

@@ -26,9 +26,15 @@ LEGEND_ON_TOP = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}
 
 
 def _dates(frame: pd.DataFrame) -> list[str]:
-    """The German date of every row, as precisely as it is known (column as_of_precision, else days)."""
+    """The German date of every row, as precisely as it is known (column as_of_precision, else days), and
+    whether the value is real (with its source address) or demo (columns is_demo, source_url, when present)."""
     precisions = frame["as_of_precision"] if "as_of_precision" in frame else ["day"] * len(frame)
-    return [date_text(d, p) for d, p in zip(frame["as_of"], precisions, strict=True)]
+    dates = [date_text(d, p) for d, p in zip(frame["as_of"], precisions, strict=True)]
+    if "is_demo" not in frame:
+        return dates
+    urls = frame["source_url"] if "source_url" in frame else [None] * len(frame)
+    return [f"{d} · " + ("Demodaten" if demo else "echt" + (f": {escape(u[:80])}" if isinstance(u, str) else ""))
+            for d, demo, u in zip(dates, frame["is_demo"].fillna(False).astype(bool), urls, strict=True)]
 
 
 def history_chart(history: pd.DataFrame, *, attribution: str, demo: bool, title: str = "",
