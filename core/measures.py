@@ -22,13 +22,16 @@ GRANTS = "funding_grant"
 CERTIFICATIONS = "certification"
 CERTIFICATION_RULES = "certification_program"  # the threshold of a programme holds for its whole state
 PVOG_COUNTS = "pvog_count"  # the federal Dashboard Digitale Verwaltung (Open-PVOG), etl/sql/pvog_counts.sql
+PVOG_PRESS = "pvog_available"  # press values of its "flächendeckend" count (etl/sources/press.py)
 BROADBAND = "broadband"  # Breitbandatlas (Stand Mitte 2021), etl/sources/broadband.sql: municipalities and roll-ups
-FACT_TABLES = (PROCEDURES, SERVICES, GRANTS, CERTIFICATIONS, PVOG_COUNTS, BROADBAND)
+FACT_TABLES = (PROCEDURES, SERVICES, GRANTS, CERTIFICATIONS, PVOG_COUNTS, PVOG_PRESS, BROADBAND)
 
 # source kinds behind a measure with no fact table of its own (population, area: the register alone)
 REGISTER_ONLY = ("register",)
 # source kinds that feed a derived view whose rows carry no source of their own
 DERIVED_KINDS = ("register", "reference", "import", "demo")
+# the federal measure: its fetched snapshots (kind pvog) and the press values of its count (kind reference)
+PVOG_KINDS = ("register", "pvog", "reference")
 
 DA_STATUS = ("zertifiziert", "berechtigt, nicht zertifiziert", "noch nicht")
 
@@ -66,13 +69,18 @@ class Measure:
     @property
     def kinds(self) -> tuple[str, ...]:
         """The source kinds of rows without a fact source (see `app.exports.with_provenance`)."""
+        if PVOG_COUNTS in self.facts:
+            return PVOG_KINDS
         return DERIVED_KINDS if self.facts else REGISTER_ONLY
 
 
 _PROCEDURES = (PROCEDURES,)
 PER_10K_CAVEAT = "je 10.000 Einwohner begünstigt kleine Gemeinden; auf Kreisebene mit Vorsicht"
 PVOG_CAVEAT = ("Zählung des Bundes (Dashboard Digitale Verwaltung, LeiKa-Leistungen mit Status ok), "
-               "nicht die BayernPortal-Zählung hinter dem Digitalen Amt")
+               "nicht die BayernPortal-Zählung hinter dem Digitalen Amt; Kreise und Länder zeigen den Stand "
+               "ihres eigenen Abrufs, keine Summe ihrer Gemeinden")
+PVOG_NOTE = ("Dashboard Digitale Verwaltung des Bundes (Open-PVOG), Stand je Abruf; wo eine Region keinen "
+             "Abruf hat, der neueste Pressewert der flächendeckenden Zahl")
 
 BROADBAND_NOTE = "Breitbandatlas, Bundesnetzagentur (Stand Mitte 2021); Kreise und Länder nach Einwohnern gewichtet"
 BROADBAND_CAVEAT = ("Stand Mitte 2021, Gemeinden nach heutigem Gebietsstand; seither durch Zusammenschluss "
@@ -115,13 +123,16 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("grants", "Bescheide", "Bescheide", facts=(GRANTS,)),
     # the federal measure (Open-PVOG): never mixed with the BayernPortal count above; real values only
     Measure("pvog_available", "Online-Leistungen für Bürger verfügbar (Bund/Land/Kreis/Gemeinde, flächendeckend)",
-            "Leistungen", facts=(PVOG_COUNTS,), can_be_demo=False, caveat=PVOG_CAVEAT),
+            "Leistungen", levels=ALL_MAP_LEVELS, rankable=True, facts=(PVOG_COUNTS, PVOG_PRESS),
+            can_be_demo=False, caveat=PVOG_CAVEAT, note=PVOG_NOTE),
     Measure("pvog_own", "eigene Online-Leistungen (Dashboard Digitale Verwaltung)", "Leistungen",
-            facts=(PVOG_COUNTS,), can_be_demo=False, caveat=PVOG_CAVEAT),
+            levels=ALL_MAP_LEVELS, rankable=True, facts=(PVOG_COUNTS,), can_be_demo=False, caveat=PVOG_CAVEAT,
+            note=PVOG_NOTE),
 )}
 
 RANK_MEASURES = tuple(key for key, m in MEASURES.items() if m.rankable)
 BROADBAND_MEASURES = tuple(key for key, m in MEASURES.items() if BROADBAND in m.facts)
+PVOG_MEASURES = tuple(key for key, m in MEASURES.items() if PVOG_COUNTS in m.facts)
 MAP_MEASURES = tuple(key for key, m in MEASURES.items() if m.levels)
 
 

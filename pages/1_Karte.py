@@ -10,7 +10,7 @@ import streamlit as st
 
 from app import state
 from app.data import map as map_q
-from app.data import shapes, start
+from app.data import pvog, shapes, start
 from app.data.cache import shared
 from app.data.registry import Db
 from app.figures.maps import CLASS_COUNTS, SCHEMES, choropleth, map_table, selected_ars
@@ -18,9 +18,10 @@ from app.formatting import number
 from app.frames import inherited
 from app.ui import build as guard
 from app.ui import downloads
+from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
 from app.ui.tables import localized, measure_columns
-from core.measures import BROADBAND_MEASURES, MAP_MEASURES, measure, on_level
+from core.measures import BROADBAND_MEASURES, MAP_MEASURES, PVOG_MEASURES, measure, on_level
 
 st.set_page_config(page_title="Karte – Digitalmonitor Kommunen", page_icon="🗺️", layout="wide")
 
@@ -109,6 +110,8 @@ def main() -> None:
     frame, sources = result.frame, result.attribution
     _url, _bounds, shape_attribution = shapes.geometry(build, level, land_key)
     guard.demo_banner(build, shown=result.demo)
+    if measure_key in PVOG_MEASURES and not pvog.available(build):
+        pvog_ui.no_data_note()  # grey map, no stand-in values
 
     fig = _figure(build, level, measure_key, land_key, scheme, classes)
     with_value = int(frame["value"].notna().sum())

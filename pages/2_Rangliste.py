@@ -7,16 +7,17 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state
-from app.data import rankings, start
+from app.data import pvog, rankings, start
 from app.data.provenance import Result
 from app.data.registry import Db
 from app.figures.rankings import latest_date_text, position_text, rank_change_text, ranking_table, top_bottom_bars
 from app.formatting import number
 from app.ui import build as guard
 from app.ui import downloads
+from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
 from app.ui.tables import localized, measure_columns
-from core.measures import RANK_MEASURES, Measure, measure
+from core.measures import PVOG_MEASURES, RANK_MEASURES, Measure, measure
 
 st.set_page_config(page_title="Rangliste – Digitalmonitor Kommunen", page_icon="🏆", layout="wide")
 
@@ -107,8 +108,11 @@ def main() -> None:
     demo = guard.demo_banner(build, shown=result.demo)
     spec = measure(measure_key)
     label, decimals = spec.label, spec.decimals
+    if frame.empty and measure_key in PVOG_MEASURES and not pvog.available(build):
+        pvog_ui.no_data_note()
+        st.stop()
     if frame.empty:
-        st.info("Für diese Auswahl gibt es keine Behörden mit Online-Verfahren.")
+        st.info("Für diese Auswahl gibt es keine Behörden mit Werten dieser Kennzahl.")
         st.stop()
 
     group = _group_text(district_names, state_names, land, kreis, size, kind)

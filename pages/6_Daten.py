@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import exports, state
 from app.data import downloads as tables
+from app.data import pvog
 from app.data.downloads import DOWNLOADABLE, Downloadable
 from app.data.provenance import Result, provenance
 from app.data.registry import Db
@@ -13,6 +14,7 @@ from app.data.start import build_info
 from app.formatting import day, number
 from app.ui import build as guard
 from app.ui import downloads
+from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
 from app.ui.tables import show_table
 
@@ -49,6 +51,8 @@ def _downloads(build: Db, specs: dict[str, Downloadable], prov: exports.Provenan
     spec = specs[name]
     result = tables.table(build, name)
     frame = result.frame
+    if tables.is_federal(name) and not pvog.available(build):
+        pvog_ui.no_data_note()
     st.markdown(f"**{md(spec.label)}** – {md(spec.description)}. "
                 f"{number(len(frame))} Zeilen, {number(len(frame.columns))} Spalten.")
     downloads.download_buttons(result, name, title=spec.label, key=f"table-{name}")

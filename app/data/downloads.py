@@ -30,6 +30,7 @@ class Downloadable:
 
 
 PROCEDURES = (PROCEDURE_FACTS,)
+PVOG_ONLY = ("pvog",)  # source kind of the Open-PVOG fetches (etl/sources/pvog/load.py)
 
 
 # the allow-list of downloadable objects; the order is the order on the Daten page
@@ -64,6 +65,26 @@ DOWNLOADABLE: dict[str, Downloadable] = {
                                   by_prefix=True),
     "v_municipality_map": Downloadable("Gemeindekarte", "Werte je Gemeinde, wie die Karte sie zeigt",
                                           facts=("procedure_snapshot", "certification")),
+    # the federal Dashboard Digitale Verwaltung (Open-PVOG): every row names its fetch (source: URL, fetch date);
+    # the source states no licence, so none is claimed
+    "v_pvog_history": Downloadable("Dashboard Digitale Verwaltung: Zählungen", "Für Bürger verfügbare und eigene "
+                                   "Online-Leistungen je Region und Stand (Abrufe und Pressewerte), mit Quelladresse",
+                                   PVOG_ONLY),
+    "pvog_count": Downloadable("Dashboard Digitale Verwaltung: Zählungen je Abruf", "Eigene, nicht funktionierende "
+                               "und für Bürger verfügbare Leistungen je Region und Abruf", PVOG_ONLY),
+    "pvog_count_topic": Downloadable("Dashboard Digitale Verwaltung: Themenfelder", "Eigene Leistungen je Region, "
+                                     "Abruf und Themenfeld", PVOG_ONLY, facts=("pvog_count",)),
+    "pvog_peer_service": Downloadable("Dashboard Digitale Verwaltung: Leistungen der Vergleichsgruppen", "Leistungen, "
+                                      "die mindestens die Hälfte der Gemeinden gleicher Größe im Land anbietet",
+                                      PVOG_ONLY),
+    "pvog_service": Downloadable("Dashboard Digitale Verwaltung: Leistungen", "Jede LeiKa-Leistung je Region und "
+                                 "Abruf mit Onlinedienst, Status und Flächendeckung", PVOG_ONLY),
+    "pvog_snapshot": Downloadable("Dashboard Digitale Verwaltung: Stände", "Jeder Abruf je Region: übernommen, "
+                                  "älterer Stand, zurückgehalten oder unlesbar", PVOG_ONLY),
+    "pvog_fetch": Downloadable("Dashboard Digitale Verwaltung: Abrufe", "Jeder Abruf: vollständig oder nicht, "
+                               "angefragte und fehlgeschlagene Regionen, Basisadresse", PVOG_ONLY),
+    "pvog_available": Downloadable("Dashboard Digitale Verwaltung: Pressewerte", "Veröffentlichte Zahlen der "
+                                   "flächendeckend verfügbaren Leistungen mit Quelle", ("reference",)),
     # real context (each row with its source_id): Breitbandatlas, Bitkom Länderindex and Smart City Index
     "broadband": Downloadable("Breitband (Breitbandatlas, Stand Mitte 2021)", "Anteil der Haushalte mit mindestens "
                               "100 und 1.000 Mbit/s und der Gewerbestandorte mit 1.000 Mbit/s je Gemeinde, "
@@ -81,6 +102,11 @@ DOWNLOADABLE: dict[str, Downloadable] = {
                            "zugeordnet hat"),
     "build_info": Downloadable("Build-Angaben", "Build-Kennung, Zeitpunkt und Stände", None),
 }
+
+
+def is_federal(name: str) -> bool:
+    """Whether an allow-listed object holds the federal Open-PVOG measure (its pages show a note without data)."""
+    return name in DOWNLOADABLE and (DOWNLOADABLE[name].kinds == PVOG_ONLY or name == "pvog_available")
 
 
 @cached(max_entries=8)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from app.data.cache import cached
-from app.data.map_sql import BROADBAND_NOTE_SQL, BROADBAND_SQL, FACTS_SQL, MEASURE_SQL
+from app.data.map_sql import BROADBAND_NOTE_SQL, BROADBAND_SQL, FACTS_SQL, MEASURE_SQL, PVOG_NOTE_SQL, PVOG_SQL
 from app.data.origin import origins
 from app.data.provenance import Result
 from app.data.registry import Db, query
@@ -55,6 +55,9 @@ def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.
                 "|| ' von ' || f.authorities END" if family == "rollup" else "NULL")
     if measure in BROADBAND_SQL:
         note_sql = BROADBAND_NOTE_SQL
+    pvog_join = "LEFT JOIN v_pvog_map pv ON pv.ars = b.ars" if measure in PVOG_SQL else ""
+    if measure in PVOG_SQL:
+        note_sql = PVOG_NOTE_SQL
     sql = f"""
         WITH b AS (
             SELECT s.ars, coalesce(r.display_name, 'Gebiet ' || s.ars) AS name,
@@ -73,6 +76,7 @@ def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.
                CASE WHEN b.unincorporated THEN $unincorporated ELSE {note_sql} END AS note
         FROM b LEFT JOIN f USING (ars)
         LEFT JOIN broadband bb ON bb.ars = b.ars
+        {pvog_join}
         ORDER BY b.ars"""  # noqa: S608 - every fragment from the allow-lists above
     params: dict[str, object] = {"level": level, "state": state, "unincorporated": UNINCORPORATED_NOTE}
     return query(db, sql, params)
@@ -85,4 +89,6 @@ def map_result(db: Db, level: str, measure_key: str, state: str | None = None) -
     spec = measure(measure_key)
     frame = ranked(map_frame(db, level, measure_key, state), ascending=spec.ascending)
     frame["origin"] = origins(db, frame, spec.facts, by_prefix=level in ROLLUP_LEVELS)  # real (source) or demo
-    return Result.of(db, frame, spec.facts, spec.kinds, by_prefix=level in ROLLUP_LEVELS)
+    # Kreise and Länder sum the facts inside them, except the federal counts (each region its own snapshot)
+    additive = measure_key not in PVOG_SQL
+    return Result.of(db, frame, spec.facts, spec.kinds, by_prefix=additive and level in ROLLUP_LEVELS)

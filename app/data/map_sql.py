@@ -15,6 +15,11 @@ BROADBAND_SQL = {key: (f"bb.{key}", "bb.is_demo", "false")
                  for key in ("households_gigabit", "households_100mbit", "businesses_gigabit")}
 # the note of a broadband value: why a municipality has none (merger, no row), over how many a roll-up is weighted
 BROADBAND_NOTE_SQL = "bb.note"
+# Open-PVOG: the region's own latest point in `v_pvog_map` (joined as `pv` in `map.map_frame`, only for these
+# measures): a Kreis or Land shows its own snapshot's count, never a sum ("available" is not additive)
+PVOG_SQL = {"pvog_available": ("pv.available", "pv.is_demo", "false"), "pvog_own": ("pv.own", "pv.is_demo", "false")}
+PVOG_NOTE_SQL = ("CASE pv.origin WHEN 'Presse' THEN 'Pressewert, Stand ' || strftime(pv.as_of, '%d.%m.%Y') "
+                 "WHEN 'Abruf' THEN 'Abruf ' || strftime(pv.fetch_date, '%d.%m.%Y') END")
 
 
 def _authority_measures(procedures_inherited: str, status_demo: str, status_inherited: str,
@@ -26,7 +31,7 @@ def _authority_measures(procedures_inherited: str, status_demo: str, status_inhe
             "da_status": ("f.da_status", status_demo, status_inherited),
             "distance": ("f.distance", status_demo, distance_inherited),
             "eur_per_inhabitant": ("f.eur_per_inhabitant", "f.grants_demo", "false"),
-            **BROADBAND_SQL, **_REGISTER}
+            **BROADBAND_SQL, **PVOG_SQL, **_REGISTER}
 
 
 MEASURE_SQL: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -38,7 +43,7 @@ MEASURE_SQL: dict[str, dict[str, tuple[str, str, str]]] = {
         "share_meeting_threshold": ("100 * f.share_meeting_threshold", "f.procedures_demo", "false"),
         "coverage": ("100 * f.coverage", "f.procedures_demo", "false"),
         "eur_per_inhabitant": ("f.grant_eur / nullif(b.population, 0)", "f.grants_demo", "false"),
-        **BROADBAND_SQL, **_REGISTER,
+        **BROADBAND_SQL, **PVOG_SQL, **_REGISTER,
     },
 }
 

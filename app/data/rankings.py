@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from app.data import pvog
 from app.data.broadband import broadband_rankings
 from app.data.cache import cached
 from app.data.origin import origins
 from app.data.provenance import Result
 from app.data.registry import Db, query
-from core.measures import BROADBAND_MEASURES, RANK_MEASURES, measure
+from core.measures import BROADBAND_MEASURES, PVOG_MEASURES, RANK_MEASURES, measure
 
 # peer groups of the rankings (v_ranks.group_kind); the ranked measures are those of the catalogue
 SIZE_CLASSES = ("unter 5.000", "5.000 bis unter 20.000", "20.000 bis unter 100.000", "100.000 und mehr")
@@ -39,6 +40,8 @@ def rankings(db: Db, measure: str, state: str, district: str | None = None, size
     if measure not in RANK_MEASURES:
         raise ValueError(f"unknown ranking measure {measure!r}")
     group_kind, group_key = peer_group(state, district, size_class, authority_type)
+    if measure in PVOG_MEASURES:  # the federal counts: ranked in the data layer (app/data/pvog.py)
+        return pvog.rankings(db, measure, group_kind, group_key, state, district, size_class, authority_type)
     if measure in BROADBAND_MEASURES:  # one stand of the Breitbandatlas, ranked in app/data/broadband.py
         return broadband_rankings(db, measure, group_kind, group_key, state, district, size_class, authority_type)
     return query(db, """
@@ -71,11 +74,13 @@ def rankings(db: Db, measure: str, state: str, district: str | None = None, size
 
 @cached(max_entries=8)
 def ranking_states(db: Db) -> pd.DataFrame:
-    """States that have ranked authorities (key, name)."""
-    return query(db, """
+    """States that have ranked authorities (key, name): by v_ranks or by the federal counts."""
+    ranked = query(db, """
         SELECT DISTINCT s.ars, s.display_name AS name
         FROM v_ranks v JOIN v_authority a USING (ars) JOIN region s ON s.ars = a.state_ars
         WHERE v.group_kind = 'state' ORDER BY s.ars""")
+    both = pd.concat([ranked, pvog.ranking_states(db)], ignore_index=True)
+    return both.drop_duplicates("ars").sort_values("ars", ignore_index=True)
 
 
 @cached(max_entries=64)
@@ -90,6 +95,7 @@ def state_districts(db: Db, state: str) -> pd.DataFrame:
 def ranking(db: Db, measure_key: str, state: str, district: str | None = None, size_class: str | None = None,
             authority_type: str | None = None) -> Result:
     """`rankings` with the sources behind its values."""
+    spec = measure(measure_key)
     frame = rankings(db, measure_key, state, district, size_class, authority_type)
-    frame["origin"] = origins(db, frame, measure(measure_key).facts)  # real (with its source) or demo, per value
-    return Result.of(db, frame, measure(measure_key).facts)
+    frame["origin"] = origins(db, frame, spec.facts)  # real (with its source) or demo, per value
+    return Result.of(db, frame, spec.facts, spec.kinds)

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import shapely
+from small_pvog import write_pvog
 
 from etl.context import insert
 from etl.database import create_schema, create_views
@@ -340,6 +341,7 @@ def write_world(path: Path) -> World:
         insert(con, "broadband", broadband)
         con.execute(rollup)
         create_views(con)
+        write_pvog(con)  # the federal Open-PVOG tables (tests/fast/small_pvog.py)
     finally:
         con.close()
     return World(path, regions, shapes, snapshots, grants, certifications, broadband)

@@ -122,6 +122,7 @@ def load_into(con: duckdb.DuckDBPyConnection, regions: pd.DataFrame, roots: list
     sel = select(fetches)
     if sel.rows.empty:
         con.execute((SQL_DIR / "pvog_counts.sql").read_text(encoding="utf-8"))  # empty tables, same columns
+        con.execute((SQL_DIR / "pvog_views.sql").read_text(encoding="utf-8"))  # press values still count
         note = "keine PVOG-Daten" if not fetches else "keine übernehmbaren PVOG-Daten; " + "; ".join(sel.notes[:5])
         return 0, len(sel.rejects), note
     known = set(regions["ars"])
@@ -141,6 +142,7 @@ def load_into(con: duckdb.DuckDBPyConnection, regions: pd.DataFrame, roots: list
     rejects = _rejects(sel, snaps, unmapped)
     insert(con, "reject", rejects)
     con.execute((SQL_DIR / "pvog_counts.sql").read_text(encoding="utf-8"))
+    con.execute((SQL_DIR / "pvog_views.sql").read_text(encoding="utf-8"))
     current = int((snaps["status"] == "current").sum())
     held = int((snaps["status"] == "held_back").sum())
     note = f"{current} Regionen aktuell, {held} zurückgehalten" + ("; " + "; ".join(sel.notes[:5]) if sel.notes else "")
