@@ -16,6 +16,7 @@ from app.formatting import day, euro, number
 from app.frames import missing
 from app.ui import build as guard
 from app.ui import context as context_ui
+from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
 from app.ui.tables import german
 from core.measures import MEASURES
@@ -257,6 +258,7 @@ def main() -> None:
     _digitales_amt_block(latest)
     _grants_block(data.grants, latest)
     _ranks_block(build, data, row)
+    pvog_ui.profile_section(build, ars, bool(row["level"] == "municipality" and row["is_municipality"]))
     context_ui.profile_section(build, row)  # Breitband, Bitkom Länderindex, Smart City Index (real, sourced)
     if not data.members.empty:
         st.subheader("Mitgliedsgemeinden")
