@@ -69,7 +69,6 @@ def badge_text(f: BadgeFacts) -> str:
     if f.total is not None:
         parts.append(f"{german_int(int(f.total))} {COUNT_LABEL}")
     stand = german_date(f.as_of, f.as_of_precision) if f.total is not None else None
-    stand = stand or (german_date(f.awarded_on, f.awarded_on_precision) if f.certified else None)
     if stand:
         parts.append(f"Stand {stand}")
     return " · ".join(parts)
