@@ -14,6 +14,7 @@ from app.figures.start import density_map
 from app.formatting import day, euro, number
 from app.ui import build as guard
 from app.ui import context as context_ui
+from app.ui import release as release_ui
 from app.ui.markdown import md
 from app.ui.tables import german
 
@@ -98,6 +99,7 @@ def _start() -> None:
                       + digitales_amt.recent_award_list(build).attribution))
 
     context_ui.start_indices(build)  # Bitkom Länderindex and Smart City Index: sourced context
+    release_ui.whats_new(build)  # the change list of this build's open-data release
 
     st.subheader("Weiter")
     go_map, go_ranking, go_profile = st.columns(3)

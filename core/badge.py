@@ -7,7 +7,9 @@ shows the badge, its text alternative and the embed snippet on the profile). Pur
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 # One row per authority with a real "Digitales Amt" award or a real BayernPortal count. `$ars` NULL: all.
@@ -28,6 +30,9 @@ WHERE (a.ars IS NOT NULL OR l.ars IS NOT NULL) AND ($ars IS NULL OR r.ars = $ars
 ORDER BY r.ars
 """
 
+PUBLIC_URL_ENV = "DIGITALMONITOR_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+RELEASE_PATH = "app/static/release"  # where Streamlit serves static/release/
 COUNT_LABEL = "Online-Verfahren im BayernPortal"
 FONT_PX = 11
 CHAR_PX = 6.2  # average advance of an 11 px sans-serif character (generous: text never overflows)
@@ -43,6 +48,18 @@ class BadgeFacts:
     total: int | None
     as_of: dt.date | None
     as_of_precision: str | None
+
+
+def public_url() -> str:
+    """The dashboard's public address without a trailing slash (the setting, else localhost:8501)."""
+    return (os.environ.get(PUBLIC_URL_ENV) or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def embed_snippet(f: BadgeFacts) -> str:
+    """HTML for a municipal website: the badge from the stable `latest` release, linked to the profile."""
+    base, key = public_url(), quote(f.ars)
+    href, src = f"{base}/Gemeindeprofil?ars={key}", f"{base}/{RELEASE_PATH}/latest/badges/{key}.svg"
+    return f"<a href={quoteattr(href)}><img src={quoteattr(src)} alt={quoteattr(alt_text(f))}></a>"
 
 
 def german_date(day: dt.date | None, precision: str | None) -> str | None:

@@ -15,6 +15,7 @@ from app.formatting import day, number
 from app.ui import build as guard
 from app.ui import downloads
 from app.ui import pvog as pvog_ui
+from app.ui import release as release_ui
 from app.ui.markdown import md
 from app.ui.tables import show_table
 
@@ -169,6 +170,7 @@ def main() -> None:
         "Build-Protokoll": lambda: _log(build, prov),
     }
     renderers[section or SECTIONS[0]]()
+    release_ui.release_links(build)  # the versioned open-data release of this build
     state.publish(PARAMS)
 
 

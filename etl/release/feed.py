@@ -3,22 +3,16 @@ base URL (`DIGITALMONITOR_PUBLIC_URL`). Written with ElementTree, so every text 
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
 
-PUBLIC_URL_ENV = "DIGITALMONITOR_PUBLIC_URL"
-DEFAULT_PUBLIC_URL = "http://localhost:8501"
+from core.badge import PUBLIC_URL_ENV, RELEASE_PATH, public_url
+
 ATOM = "http://www.w3.org/2005/Atom"
-RELEASE_PATH = "app/static/release"
-
-
-def public_url() -> str:
-    """The dashboard's public address without a trailing slash (the setting, else localhost:8501)."""
-    return (os.environ.get(PUBLIC_URL_ENV) or DEFAULT_PUBLIC_URL).rstrip("/")
+__all__ = ["PUBLIC_URL_ENV", "release_url", "write"]
 
 
 def release_url(build_id: str) -> str:
