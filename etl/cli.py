@@ -61,7 +61,8 @@ def build(
     inbox: InboxOpt = None,
     reports: ReportsOpt = None,
     release: Annotated[bool, typer.Option(
-        "--release/--no-release", help="Write the open-data release (see `etl release`) before publishing.")] = True,
+        "--release/--no-release", envvar="DIGITALMONITOR_RELEASE",
+        help="Write the open-data release (see `etl release`) before publishing.")] = True,
     release_demo: Annotated[bool, typer.Option(
         "--release-demo", help="Put the demo rows into the release too (flagged in every resource).")] = False,
 ) -> None:
@@ -97,6 +98,9 @@ def import_(
     reports: ReportsOpt = None,
     demo: Annotated[bool | None, typer.Option(
         "--demo/--no-demo", help="Demo data in the rebuild; default: as in the published build.")] = None,
+    release: Annotated[bool, typer.Option(
+        "--release/--no-release", envvar="DIGITALMONITOR_RELEASE",
+        help="Write the open-data release of the rebuild before publishing.")] = True,
 ) -> None:
     """Copy FILE into the inbox (content-addressed: the same file twice is a no-op) and rebuild."""
     folder = inbox or INBOX
@@ -111,7 +115,8 @@ def import_(
         console.print(f"Bereits im Eingang: {escape(target.name)} – keine Änderung.")
         return
     with_demo = current_demo_flag(published) if demo is None else demo
-    options = BuildOptions(db=published, mirror=mirror, demo=with_demo, inbox=folder, reports_dir=reports)
+    options = BuildOptions(db=published, mirror=mirror, demo=with_demo, inbox=folder, reports_dir=reports,
+                           release=release)
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                       transient=True) as progress:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 MIRROR_ENV = "DIGITALMONITOR_MIRROR"
+# builds the tests start through the command line write no open-data release (about 3 s and a release/ folder
+# each); tests/test_release.py asks for it with BuildOptions(release=True)
+os.environ.setdefault("DIGITALMONITOR_RELEASE", "0")
 
 
 @pytest.fixture(scope="session")
