@@ -17,6 +17,7 @@ from app.frames import missing
 from app.ui import build as guard
 from app.ui import context as context_ui
 from app.ui import pvog as pvog_ui
+from app.ui import search as search_ui
 from app.ui.markdown import md
 from app.ui.tables import german
 from core.measures import MEASURES
@@ -38,19 +39,6 @@ def _measure_text(value: object, key: str, unit: bool = False) -> str:
     """A value with the decimals (and unit) of its catalogue measure."""
     spec = MEASURES[key]
     return number(value, spec.decimals, f" {spec.unit}" if unit else "")
-
-
-def _on_search() -> None:
-    """Enter in the search field opens the first match."""
-    text = st.session_state.get("profil_suche", "")
-    if not text.strip():
-        return
-    try:
-        hits = profile.find_regions(registry.current(), text.strip())
-    except registry.NoDatabase:
-        return  # the page body says so
-    if not hits.empty:
-        st.session_state[REGION.key] = hits["ars"].iloc[0]
 
 
 def _facts_block(row: pd.Series) -> None:
@@ -219,19 +207,13 @@ def main() -> None:
     build = guard.require_build()
     state.restore(PARAMS)
 
-    search, pick = st.columns([1, 2])
-    text = search.text_input("Suche: Name, Postleitzahl oder Schlüssel", key="profil_suche", on_change=_on_search,
-                             placeholder="z. B. Dormitz, 91077 oder 09474126")
-    hits = profile.find_regions(build, text.strip()) if text.strip() else pd.DataFrame(columns=["ars"])
-    current = state.value(REGION)
-    keys = list(dict.fromkeys(([current] if current else []) + list(hits["ars"])))
-    names = profile.labels(build, tuple(keys)) if keys else {}
-    state.keep_valid(REGION, [None, *[k for k in keys if k in names]])
-    options = [k for k in keys if k in names]
-    ars = pick.selectbox("Region", options, key=REGION.key, format_func=names.__getitem__,
-                         placeholder="Treffer der Suche auswählen …" if options else "Zuerst suchen …")
-    if text.strip() and hits.empty:
-        search.caption("Keine Treffer.")
+    asked = state.value(REGION)
+    if asked and not profile.labels(build, (asked,)):
+        st.session_state[REGION.key] = None
+        st.warning(f"Schlüssel {asked} nicht gefunden: Diesen Regionalschlüssel gibt es im aktuellen "
+                   "Gemeindeverzeichnis nicht. Suchen Sie die Region nach Name oder Postleitzahl.")
+    search_ui.search_box(build, REGION, st.columns([1, 1])[0])
+    ars = state.value(REGION)
     if ars is None:
         st.session_state[COMPARE.key] = []  # a comparison belongs to a region: none is checked or kept without one
         state.publish(PARAMS)

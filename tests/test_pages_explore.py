@@ -82,7 +82,7 @@ def facts(db_path: Path) -> dict[str, object]:
             "dormitz": one("SELECT ars FROM region WHERE level = 'municipality' AND display_name = 'Dormitz'"),
             "dormitz_postcode": one("SELECT postcode FROM region WHERE level = 'municipality' "
                                     "AND display_name = 'Dormitz'"),
-            "forchheim": one("SELECT ars FROM region WHERE level = 'district' AND display_name = 'Forchheim'"),
+            "forchheim": one("SELECT ars FROM region WHERE level = 'district' AND display_name = 'Forchheim, Landkreis'"),
             "vg_member_inherited": one("SELECT count(*) FROM v_municipality_map WHERE inherited"),
             "peers_forchheim": one("SELECT max(peers) FROM v_ranks WHERE group_kind = 'district' "
                                    "AND group_key = '09474' AND measure = 'total'"),
@@ -251,7 +251,7 @@ def test_rangliste_default_and_every_filter_changes_the_table(app_db: Path, fact
 
     at.selectbox(key="rang_kreis").set_value(facts["forchheim"]).run()
     district = table(at, "Rang")
-    assert set(district["Kreis"]) == {"Forchheim"} and len(district) == facts["peers_forchheim"]
+    assert set(district["Kreis"]) == {"Forchheim, Landkreis"} and len(district) == facts["peers_forchheim"]
 
     at.selectbox(key="rang_groesse").set_value("unter 5.000").run()
     small = table(at, "Rang")
@@ -328,30 +328,32 @@ def test_profil_without_region_asks_for_a_search(app_db: Path) -> None:
 def test_profil_search_by_name_postcode_and_key(app_db: Path, facts: dict) -> None:
     at = open_page(PROFIL)
     at.text_input(key="profil_suche").input("Dormitz").run()
-    assert at.selectbox(key="profil_ars").value == facts["dormitz"]   # exact name, municipality first
+    assert at.session_state["profil_ars"] == facts["dormitz"]   # exact name, municipality first (Enter)
     assert at.header[0].value == "Dormitz"
     assert at.query_params["ars"] == facts["dormitz"]
 
     at.text_input(key="profil_suche").input(facts["forchheim"]).run()
-    assert at.selectbox(key="profil_ars").value == facts["forchheim"]
-    assert at.header[0].value == "Forchheim"
+    assert at.session_state["profil_ars"] == facts["forchheim"]
+    assert at.header[0].value == "Forchheim, Landkreis"   # the Gemeinde Forchheim shares the name
 
     at.text_input(key="profil_suche").input(str(facts["dormitz_postcode"])).run()
-    labels = at.selectbox(key="profil_ars").options
-    assert any(label.startswith("Dormitz (") for label in labels)
+    labels = [b.label for b in at.button if b.key and b.key.startswith("treffer_")]
+    assert any(label.startswith("Dormitz · ") for label in labels)
 
 
 def test_profil_region_picker_changes_the_profile(app_db: Path, facts: dict) -> None:
     at = open_page(PROFIL)
     at.text_input(key="profil_suche").input("Forchheim").run()
-    first = at.selectbox(key="profil_ars").value
+    first = at.session_state["profil_ars"]
     assert at.query_params["ars"] == first
-    labels = at.selectbox(key="profil_ars").options
-    assert len(labels) > 2 and all("Forchheim" in label for label in labels)
-    at.selectbox(key="profil_ars").select_index(2).run()
-    second = at.selectbox(key="profil_ars").value
-    assert second != first and at.query_params["ars"] == second
-    assert labels[2].startswith(at.header[0].value + " (") and labels[2].endswith(second)
+    results = [b for b in at.button if b.key and b.key.startswith("treffer_")]
+    assert len(results) > 2 and all("Forchheim" in b.label for b in results)
+    third = results[2]
+    third.click().run()
+    second = at.session_state["profil_ars"]
+    assert second != first and at.query_params["ars"] == second and third.key == f"treffer_{second}"
+    assert third.label.startswith(at.header[0].value + " · ")
+    assert at.text_input(key="profil_suche").value == ""   # a chosen result closes the list
 
 
 def test_profil_shows_facts_history_status_grants_ranks_and_peers(app_db: Path, facts: dict) -> None:
@@ -392,11 +394,12 @@ def test_profil_compare_up_to_four(app_db: Path, facts: dict) -> None:
 def test_profil_query_parameters_restore_and_invalid_values_fall_back(app_db: Path, facts: dict) -> None:
     many = [a for (a,) in facts["by_authorities"]]
     at = open_page(PROFIL, ars=facts["forchheim"], vergleich=[*many, "kaputt"])
-    assert at.selectbox(key="profil_ars").value == facts["forchheim"]
+    assert at.session_state["profil_ars"] == facts["forchheim"]
     assert at.multiselect(key="profil_vergleich").value == many[:4]
     assert at.query_params["vergleich"] == many[:4]
     unknown = open_page(PROFIL, ars="099999999999")
     assert unknown.info and "ars" not in unknown.query_params
+    assert any("Schlüssel 099999999999 nicht gefunden" in w.value for w in unknown.warning)
     broken = open_page(PROFIL, ars="<script>")
     assert broken.info and "ars" not in broken.query_params
 
@@ -451,7 +454,7 @@ def test_rangliste_marks_exactly_the_chosen_row(app_db: Path) -> None:
     at = open_page(RANGLISTE, land="09", gemeinde="091620000000")
     table = [d.value for d in at.dataframe if "Ihre Wahl" in d.value.columns][0]
     assert table["Ihre Wahl"].sum() == 1
-    assert table.loc[table["Ihre Wahl"], "Name"].tolist() == ["München"]
+    assert table.loc[table["Ihre Wahl"], "Name"].tolist() == ["München, Stadt"]
     assert table["Rang"].is_monotonic_increasing and pd.api.types.is_integer_dtype(table["Einwohner"])  # numbers
     plain = open_page(RANGLISTE, land="09")
     assert all("Ihre Wahl" not in d.value.columns for d in plain.dataframe)

@@ -100,11 +100,13 @@ def find(db: Db, text: str, limit: int = 50) -> pd.DataFrame:
     if text.isdigit():
         hit = (index["ars"].str.startswith(text) | index["ags"].fillna("").str.startswith(text)
                | index["postcode"].fillna("").str.startswith(text))
-        found = index[hit].assign(
-            tier=~((index["ars"] == text) | (index["ags"] == text) | (index["postcode"] == text)))
+        key, postcode = (index["ars"] == text) | (index["ags"] == text), index["postcode"] == text
+        found = index[hit].assign(tier=np.where(key, 0, np.where(postcode, 1, 2))[hit.to_numpy()])
         found = found.sort_values(["tier", "is_municipality_level", "ars"], ascending=[True, False, True])
         return found.head(limit)[COLUMNS].reset_index(drop=True)
-    forms = tuple(dict.fromkeys(fold(text)))
+    forms = tuple(f for f in dict.fromkeys(fold(text)) if f)
+    if not forms:  # only punctuation or symbols: no letters to look for
+        return index.iloc[0:0][COLUMNS].reset_index(drop=True)
     found = index.assign(tier=_tiers(index, forms)).dropna(subset=["tier"])
     if len(found) < 5 and len(forms[0]) >= 4:  # typos only when the letters found (almost) nothing
         rows = [key for key in _near(index, forms[0], limit) if key not in found.index]
