@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from etl import faults
 from etl.context import BuildContext, StepResult
+from etl.errors import EtlError
 from etl.release.store import link_latest, prune_releases, release_root, remove_release
 from etl.release.writer import ReleaseReport, write_release
 
@@ -17,8 +19,14 @@ def write(ctx: BuildContext, target: Path) -> None:
     if not options.release:
         return
     ctx.progress("Offene Daten")
-    report = write_release(target, release_root(options.db, options.release_dir), ctx.build_id,
-                           with_demo=options.release_demo)
+    root = release_root(options.db, options.release_dir)
+    try:
+        report = write_release(target, root, ctx.build_id, with_demo=options.release_demo)
+    except OSError as exc:
+        if faults.disk_full_reason(exc) is not None:
+            raise  # the build's one "no room" message
+        raise EtlError(root, f"cannot write the open-data release ({exc.strerror or exc}); "
+                             "the new build was not published") from exc
     note = f"{report.files} Dateien, {report.changes} Änderungen, {report.badges} Signets"
     ctx.results.append(StepResult("release", str(report.folder), report.tables, 0, report.seconds, note))
 
