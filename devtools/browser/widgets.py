@@ -16,7 +16,9 @@ def key(name: str) -> str:
 
 def choose(page: Any, widget_key: str, option: str, search: str | None = None) -> None:
     """Pick an option of a selectbox (a react-aria combobox in Streamlit 1.67) by its visible text;
-    `search` is typed first to filter a long list."""
+    `search` is typed first to filter a long list. The pointer first leaves the page content, as a user's does
+    on the way to the widget: an element toolbar shown on hover (a table's) may otherwise cover the widget."""
+    page.mouse.move(0, 0)
     if search:
         box = page.locator(f"{key(widget_key)} input[role='combobox']").first
         box.click()
