@@ -109,3 +109,19 @@ def test_simplify_coverage_thins_projects_and_snaps_to_the_grid() -> None:
     assert abs(coords - coords.round()).max() < 1e-6
     text = geojson_text(out)
     assert json.loads(text)["features"][0]["properties"] == {"ars": "a"}
+
+
+def test_a_land_view_gets_a_file_with_only_its_lands_shapes(con: duckdb.DuckDBPyConnection, build: object) -> None:
+    """Issue 16: the Bayern map fetches Bayern's municipalities only, not all of Germany."""
+    from app.data import shapes
+
+    url, _bounds, _attribution = shapes.geometry(build, "municipality", "09")  # type: ignore[arg-type]
+    assert url.endswith("-land09.json") and url != shapes.shape_url(build, "municipality")  # type: ignore[arg-type]
+    bavaria = json.loads((shapes.STATIC_SHAPES / url.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+    keys = [f["properties"]["ars"] for f in bavaria["features"]]
+    everything = served(con, "municipality")["features"]
+    assert keys == [f["properties"]["ars"] for f in everything if f["properties"]["ars"].startswith("09")]
+    assert 2000 < len(keys) < len(everything) / 3
+    assert shapes.geometry(build, "municipality", "09162")[0] == shapes.shape_url(build, "municipality")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        shapes.shape_url(build, "municipality", "../x")  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ Streamlit serves), its attribution and the bounding box of a selection."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -17,21 +18,33 @@ STATIC_URL = "app/static/shapes"
 SHAPE_FILES_MAX_AGE_S = 3600  # shape files of other builds are removed after an hour
 
 
-@cached(max_entries=32)
-def shape_url(db: Db, level: str) -> str:
-    """URL of the level's static GeoJSON for this build, written once from the database if missing."""
+@cached(max_entries=96)
+def shape_url(db: Db, level: str, land: str | None = None) -> str:
+    """URL of the level's static GeoJSON for this build, written once from the database if missing; with a
+    Land (2-digit key) a file with only that Land's shapes (Bayern: 2,230 of 10,997 municipalities), so a
+    Land view fetches and parses a fraction of the map."""
     row = query(db, "SELECT file_name FROM shape_file WHERE level = $level", {"level": check_level(level)})
     if row.empty:
         raise NoDatabase(f"Keine Kartenformen für {level}")
     name = str(row["file_name"].iloc[0])
     if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.json", name, flags=re.ASCII):
         raise NoDatabase(f"Ungültiger Name einer Kartendatei in der Datenbank: {name!r}")
+    if land is not None:
+        if not re.fullmatch(r"\d{2}", land, flags=re.ASCII):
+            raise ValueError(f"not a Land key: {land!r}")
+        name = name.removesuffix(".json") + f"-land{land}.json"
     target = STATIC_SHAPES / name
     if not target.exists():
-        content = query(db, "SELECT content FROM shape_file WHERE level = $level", {"level": level})
+        content = str(query(db, "SELECT content FROM shape_file WHERE level = $level", {"level": level})
+                      ["content"].iloc[0])
+        if land is not None:
+            collection = json.loads(content)
+            collection["features"] = [f for f in collection["features"]
+                                      if str(f["properties"]["ars"]).startswith(land)]
+            content = json.dumps(collection, separators=(",", ":"))
         STATIC_SHAPES.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(str(content["content"].iloc[0]), encoding="utf-8")
+        tmp.write_text(content, encoding="utf-8")
         tmp.replace(target)
         _prune_shape_files(db.build_id)
     return f"{STATIC_URL}/{name}"
@@ -63,6 +76,7 @@ def bounds(db: Db, level: str, state: str | None = None) -> tuple[float, float, 
 
 @cached(max_entries=64)
 def geometry(db: Db, level: str, state: str | None = None) -> tuple[str, tuple[float, float, float, float], str]:
-    """What a map of a level needs besides its values: the GeoJSON URL, the bounding box of the selection
-    (a state or key prefix, or all) and the shapes' attribution."""
-    return shape_url(db, level), bounds(db, level, state), shape_attribution(db, level)
+    """What a map of a level needs besides its values: the GeoJSON URL (of the Land alone when `state` is a
+    Land key), the bounding box of the selection (a state or key prefix, or all) and the shapes' attribution."""
+    land = state if state is not None and re.fullmatch(r"\d{2}", state, flags=re.ASCII) else None
+    return shape_url(db, level, land), bounds(db, level, state), shape_attribution(db, level)
