@@ -125,7 +125,8 @@ def test_the_import_loaded_the_strings_as_given(hostile_db: Path) -> None:
         purposes = {p for (p,) in con.execute("SELECT purpose FROM funding_grant WHERE ars = $a",
                                                {"a": DORMITZ}).fetchall()}
         files = {f for (f,) in con.execute("SELECT file FROM source WHERE kind = 'import'").fetchall()}
-        rejects = con.execute("SELECT reason, raw FROM reject WHERE kind = 'reject'").fetchall()
+        rejects = con.execute("""SELECT r.reason, r.raw FROM reject r JOIN source s USING (source_id)
+                                 WHERE r.kind = 'reject' AND s.kind = 'import'""").fetchall()
     finally:
         con.close()
     assert purposes == set(XSS.values())
