@@ -2,7 +2,8 @@
 
 The full-precision VG5000 GEM GeoJSON (read from the mirror at run time, reprojected to WGS84) is put
 inline into a `go.Choroplethmap`, so every rerun that changes the figure sends all shapes again. A
-selectbox switches the values shown, like a measure change on the Karte page.
+selectbox switches the values shown, like a measure change on the Karte page. `?land=09` shows Bayern alone
+(the naive counterpart of the Karte's Land view, whose shapes come from a per-Land static file).
 
 `streamlit run bench/naive_map.py` puts bench/ first on sys.path (and `python -m streamlit` the project folder
 after it), so no bench script may be named like a project package (tests/test_architecture.py checks it).
@@ -31,12 +32,19 @@ def shapes() -> tuple[dict, list[str], list[str], list[float]]:
 
 st.set_page_config(page_title="Naive Karte", layout="wide")
 geojson, keys, names, area = shapes()
+land = st.query_params.get("land")  # ?land=09: the same area as the Karte's Land view, still inline
+if land:
+    keep = [i for i, k in enumerate(keys) if k.startswith(land)]
+    geojson = {**geojson, "features": [f for f in geojson["features"] if f["properties"]["ARS"].startswith(land)]}
+    keys, names, area = [keys[i] for i in keep], [names[i] for i in keep], [area[i] for i in keep]
 measure = st.selectbox("Wert", ["Fläche", "Zufall"], key="naive_measure")
 values = np.array(area) if measure == "Fläche" else np.random.default_rng(1).random(len(keys))
 fig = go.Figure(go.Choroplethmap(
     geojson=geojson, featureidkey="properties.ARS", locations=keys, z=values, text=names,
     colorscale="Viridis", marker_line_width=0.2, marker_line_color="white",
     hovertemplate="<b>%{text}</b><br>%{z}<extra></extra>"))
-fig.update_layout(map={"style": "white-bg", "center": {"lon": 10.4, "lat": 51.1}, "zoom": 4.9}, height=650,
+view = {"center": {"lon": 11.4, "lat": 49.0}, "zoom": 6.2} if land == "09" else {"center": {"lon": 10.4, "lat": 51.1},
+                                                                                  "zoom": 4.9}
+fig.update_layout(map={"style": "white-bg", **view}, height=650,
                   margin={"l": 0, "r": 0, "t": 0, "b": 0})
 st.plotly_chart(fig, key="naive_map", width="stretch")
