@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -19,6 +21,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
+from etl.errors import EtlError
 from etl.release import write_release
 from etl.release.feed import PUBLIC_URL_ENV
 from etl.release.store import latest_release, prune_releases
@@ -180,3 +183,54 @@ def test_releases_are_pruned_with_their_builds(builds: tuple[BuildReport, BuildR
     removed = prune_releases(root, {second.build_id})
     assert sorted(p.name for p in removed) == sorted([first.build_id, f".{second.build_id}.part"])
     assert [p.name for p in root.iterdir()] == [second.build_id]
+
+
+@pytest.fixture
+def served(builds: tuple[BuildReport, BuildReport, Path], release: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The second build as the dashboard's database, its release copied to where the app serves it."""
+    from app.data.release import STATIC_RELEASE
+
+    target = STATIC_RELEASE / release.name
+    shutil.copytree(release, target)
+    monkeypatch.setenv("DIGITALMONITOR_DB", str(builds[1].published))
+    monkeypatch.setenv(PUBLIC_URL_ENV, PUBLIC)
+    try:
+        yield target
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def test_pages_show_what_is_new_the_release_links_and_the_badge(served: Path) -> None:
+    from app_support import open_page, table
+
+    start = open_page()
+    assert "Was ist neu" in [s.value for s in start.subheader]
+    changes = table(start, "Änderung")
+    shown = [(change, name.split(",")[0]) for change, name in zip(changes["Änderung"], changes["Behörde"],
+                                                                 strict=True)]  # 'Regensburg, Stadt'
+    assert shown == [("Auszeichnung entfernt", "Regensburg"), ("neue Auszeichnung", "Aschaffenburg")]
+    daten = open_page("pages/6_Daten.py")
+    links = "\n".join(m.value for m in daten.markdown)
+    assert f"app/static/release/{served.name}/datapackage.json" in links and "feed.atom" in links
+    profile = open_page("pages/3_Gemeindeprofil.py", ars=AWARDS["second"][0])
+    snippets = [c.value for c in profile.code if "/badges/" in c.value]
+    assert len(snippets) == 1
+    snippet = snippets[0]
+    assert snippet.startswith(f'<a href="{PUBLIC}/Gemeindeprofil?ars={AWARDS["second"][0]}">')
+    assert f'{PUBLIC}/app/static/release/latest/badges/{AWARDS["second"][0]}.svg' in snippet
+    assert "Digitales Amt seit 01.06.2023" in snippet
+    regensburg = open_page("pages/3_Gemeindeprofil.py", ars=AWARDS["first"][0])
+    assert not [c for c in regensburg.code if "/badges/" in c.value]  # its award was withdrawn: no badge
+
+
+def test_a_release_that_fails_fails_the_build(builds: tuple[BuildReport, BuildReport, Path], mirror: Path) -> None:
+    """A release folder that cannot be created stops the build before publishing: the previous build stays."""
+    second = builds[1]
+    blocker = second.published.parent / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    before = sorted(p.name for p in second.published.parent.iterdir())
+    with pytest.raises(EtlError, match="cannot write the open-data release"):
+        run_build(BuildOptions(db=second.published, mirror=mirror, release=True, release_dir=blocker / "release"))
+    assert second.published.resolve() == second.db_file
+    assert sorted(p.name for p in second.published.parent.iterdir()) == before

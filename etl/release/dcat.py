@@ -60,7 +60,8 @@ def write(folder: Path, base_url: str, build_id: str, built_at: str, resources: 
         "dct:issued": built_at,
         "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/DEU"},
         "dct:publisher": {"@id": f"{base_url}#publisher", "@type": "foaf:Organization", "foaf:name": PUBLISHER},
-        "dcatde:contributorID": {"@id": "http://dcat-ap.de/def/contributors/digitalmonitorKommunen"},
+        "dcat:theme": {"@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE"},
+        "dcat:keyword": ["Digitalisierung", "Verwaltung", "Kommunen", "Onlinezugangsgesetz", "Digitales Amt"],
         "dct:license": DL_DE_BY,
         "dcat:distribution": [distribution(base_url, r) for r in resources],
     }
