@@ -46,7 +46,8 @@ def topics_chart(topics: pd.DataFrame, *, attribution: str, demo: bool) -> go.Fi
         x=frame["own"], y=[escape(t) for t in frame["themenfeld"]], orientation="h", marker={"color": OWN},
         customdata=[number(v) for v in frame["own"]], hovertemplate="%{y}: %{customdata}<extra></extra>"))
     fig.update_layout(height=max(220, 60 + 28 * len(frame)), margin={"l": 10, "r": 10, "t": 20, "b": 10},
-                      separators=",.", xaxis={"title": {"text": "eigene funktionierende Online-Leistungen"}},
+                      separators=",.", xaxis={"title": {"text": "eigene funktionierende Online-Leistungen"},
+                                                "tickformat": ",d", "dtick": 1 if frame["own"].max() <= 10 else None},
                       yaxis={"automargin": True})
     return source_note(fig, attribution, demo)
 

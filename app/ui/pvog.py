@@ -67,7 +67,7 @@ def profile_section(build: Db, ars: str, is_municipality: bool) -> None:
 def _gap_block(data: pvog.PvogProfile) -> None:
     st.markdown(f"**{GAP_TITLE}**")
     gap = data.gap.frame
-    group = md(data.peer_group) if data.peer_group else "gleiches Land, gleiche Größenklasse"
+    group = data.peer_group or "gleiches Land, gleiche Größenklasse"  # escaped once, with the whole line
     if gap.empty:
         st.success(md(f"Keine: Jede Leistung, die mindestens die Hälfte der Vergleichsgemeinden ({group}) selbst "
                       "online anbietet, bietet auch diese Gemeinde an."), icon=":material/check_circle:")
