@@ -16,6 +16,7 @@ from app.ui.tables import german
 from core.measures import BROADBAND_MEASURES, measure
 
 NO_DATA = "keine Daten"
+SCORE = "Punkte (0 bis 100)"
 SHORT = {"households_gigabit": "Haushalte mit Gigabit", "households_100mbit": "Haushalte mit ≥ 100 Mbit/s",
          "businesses_gigabit": "Gewerbe mit Gigabit (leitungsgebunden)"}
 
@@ -76,11 +77,11 @@ def smart_city_section(build: Db, ars: str) -> None:
         "Jahr": rows["year"].astype(str), "Kategorie": rows["category"],
         "Rang": [str(r) if not missing(r) else (n if isinstance(n, str) else NO_DATA)
                  for r, n in zip(rows["rank"].astype("Int64").astype(object), rows["rank_note"], strict=True)],
-        "Punkte (0 bis 100)": rows["score"],
+        "Punkte (0 bis 100)": rows["score"].astype(float),
         "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]],
         "Quelle": rows["source_url"],
     })
-    st.dataframe(german(table), hide_index=True, width="stretch", key="profil_smart_city",
+    st.dataframe(german(table, {SCORE: 1}), hide_index=True, width="stretch", key="profil_smart_city",
                  column_config={"Quelle": st.column_config.LinkColumn(display_text="Quelle")})
     st.caption(md(f"Smart City Index des Bitkom: Rang unter den deutschen Großstädten. Daten: {result.attribution}."))
 
@@ -123,8 +124,9 @@ def start_indices(build: Db) -> None:
         with left:
             st.subheader(f"{context.BITKOM_TITLE} {year}")
             st.dataframe(german(pd.DataFrame({"Rang": rows["rank"], "Land": rows["name"],
-                                              "Punkte (0 bis 100)": rows["score"],
-                                              "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]]})),
+                                              SCORE: rows["score"].astype(float),
+                                              "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]]}),
+                                {SCORE: 1}),
                          hide_index=True, width="stretch", key="start_laenderindex")
             st.caption(md(f"Digitalisierung der Länder insgesamt, keine Zählung von Online-Verfahren. "
                           f"Daten: {index.attribution}."))
@@ -135,8 +137,9 @@ def start_indices(build: Db) -> None:
         with right:
             st.subheader(f"{context.SMART_CITY_TITLE} {year}: die ersten zehn")
             st.dataframe(german(pd.DataFrame({
-                "Rang": rows["rank"].astype("Int64"), "Stadt": rows["name"], "Punkte (0 bis 100)": rows["score"],
-                "Profil": [f"Gemeindeprofil?ars={a}" for a in rows["ars"]]})),
+                "Rang": rows["rank"].astype("Int64"), "Stadt": rows["name"], SCORE: rows["score"].astype(float),
+                "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]],
+                "Profil": [f"Gemeindeprofil?ars={a}" for a in rows["ars"]]}), {SCORE: 1}),
                 hide_index=True, width="stretch", key="start_smart_city",
                 column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
             st.caption(md(f"Rang unter den deutschen Großstädten. Daten: {cities.attribution}."))
