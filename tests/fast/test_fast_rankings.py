@@ -24,10 +24,13 @@ def expected_ranks(world: World, members: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame({"value": now[keys].astype(float)})
     frame["rank"] = frame["value"].rank(method="min", ascending=False).astype(int)
     dates = world.snapshots[world.snapshots["ars"].isin(keys)].groupby("ars")["as_of"].unique()
-    for key in keys:  # the rank then: among every member's latest value on or before the member's previous date
+    ranks_then: dict[object, pd.Series] = {}  # the ranks among every member's latest value on or before a date
+    for key in keys:
         previous = sorted(dates[key])[-2]
-        then = latest_totals(world.snapshots, previous)["total"].reindex(keys).dropna().astype(float)
-        frame.loc[key, "prev_rank"] = then.rank(method="min", ascending=False)[key]
+        if previous not in ranks_then:
+            then = latest_totals(world.snapshots, previous)["total"].reindex(keys).dropna().astype(float)
+            ranks_then[previous] = then.rank(method="min", ascending=False)
+        frame.loc[key, "prev_rank"] = ranks_then[previous][key]
     frame["rank_change"] = frame["prev_rank"] - frame["rank"]
     frame["peers"] = len(keys)
     return frame
