@@ -4,11 +4,14 @@ are eligible but not certified, and those a few procedures short of the threshol
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app import state
 from app.data import digitales_amt, funding, shapes
+from app.data.cache import shared
 from app.data.provenance import Result, attribution
+from app.data.registry import Db
 from app.figures.digitales_amt import (
     STATUS_ORDER,
     awards_over_time,
@@ -74,12 +77,44 @@ def _in_area(frame: pd.DataFrame, gov: str | None, district: str | None) -> pd.D
     return frame[keep]
 
 
+# figures are resources, not data: built once per build and view, shared by every session (st.plotly_chart only
+# reads them); building them was most of this page's rerun (py-spy, issue 16)
+@shared(max_entries=8)
+def _timeline_figure(build: Db) -> go.Figure:
+    awards, milestones = digitales_amt.award_list(build).frame, funding.milestone_list(build, PROGRAM).frame
+    demo = bool(awards["is_demo"].any())
+    return awards_over_time(awards, milestones, attribution(build, pd.concat([awards, milestones])), demo)
+
+
+@shared(max_entries=64)
+def _status_figure(build: Db, level: str, prefix: str, gov: str | None,
+                   district: str | None) -> tuple[go.Figure, pd.DataFrame, str]:
+    """The status map of a level and area, the frame behind it and its note."""
+    url, bounds, shape_attr = shapes.geometry(build, level, prefix)
+    status_all = digitales_amt.status(build)
+    status = status_all.frame
+    if level == "municipality":
+        frame = digitales_amt.digitales_amt_map(build).rename(columns={"da_status": "status"})
+        frame = frame[frame["ars"].str.startswith(prefix)]
+        note = ("Mitgliedsgemeinden einer Verwaltungsgemeinschaft zeigen deren Status (geerbt). Landratsämter und "
+                "Bezirke stehen in der Ebene „Landkreise“ und in den Listen.")
+    else:
+        kreise = status[(status["level"] == "district") | (status["authority_type"] == "kreisfreie Stadt")]
+        frame = _in_area(kreise.assign(map_ars=kreise["ars"].str[:5], district_ars=kreise["ars"].str[:5]),
+                         gov, district)
+        note = "Landkreise: Status des Landratsamts; kreisfreie Städte: Status der Stadt."
+    demo = bool(frame["is_demo"].fillna(False).any())
+    source_line = attribution(build, frame, extra=[shape_attr], facts=status_all.facts)
+    fig = status_map(frame, url, bounds, source_line, demo, key="map_ars" if "map_ars" in frame.columns else "ars")
+    return fig, frame, note
+
+
 def _timeline(award_result: Result, milestone_result: Result) -> None:
     st.subheader("Auszeichnungen im Zeitverlauf (ganz Bayern)")
     awards, milestones = award_result.frame, milestone_result.frame
     undated = awards[awards["awarded_on"].isna()]
     demo = bool(awards["is_demo"].any())
-    fig = awards_over_time(awards, milestones, attribution(build, pd.concat([awards, milestones])), demo)
+    fig = _timeline_figure(build)
     line = cumulative_awards(awards)
     display = pd.DataFrame({"Datum": line["on_date"], "neu": line["new"], "kumuliert": line["cumulative"]})
     downloads.chart(fig, digitales_amt.award_line(build, line.assign(is_demo=demo)), "digitales_amt_zeitverlauf",
@@ -122,21 +157,7 @@ def _timeline(award_result: Result, milestone_result: Result) -> None:
 def _map(status_all: Result, prefix: str, gov: str | None, district: str | None) -> None:
     st.subheader("Karte: zertifiziert, berechtigt, noch nicht")
     level = st.radio("Ebene", list(LEVELS), format_func=LEVELS.__getitem__, horizontal=True, key=LEVEL.key)
-    url, bounds, shape_attr = shapes.geometry(build, level, prefix)
-    status = status_all.frame
-    if level == "municipality":
-        frame = digitales_amt.digitales_amt_map(build).rename(columns={"da_status": "status"})
-        frame = frame[frame["ars"].str.startswith(prefix)]
-        note = ("Mitgliedsgemeinden einer Verwaltungsgemeinschaft zeigen deren Status (geerbt). Landratsämter und "
-                "Bezirke stehen in der Ebene „Landkreise“ und in den Listen.")
-    else:
-        kreise = status[(status["level"] == "district") | (status["authority_type"] == "kreisfreie Stadt")]
-        frame = _in_area(kreise.assign(map_ars=kreise["ars"].str[:5], district_ars=kreise["ars"].str[:5]),
-                         gov, district)
-        note = "Landkreise: Status des Landratsamts; kreisfreie Städte: Status der Stadt."
-    demo = bool(frame["is_demo"].fillna(False).any())
-    source_line = attribution(build, frame, extra=[shape_attr], facts=status_all.facts)
-    fig = status_map(frame, url, bounds, source_line, demo, key="map_ars" if "map_ars" in frame.columns else "ars")
+    fig, frame, note = _status_figure(build, level, prefix, gov, district)
     counts = frame["status"].fillna("keine Daten").value_counts()
     display = pd.DataFrame({"Behörde/Gebiet": frame["name"], "Status": frame["status"].fillna("keine Daten"),
                             "Online-Verfahren": frame["total"], "fehlen": frame["distance"],
