@@ -88,7 +88,7 @@ def map_result(db: Db, level: str, measure_key: str, state: str | None = None) -
     the measure's fact tables, or the register alone; districts and states sum the facts inside them."""
     spec = measure(measure_key)
     frame = ranked(map_frame(db, level, measure_key, state), ascending=spec.ascending)
-    frame["origin"] = origins(db, frame, spec.facts, by_prefix=level in ROLLUP_LEVELS)  # real (source) or demo
     # Kreise and Länder sum the facts inside them, except the federal counts (each region its own snapshot)
-    additive = measure_key not in PVOG_SQL
-    return Result.of(db, frame, spec.facts, spec.kinds, by_prefix=additive and level in ROLLUP_LEVELS)
+    by_prefix = level in ROLLUP_LEVELS and measure_key not in PVOG_SQL
+    frame["origin"] = origins(db, frame, spec.facts, by_prefix=by_prefix)  # real (source) or demo
+    return Result.of(db, frame, spec.facts, spec.kinds, by_prefix=by_prefix)
