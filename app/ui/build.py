@@ -12,6 +12,7 @@ from app.data.registry import Db, NoDatabase, QueryInterrupted, current, publish
 from app.data.start import build_info
 from app.formatting import day
 from app.style import DEMO_LABEL
+from app.ui import readable
 from app.ui.markdown import md
 
 DEMO_BANNER = DEMO_LABEL
@@ -74,7 +75,9 @@ def demo_banner(build: Db, shown: bool | None = None) -> bool:
 
 
 def run(page: Callable[[], None]) -> None:
-    """Run a page's body; a query stopped by its time limit ends the page with a German note, not an error."""
+    """Run a page's body; a query stopped by its time limit ends the page with a German note, not an error.
+    Labels wrap instead of being cut (app.ui.readable)."""
+    readable.wrap_labels()
     try:
         page()
     except QueryInterrupted as exc:

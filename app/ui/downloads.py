@@ -64,13 +64,14 @@ def download_buttons(result: Result, name: str, *, title: str | None = None, is_
     prov = provenance(result.build)
     fmts = list(formats) if formats is not None else [f for f in exports.FORMATS
                                                        if f != "geojson" or "ars" in result.frame.columns]
-    cols = st.columns(len(fmts))
-    for col, fmt in zip(cols, fmts, strict=True):
+    # one row that wraps (not equal columns): each button as wide as its label, readable in a narrow box too
+    row = st.container(horizontal=True, wrap=True, gap="small")
+    for fmt in fmts:
         label, _ext, mime = exports.FORMATS[fmt]
-        col.download_button(
+        row.download_button(
             label, data=_deferred(result, fmt, title or name, is_demo),
             file_name=exports.download_name(name, prov, fmt), mime=mime, key=f"dl-{key or exports.slug(name)}-{fmt}",
-            on_click="ignore", icon=":material/download:", width="stretch",
+            on_click="ignore", icon=":material/download:", width="content",
             help=f"{number(len(result.frame))} Zeilen mit Quelle, Lizenz und Demo-Kennzeichen",
         )
 
