@@ -7,11 +7,14 @@ import re
 from urllib.parse import urlsplit
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app import state
 from app.data import funding, shapes, start
+from app.data.cache import shared
 from app.data.provenance import attribution
+from app.data.registry import Db
 from app.figures.funding import GRANT_MEASURES, grant_effect_scatter, grant_map
 from app.formatting import day, euro, number, percent
 from app.frames import missing
@@ -103,6 +106,24 @@ def _totals_table(totals: pd.DataFrame, region_label: str) -> pd.DataFrame:
     })
 
 
+# figures are resources, not data: built once per build and view, shared by every session (st.plotly_chart only
+# reads them); building them was about a third of this page's rerun (py-spy, issue 16)
+@shared(max_entries=32)
+def _grant_figure(build: Db, pid: str, land: str | None, measure: str) -> tuple[go.Figure, str]:
+    """The grant map of a programme (Kreise) and its source line."""
+    totals = funding.totals(build, pid, "district").frame
+    url, bounds, shape_attr = shapes.geometry(build, "district", land)
+    source_line = attribution(build, funding.grant_list(build, pid).frame,
+                              extra=[shape_attr, start.register_attribution(build)])
+    return grant_map(totals, url, bounds, measure, source_line, bool(totals["is_demo"].any())), source_line
+
+
+@shared(max_entries=16)
+def _effect_figure(build: Db, pid: str) -> go.Figure:
+    result = funding.effect(build, pid)
+    return grant_effect_scatter(result.frame, result.attribution, bool(result.frame["is_demo"].any()))
+
+
 def _grants_section(program: pd.Series) -> None:
     pid = str(program["program_id"])
     result = funding.grant_list(build, pid)
@@ -130,10 +151,7 @@ def _grants_section(program: pd.Series) -> None:
     district_totals = funding.totals(build, pid, "district")
     totals = district_totals.frame
     land = str(program["state_ars"]) if not missing(program.get("state_ars")) else None
-    url, bounds, shape_attr = shapes.geometry(build, "district", land)
-    demo = bool(totals["is_demo"].any())
-    source_line = attribution(build, grants, extra=[shape_attr, start.register_attribution(build)])
-    fig = grant_map(totals, url, bounds, measure, source_line, demo)
+    fig, source_line = _grant_figure(build, pid, land, measure)
     downloads.chart(fig, district_totals, f"foerderung_{pid}_kreise", display=_totals_table(totals, "Kreis"),
                     key="grant-map",
                     caption=f"Summe der Bescheide an alle Empfänger im Kreis (Gemeinden, Verwaltungsgemeinschaften, "
@@ -185,8 +203,7 @@ def _effect_section(program: pd.Series) -> None:
     total_added = gained["added"].sum()
     m4.metric("Summe ÷ Zuwachs (alle mit Zuwachs)",
               euro(gained["amount_eur"].sum() / total_added) if total_added else "–")
-    demo = bool(effect["is_demo"].any())
-    fig = grant_effect_scatter(effect, result.attribution, demo)
+    fig = _effect_figure(build, pid)
     display = pd.DataFrame({
         "Empfänger": effect["name"], "Bescheid vom": effect["approved_on"], "Betrag (€)": effect["amount_eur"],
         "Stand vorher": effect["before_as_of"], "Verfahren vorher": effect["total_before"],
