@@ -69,11 +69,13 @@ def compute(con: duckdb.DuckDBPyConnection, previous: Path | None, with_demo: bo
         SELECT 'award_gone', p.ars, p.kind, strftime(p.awarded_on, '%d.%m.%Y'), NULL, p.awarded_on, p.source_url
         FROM cert_prev p ANTI JOIN cert_now n ON p.ars = n.ars AND p.kind = n.kind
         UNION ALL
-        SELECT 'grant_new', n.ars, n.program_id || ' ' || n.grant_id, NULL, CAST(n.amount_eur AS VARCHAR),
+        SELECT 'grant_new', n.ars, n.program_id || ' ' || n.grant_id, NULL,
+               replace(format('{{:,.0f}}', n.amount_eur), ',', '.') || ' €',
                n.approved_on, n.source_url
         FROM grant_now n ANTI JOIN grant_prev p ON p.grant_id = n.grant_id
         UNION ALL
-        SELECT 'grant_gone', p.ars, p.program_id || ' ' || p.grant_id, CAST(p.amount_eur AS VARCHAR), NULL,
+        SELECT 'grant_gone', p.ars, p.program_id || ' ' || p.grant_id,
+               replace(format('{{:,.0f}}', p.amount_eur), ',', '.') || ' €', NULL,
                p.approved_on, p.source_url
         FROM grant_prev p ANTI JOIN grant_now n ON p.grant_id = n.grant_id
         UNION ALL
