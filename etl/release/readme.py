@@ -21,7 +21,8 @@ def text(build_id: str, built_at: str, tables: list[ReleasedTable], changes: int
         "- `parquet/<tabelle>.parquet` – jede Tabelle und Kennzahl; große Tabellen je Land "
         "(`<tabelle>-land-<Landesschlüssel>.parquet`).",
         "- `csv/<tabelle>.csv` – CSV für Excel (Trennzeichen `;`, Dezimalkomma, UTF-8 mit BOM); fehlt, wo eine "
-        "Tabelle mehr als 1.048.575 Zeilen hat.",
+        "Tabelle mehr als 1.048.575 Zeilen hat. Schlüssel (`ars`, `ags`) sind Text mit führenden Nullen: in Excel "
+        "über Daten › Aus Text/CSV öffnen und die Schlüsselspalten als Text einlesen.",
         "- `geo/region_shape.parquet` – Kartenformen als GeoParquet (WGS84). © GeoBasis-DE / BKG (Daten verändert).",
         f"- `changes.csv`, `changes.parquet`, `feed.atom` – {changes} Änderungen gegenüber der vorigen "
         "Veröffentlichung (neue Auszeichnungen und Förderungen, Leistungen online/offline, geänderte Zahlen).",
