@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import feedparser
 import pytest
 
+from etl.release import feed
 from etl.release.changes import compute
 
 SCHEMA = """
@@ -75,3 +77,25 @@ def test_no_changes_without_a_difference_or_a_previous_release(previous: Path) -
     _state(con, award="09564", grant="g-old", service="L2", count=290)
     assert compute(con, previous, with_demo=False).empty
     assert compute(con, None, with_demo=False).empty
+
+
+def test_feed_carries_the_earlier_entries_and_escapes(previous: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(feed.PUBLIC_URL_ENV, "https://dm.example.org/")
+    con = duckdb.connect()
+    con.execute(SCHEMA)
+    con.execute("UPDATE region SET display_name = 'Nürnberg <b>&</b>' WHERE ars = '09564'")
+    _state(con, award="09362", grant="g-old", service="L2", count=290)
+    first = compute(con, previous, with_demo=False)
+    feed.write(previous, "20240101T000000Z-aaaaaa", "2024-01-01T00:00:00+00:00", first)
+    _state(con, award="09362", grant="g-old", service="L2", count=301)
+    second = compute(con, previous, with_demo=False)
+    new = tmp_path / "new"
+    new.mkdir()
+    feed.write(new, "20240201T000000Z-bbbbbb", "2024-02-01T00:00:00+00:00", second, previous)
+    parsed = feedparser.parse((new / "feed.atom").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert len(parsed.entries) == len(first) + len(second) == 5
+    assert parsed.entries[0].id.startswith("https://dm.example.org/app/static/release/20240201T000000Z-bbbbbb/")
+    assert parsed.entries[-1].id.startswith("https://dm.example.org/app/static/release/20240101T000000Z-aaaaaa/")
+    assert any("Nürnberg <b>&</b>" in e.title for e in parsed.entries)

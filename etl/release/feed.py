@@ -1,5 +1,6 @@
-"""The change feed of a release as Atom (RFC 4287): one entry per change, ids and links absolute from the public
-base URL (`DIGITALMONITOR_PUBLIC_URL`). Written with ElementTree, so every text is escaped."""
+"""The change feed of a release as Atom (RFC 4287): one entry per change of this release, then the earlier
+releases' entries (up to 500), ids and links absolute from the public base URL (`DIGITALMONITOR_PUBLIC_URL`).
+Written with ElementTree, so every text is escaped."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 from core.badge import PUBLIC_URL_ENV, RELEASE_PATH, public_url
 
 ATOM = "http://www.w3.org/2005/Atom"
+MAX_ENTRIES = 500
 __all__ = ["PUBLIC_URL_ENV", "release_url", "write"]
 
 
@@ -25,8 +27,19 @@ def entry_title(row: pd.Series) -> str:
     return f"{row['change']}: {row['name']} – {row['subject']}" + (f" ({detail})" if detail else "")
 
 
-def write(folder: Path, build_id: str, built_at: str, changes: pd.DataFrame) -> Path:
-    """Write `feed.atom` with one entry per row of `changes`."""
+def _earlier_entries(previous: Path | None) -> list[ET.Element]:
+    """The entries of the previous release's feed (so a subscriber who skipped a release misses nothing)."""
+    path = previous / "feed.atom" if previous is not None else None
+    if path is None or not path.is_file():
+        return []
+    try:
+        return ET.parse(path).getroot().findall(f"{{{ATOM}}}entry")
+    except ET.ParseError:
+        return []
+
+
+def write(folder: Path, build_id: str, built_at: str, changes: pd.DataFrame, previous: Path | None = None) -> Path:
+    """Write `feed.atom`: one entry per row of `changes`, then the previous feed's entries (MAX_ENTRIES in all)."""
     ET.register_namespace("", ATOM)
     base = public_url()
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "de"})
@@ -50,6 +63,8 @@ def write(folder: Path, build_id: str, built_at: str, changes: pd.DataFrame) -> 
         stand = f"Stand {pd.Timestamp(r['as_of']).strftime('%d.%m.%Y')}. " if r["as_of"] is not None else ""
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = (
             f"{entry_title(r)}. {stand}Veröffentlichung {build_id}; Schlüssel {r['ars']}.")
+    room = MAX_ENTRIES - len(changes)
+    feed.extend(_earlier_entries(previous)[: max(0, room)])
     path = folder / "feed.atom"
     ET.ElementTree(feed).write(path, encoding="utf-8", xml_declaration=True)
     return path

@@ -64,7 +64,7 @@ def write_release(db_file: Path, root: Path, build_id: str, with_demo: bool = Fa
         changed.to_parquet(part / "changes.parquet", index=False)
         changed.to_csv(part / "changes.csv", sep=";", index=False, encoding="utf-8-sig", lineterminator="\n")
         changes_table.parquet, changes_table.csv = ["changes.parquet"], ["changes.csv"]
-        feed.write(part, build_id, built_at, changed)
+        feed.write(part, build_id, built_at, changed, previous)
         n_badges = badges.write(con, part)
         resources = []
         for t in [*tables, changes_table]:
