@@ -69,6 +69,19 @@ def _table_block(build: Db, result: Result, spec: Measure, mine: str | None) -> 
 
 
 
+def _take_the_profile_town() -> None:
+    """The town last chosen in the Gemeindeprofil (its key `profil_ars` lives on in the session) is highlighted
+    here, with its Land, when the page is opened without a view in its link; once per choice, so "(keine)" stays
+    when picked afterwards."""
+    chosen = st.session_state.get("profil_ars")
+    if (not isinstance(chosen, str) or any(p.name in st.query_params for p in PARAMS)
+            or st.session_state.get("_rang_profil_town") == chosen):
+        return
+    st.session_state["_rang_profil_town"] = chosen
+    st.session_state[MINE.key] = chosen
+    st.session_state[LAND.key] = chosen[:2]
+
+
 def main() -> None:
     st.title("Rangliste")
     build = guard.require_build()
@@ -78,6 +91,7 @@ def main() -> None:
         st.stop()
 
     state.restore(PARAMS)
+    _take_the_profile_town()
     state_names = dict(zip(states["ars"], states["name"], strict=True))
     state.keep_valid(LAND, list(states["ars"]))
 

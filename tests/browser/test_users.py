@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from devtools.browser import SCREENSHOTS, Console, exceptions, full_screenshot, new_context, open_app, page_url
+from devtools.browser import (
+    SCREENSHOTS,
+    Console,
+    exceptions,
+    full_screenshot,
+    new_context,
+    open_app,
+    page_url,
+    widget_values,
+)
 from devtools.browser.chromium import runs_finished, wait_rerun
 from devtools.browser.readable import cut_texts, horizontal_overflow
 
@@ -89,6 +98,11 @@ def test_names_unknown_keys_and_the_town_kept_across_pages(app_url: str, page: A
         page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
         wait_rerun(page, before)
     assert _header(page) == TOWN_NAME and f"ars={TOWN}" in page.url
+    before = runs_finished(page)  # the Rangliste takes the town chosen in the profile, with its Land
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Rangliste").first.click()
+    wait_rerun(page, before)
+    assert f"gemeinde={TOWN}" in page.url and "land=09" in page.url
+    assert TOWN_NAME in widget_values(page, ["rang_gemeinde"])["rang_gemeinde"]
     assert exceptions(page) == [] and console.errors == []
 
 
