@@ -98,7 +98,8 @@ def facts(db_path: Path) -> dict[str, object]:
 
 def test_karte_default_view_paints_bavaria_and_writes_the_url(app_db: Path, facts: dict) -> None:
     at = open_page(KARTE)
-    assert dict(at.query_params) == {"ebene": "municipality", "kennzahl": "total", "land": "09",
+    # a newcomer sees a real measure first (issue 14): the Breitbandatlas, not the demo-fed procedure counts
+    assert dict(at.query_params) == {"ebene": "municipality", "kennzahl": "households_gigabit", "land": "09",
                                      "einteilung": "quantiles", "klassen": "5"}
     locations = map_locations(at)
     assert sum(len(v) for v in locations.values()) == facts["by_municipality_shapes"]
@@ -108,9 +109,12 @@ def test_karte_default_view_paints_bavaria_and_writes_the_url(app_db: Path, fact
     shapes = shape_trace(spec)
     assert isinstance(shapes["geojson"], str) and shapes["geojson"].startswith("app/static/shapes/municipality-")
     assert all("geojson" not in t for t in spec["data"] if t is not shapes)   # the GeoJSON is fetched once
-    assert DEMO in [w.value for w in at.warning]
+    assert DEMO not in [w.value for w in at.warning]
     captions = plain(" ".join(c.value for c in at.caption))
-    assert "GeoBasis-DE" in captions and "Destatis" in captions
+    assert "GeoBasis-DE" in captions and "Destatis" in captions and "Breitbandatlas" in captions
+    assert "Haushalte mit Gigabit (≥ 1.000 Mbit/s, alle Technologien) (%)" in table(at, "Name").columns
+    at.selectbox(key="karte_kennzahl").set_value("total").run()   # the demo measures stay available, labelled
+    assert DEMO in [w.value for w in at.warning]
     assert "Online-Verfahren gesamt (Verfahren)" in table(at, "Name").columns
 
 
@@ -205,9 +209,11 @@ def test_karte_gemeindefreie_gebiete_get_no_value_and_no_rank(app_db: Path, con:
 
 
 def test_karte_map_carries_its_sources_and_the_demo_label(app_db: Path) -> None:
-    notes = source_notes(open_page(KARTE), "karte_map")
+    notes = source_notes(open_page(KARTE, kennzahl="total"), "karte_map")
     assert len(notes) == 1 and f"<b>{DEMO_LABEL}</b>" in notes[0]
     assert "Karte: " in notes[0] and "GeoBasis-DE" in notes[0]
+    real = source_notes(open_page(KARTE), "karte_map")  # the default measure is real: no demo label
+    assert len(real) == 1 and DEMO_LABEL not in real[0] and "Breitbandatlas" in real[0]
 
 
 def test_karte_query_parameters_restore_the_view(app_db: Path, facts: dict) -> None:
@@ -230,12 +236,12 @@ def test_karte_invalid_parameters_fall_back_without_error(app_db: Path) -> None:
     at = open_page(KARTE, ebene="kontinent", kennzahl="'; DROP TABLE region; --", land="99", klassen="40",
                    einteilung="")
     assert at.selectbox(key="karte_ebene").value == "municipality"
-    assert at.selectbox(key="karte_kennzahl").value == "total"
+    assert at.selectbox(key="karte_kennzahl").value == "households_gigabit"
     assert at.selectbox(key="karte_land").value == "09"
     assert at.selectbox(key="karte_klassen").value == 5
     # a measure the level does not offer falls back to one it does
     at = open_page(KARTE, ebene="state", kennzahl="da_status")
-    assert at.selectbox(key="karte_kennzahl").value == "total"
+    assert at.selectbox(key="karte_kennzahl").value == "households_gigabit"
 
 
 # --- Rangliste -----------------------------------------------------------------------------------------
