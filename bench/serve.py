@@ -31,6 +31,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import psutil
 
@@ -58,6 +59,12 @@ class KillRecord(Record):
                 self.failed += 1
             return
         super().error(where, text)
+
+
+def same_view(before: str, after: str) -> bool:
+    """The view after a reconnect is the one before: every parameter of the URL before is in the URL after (a
+    request cut off by the kill may carry a short URL that the app then completes with its defaults)."""
+    return set(parse_qsl(before)) <= set(parse_qsl(after))
 
 
 class ReconnectingWalk(Walk):
@@ -97,11 +104,12 @@ class ReconnectingWalk(Walk):
             except Exception:  # noqa: BLE001 - the balancer may not have noticed yet: try again
                 await asyncio.sleep(0.5)
                 continue
+            kept = result.ok and same_view(query, result.query_string)
             with record.lock:
                 record.reconnects += 1
-                record.kept += result.ok and result.query_string == query
+                record.kept += kept
             log(f"  {self.name} reconnected ({old.cookies.get('dm_replica')} -> {new.cookies.get('dm_replica')}), "
-                f"view {'kept' if result.query_string == query else 'LOST'}: {path}?{query}")
+                f"view {'kept' if kept else 'LOST'}: {path}?{query} -> ?{result.query_string}")
             return new
         raise StreamlitError(f"{self.name}: could not reconnect")
 
