@@ -30,6 +30,8 @@ FEEDS = {
     "metric_rank": "v_ranks",
     "metric_rollup": "v_rollup",
     "metric_municipality_map": "v_municipality_map",
+    "metric_pvog_latest": "v_pvog_latest",
+    "metric_pvog_map": "v_pvog_map",
 }
 Entry = tuple[str, str, str]
 

@@ -111,7 +111,8 @@ def no_pvog_build(pvog_build: Path, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copyfile(pvog_build.resolve(), copy)
     con = duckdb.connect(str(copy))
     con.execute("DELETE FROM pvog_count; DELETE FROM pvog_available; DELETE FROM pvog_service; "
-                "DELETE FROM pvog_count_topic; DELETE FROM pvog_peer_service; DELETE FROM pvog_snapshot")
+                "DELETE FROM pvog_count_topic; DELETE FROM pvog_peer_service; DELETE FROM pvog_snapshot; "
+                "DELETE FROM metric_pvog_latest; DELETE FROM metric_pvog_map")
     con.close()
     return copy
 

@@ -19,22 +19,27 @@ SELECT p.ars, p.as_of, p.as_of_precision, 'Presse', NULL::DATE, p.available, NUL
 FROM pvog_available p
 WHERE p.as_of IS NOT NULL AND p.available IS NOT NULL AND NOT p.is_demo;
 
-CREATE OR REPLACE VIEW v_pvog_latest AS
+-- latest and map rows are materialised (metric_pvog_*; the views are thin selects): the Karte reads them on every rerun
+CREATE OR REPLACE TABLE metric_pvog_latest AS
 SELECT ars, as_of, as_of_precision, origin, fetch_date, available, own, own_not_working, source_id, source_url,
        is_demo
 FROM v_pvog_history h
 WHERE origin = 'Abruf' AND EXISTS (SELECT 1 FROM pvog_count c WHERE c.ars = h.ars AND c.is_current
                                                                    AND c.fetch_date = h.fetch_date)
    OR origin = 'Presse' AND NOT EXISTS (SELECT 1 FROM pvog_count c WHERE c.ars = h.ars)
-QUALIFY row_number() OVER (PARTITION BY ars ORDER BY as_of DESC, source_id) = 1;
+QUALIFY row_number() OVER (PARTITION BY ars ORDER BY as_of DESC, source_id) = 1
+ORDER BY ars;
+CREATE OR REPLACE VIEW v_pvog_latest AS SELECT * FROM metric_pvog_latest;
 
 -- The Karte's rows: v_pvog_latest, plus a kreisfreie Stadt's point under its Kreis key too (the API gives the
 -- city as a Gemeinde, e.g. 095640000000 = Nürnberg; the Kreis layer draws it as 09564)
-CREATE OR REPLACE VIEW v_pvog_map AS
-SELECT * FROM v_pvog_latest
+CREATE OR REPLACE TABLE metric_pvog_map AS
+SELECT * FROM metric_pvog_latest
 UNION ALL
 SELECT r.district_ars, l.as_of, l.as_of_precision, l.origin, l.fetch_date, l.available, l.own, l.own_not_working,
        l.source_id, l.source_url, l.is_demo
-FROM v_pvog_latest l JOIN region r ON r.ars = l.ars
+FROM metric_pvog_latest l JOIN region r ON r.ars = l.ars
 WHERE r.level = 'municipality' AND r.district_ars IS NOT NULL AND r.ars = r.district_ars || '0000000'
-  AND NOT EXISTS (SELECT 1 FROM v_pvog_latest x WHERE x.ars = r.district_ars);
+  AND NOT EXISTS (SELECT 1 FROM metric_pvog_latest x WHERE x.ars = r.district_ars)
+ORDER BY ars;
+CREATE OR REPLACE VIEW v_pvog_map AS SELECT * FROM metric_pvog_map;

@@ -85,8 +85,10 @@ def write_pvog(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, "pvog_snapshot", pd.DataFrame(snaps))
     insert(con, "pvog_service", pd.DataFrame(services))
     con.execute((SQL_DIR / "pvog_counts.sql").read_text(encoding="utf-8"))
-    con.execute((SQL_DIR / "pvog_views.sql").read_text(encoding="utf-8"))
+    views = (SQL_DIR / "pvog_views.sql").read_text(encoding="utf-8")
+    con.execute(views)  # creates pvog_available (the press step's table) when missing
     insert(con, "pvog_available", pd.DataFrame([
         {"ars": ars, "as_of": day, "as_of_precision": "day", "available": n, "note": None,
          "source_id": PRESS_SOURCE, "source_url": "https://example.org/presse", "is_demo": False}
         for ars, day, n in PRESS]))
+    con.execute(views)  # as the build: the press values are in before the federal rows are materialised
