@@ -4,6 +4,7 @@ Karte, real-or-demo per value in the Karte and Rangliste tables, and every page 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,6 +115,9 @@ def test_rangliste_marks_each_value_and_ranks_broadband(app_db: Path) -> None:
     assert shown["Herkunft"].eq("Demodaten (synthetisch, nicht amtlich)").any()
     assert shown["Herkunft"].str.startswith("echt · ").any()
     assert shown["Herkunft"].notna().all()
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    marks = [m for trace in bars for m in trace["hovertext"]]
+    assert len(marks) == 20 and all(m.startswith("echt · ") or m.startswith("Demodaten") for m in marks)
     broadband = table(open_page("pages/2_Rangliste.py", land="09", kennzahl="households_gigabit"), "Herkunft")
     label = measure("households_gigabit").label
     assert len(broadband) > 2000 and (broadband["Herkunft"] == f"echt · {BROADBAND}").all()

@@ -88,7 +88,10 @@ def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int =
             x=part["value"].tolist(), y=labels, orientation="h", marker_color=colours,
             text=[number(v, decimals) for v in part["value"]], textposition="auto",
             customdata=part["ars"].tolist(), showlegend=False,
-            hovertemplate="%{y}<br>" + escape(label) + ": %{text}<extra></extra>",
+            # real (with its source) or demo, per bar
+            hovertext=[escape(o) if isinstance(o, str) else "" for o in
+                       (part["origin"] if "origin" in part else [None] * len(part))],
+            hovertemplate="%{y}<br>" + escape(label) + ": %{text}<br><i>%{hovertext}</i><extra></extra>",
         ), row=1, col=col)
         fig.update_yaxes(autorange="reversed", row=1, col=col)
         fig.update_xaxes(range=[0, upper], title={"text": escape(label)}, row=1, col=col)
