@@ -103,6 +103,12 @@ def test_names_unknown_keys_and_the_town_kept_across_pages(app_url: str, page: A
     wait_rerun(page, before)
     assert f"gemeinde={TOWN}" in page.url and "land=09" in page.url
     assert TOWN_NAME in widget_values(page, ["rang_gemeinde"])["rang_gemeinde"]
+    # the grid's own toolbar offers search and full screen, but no file without source and licence
+    page.locator('[data-testid="stDataFrame"]').first.hover()
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    toolbar.wait_for(state="visible")
+    labels = [b.get_attribute("aria-label") or "" for b in toolbar.locator("button").all()]
+    assert labels and not any("Download" in label or "CSV" in label for label in labels), labels
     assert exceptions(page) == [] and console.errors == []
 
 
