@@ -14,6 +14,7 @@ import pandas as pd
 from app.exports.provenance import Provenance, _join, used_sources
 from app.frames import missing
 from app.style import DEMO_LABEL  # the one demo label of pages, figures and files
+from core.measures import MEASURES
 
 PREFIX = "digitalmonitor"
 
@@ -278,15 +279,27 @@ def to_geojson(frame: pd.DataFrame, prov: Provenance, shapes: pd.DataFrame, titl
     return json.dumps(collection, ensure_ascii=False, default=str).encode("utf-8")
 
 
+def rounded_as_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Measure columns (named by their catalogue key) rounded to the decimals the pages show: 11,5 instead of
+    11,474306760633212 in the CSV and XLSX files; Parquet and GeoJSON keep full precision."""
+    out = frame
+    for col in frame.columns:
+        spec = MEASURES.get(str(col))
+        if spec is not None and pd.api.types.is_float_dtype(frame[col]):
+            out = out if out is not frame else frame.copy()
+            out[col] = frame[col].round(spec.decimals)
+    return out
+
+
 def build(fmt: str, frame: pd.DataFrame, prov: Provenance, title: str,
           shapes: pd.DataFrame | None = None) -> bytes:
     """The bytes of one download format for a frame that already carries its provenance columns."""
     if fmt == "csv_excel":
-        return to_csv_excel(frame)
+        return to_csv_excel(rounded_as_shown(frame))
     if fmt == "csv":
-        return to_csv(frame)
+        return to_csv(rounded_as_shown(frame))
     if fmt == "xlsx":
-        return to_xlsx(frame, prov, title)
+        return to_xlsx(rounded_as_shown(frame), prov, title)
     if fmt == "parquet":
         return to_parquet(frame, prov, title)
     if fmt == "geojson":
