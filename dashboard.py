@@ -31,8 +31,9 @@ def _density_figure(build: Db) -> go.Figure:
 
 
 def _marked(label: str, demo: object) -> str:
-    """A headline label with its value's kind: "(mit Demodaten)" where demo values are in it."""
-    return f"{label} (mit Demodaten)" if bool(demo) else label
+    """A headline label with its value's kind: "Demo · " in front (visible even when a narrow column cuts the
+    label) where demo values are in it."""
+    return f"Demo · {label}" if bool(demo) else label
 
 
 def _start() -> None:

@@ -129,6 +129,8 @@ def test_start_shows_real_broadband_first_and_the_indices(app_db: Path) -> None:
     assert at.subheader[0].value.startswith("Echte Daten für ganz Deutschland: Breitband")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Haushalte mit Gigabit"].endswith(" %")
+    assert metrics["Demo · Behörden mit Verfahrensdaten"]  # a headline resting on demo counts says so itself
+    assert at.metric[0].label == "Gemeinden"  # the register and the Breitbandatlas come before it
     laender = table(at, "Punkte (0 bis 100)")
     assert len(laender) == 16 and set(laender["Herkunft"]) == {"echt"}
     assert any(s.value.startswith("Smart City Index") for s in at.subheader)
@@ -150,7 +152,7 @@ def test_every_page_on_real_data_only(no_demo: BuildReport, monkeypatch: pytest.
     params = {"ars": "091620000000"} if page == "pages/3_Gemeindeprofil.py" else {}
     at = open_page(page, **params)
     shown = texts(at)
-    assert not [t for t in shown if "Demodaten" in t or "synthetisch" in t]
+    assert not [t for t in shown if "Demodaten" in t or "synthetisch" in t or "Demo · " in t]
     assert not any(demo_flags(at))
     if page in (None, "pages/1_Karte.py", "pages/3_Gemeindeprofil.py"):
         assert any(BROADBAND in t for t in shown), "a real measure is on the first view"

@@ -104,8 +104,8 @@ def start_broadband(build: Db) -> None:
     columns = st.columns(len(BROADBAND_MEASURES) + 1)
     for column, key in zip(columns, BROADBAND_MEASURES, strict=False):
         column.metric(SHORT[key], _percent(row[key], key), help=measure(key).label)
-    columns[-1].metric("Gemeinden mit Wert", f"{number(row['municipalities_with_data'])} von "
-                       f"{number(row['municipalities'])}")
+    columns[-1].metric(f"Gemeinden mit Wert (von {number(row['municipalities'])})",
+                       number(row["municipalities_with_data"]))
     st.caption(md(f"Herkunft: echt · {result.attribution}. Deutschland: Mittelwert der Gemeinden, nach Einwohnern "
                   "gewichtet. Jede Gemeinde, jeder Kreis und jedes Land auf der Karte."))
     st.page_link("pages/1_Karte.py", label="Karte: Haushalte mit Gigabit je Gemeinde", icon=":material/map:",
