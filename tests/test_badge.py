@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -88,3 +89,15 @@ def test_badge_without_count_or_date() -> None:
     assert badge_text(only_award) == "Digitales Amt"
     only_count = BadgeFacts("09", "X", False, None, None, 77, dt.date(2023, 5, 1), "month")
     assert badge_text(only_count) == "77 Online-Verfahren im BayernPortal · Stand 05/2023"
+
+
+def test_a_demo_release_flags_every_resource(releases: tuple[Path, Path]) -> None:
+    """Demo rows only when asked for, and then said in every resource (the real release says none)."""
+    real, demo = (json.loads((r / "datapackage.json").read_text(encoding="utf-8")) for r in releases)
+    assert demo["demo"] is True and demo["title"].startswith("DEMO")
+    assert all(r["demo"] is True and r["title"].startswith("DEMO – ") for r in demo["resources"])
+    assert real["demo"] is False and not any(r["demo"] or "DEMO" in r["title"] for r in real["resources"])
+    snapshot = str(releases[1] / "parquet" / "procedure_snapshot.parquet")
+    assert duckdb.execute(f"SELECT bool_or(is_demo) FROM '{snapshot}'").fetchone()[0] is True  # noqa: S608
+    real_snapshot = str(releases[0] / "parquet" / "procedure_snapshot.parquet")
+    assert duckdb.execute(f"SELECT bool_or(is_demo) FROM '{real_snapshot}'").fetchone()[0] is False  # noqa: S608
