@@ -45,13 +45,13 @@ def profile_section(build: Db, ars: str, is_municipality: bool) -> None:
     c4.metric("Stand", day(now["as_of"], now["as_of_precision"]),
               help="Abruf beim Dashboard" if now["origin"] == "Abruf" else "Pressewert (kein eigener Abruf)")
     st.caption(md(f"Hinweis: {measure('pvog_available').caveat}."))
-    if len(points) > 1:
+    if points["as_of"].nunique() > 1:  # two fetches of the same data stand are one point in time
         fig = figures.history_chart(points, attribution=data.history.attribution, demo=False)
         downloads.chart(fig, data.history, f"pvog_verlauf_{ars}", key="profil_pvog_verlauf",
                         caption=md("Verlauf: jeder Abruf ein Stand; Pressewerte der flächendeckenden Zahl als "
                                    f"Rauten. Daten: {data.history.attribution}."))
     else:
-        st.caption(md(f"Ein Stand, daher kein Verlauf. Daten: {data.history.attribution}."))
+        st.caption(md(f"Ein Datenstand, daher kein Verlauf. Daten: {data.history.attribution}."))
     if not data.has_snapshot:
         st.caption("Ohne eigenen Abruf der Region gibt es keine Aufteilung nach Themenfeldern und keinen "
                    "Vergleich der Leistungen mit vergleichbaren Gemeinden.")
