@@ -68,19 +68,20 @@ def bar_label(rank: object, name: str, authority_type: object = None) -> str:
 
 def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int = 10,
                     highlight: str | None = None, median: float | None = None, *, attribution: str, demo: bool,
-                    height: int = 480) -> go.Figure:
-    """Two horizontal bar charts side by side on one scale: the top n and the bottom n (by rank), German
+                    height: int = 820) -> go.Figure:
+    """Two horizontal bar charts one above the other on one scale (side by side their names overlapped on a
+    phone): the top n and the bottom n (by rank), German
     numbers, the highlighted region in its own colour and the peer-group median as a dashed line; the
     source line (and the demo label when `demo`) below, inside the figure."""
     top, bottom = top_bottom(frame, n)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"Die ersten {number(len(top))}",
+    fig = make_subplots(rows=2, cols=1, subplot_titles=(f"Die ersten {number(len(top))}",
                                                         f"Die letzten {number(len(bottom))}"),
-                        horizontal_spacing=0.22)
+                        vertical_spacing=0.14)
     has_median = median is not None and not missing(median)
     values = pd.concat([top["value"], bottom["value"]]).astype(float)
     upper = max([*values.tolist(), float(median) if has_median else 0.0, 0.0]) * 1.08 or 1.0  # type: ignore[arg-type]
     types = frame["authority_type"] if "authority_type" in frame else pd.Series(None, index=frame.index)
-    for col, part in ((1, top), (2, bottom)):
+    for row, part in ((1, top), (2, bottom)):
         labels = [bar_label(r, name, t) for r, name, t in zip(part["rank"], part["name"], types.loc[part.index],
                                                               strict=True)]
         colours = [HIGHLIGHT if a == highlight else BAR for a in part["ars"]]
@@ -92,11 +93,11 @@ def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int =
             hovertext=[escape(o) if isinstance(o, str) else "" for o in
                        (part["origin"] if "origin" in part else [None] * len(part))],
             hovertemplate="%{y}<br>" + escape(label) + ": %{text}<br><i>%{hovertext}</i><extra></extra>",
-        ), row=1, col=col)
-        fig.update_yaxes(autorange="reversed", row=1, col=col)
-        fig.update_xaxes(range=[0, upper], title={"text": escape(label)}, row=1, col=col)
+        ), row=row, col=1)
+        fig.update_yaxes(autorange="reversed", automargin=True, row=row, col=1)
+        fig.update_xaxes(range=[0, upper], title={"text": escape(label)}, row=row, col=1)
         if has_median:
-            fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN, row=1, col=col)  # type: ignore[arg-type]
+            fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN, row=row, col=1)  # type: ignore[arg-type]
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.")
     return source_note(fig, attribution, demo)
 
