@@ -147,6 +147,8 @@ def main() -> None:
     st.caption(md(f"Rang innerhalb der Vergleichsgruppe {group}"
                   + ("; weitere Filter grenzen die Liste ein, der Rang bleibt der in der Gruppe" if
                      len(frame) < peers else "") + ". Rang 1 = die meisten; Gleichstand teilt den besseren Rang."))
+    if measure_key in PVOG_MEASURES:  # the federal count: never to be read as the BayernPortal count
+        st.caption(md(f"Hinweis: {spec.caveat}."))
 
     sources = result.attribution
     fig = top_bottom_bars(frame, label, decimals, n=10, highlight=mine, median=median, attribution=sources,

@@ -68,6 +68,7 @@ def test_rangliste_ranks_the_federal_count_among_peers(on_pvog: Path) -> None:
     at = open_page(RANG, kennzahl="pvog_own", land="09", groesse="5.000 bis unter 20.000")
     rows = table(at, "Rang")
     assert list(rows["Name"])[:2] == ["Kolbermoor", "Bad Aibling"] and list(rows["Rang"])[:2] == [1, 2]
+    assert any("hinter dem Digitalen Amt" in str(c.value) for c in at.caption)
     assert not any(DEMO_LABEL in str(w.value) for w in at.warning)
 
 
