@@ -5,6 +5,7 @@ note; no demo label on federal values. And a build without PVOG data: every page
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +106,12 @@ def test_daten_offers_the_pvog_tables_with_source_and_licence_note(on_pvog: Path
     assert row["source_url"].endswith(f"/public/v1/dash/open-pvog/{BAD_AIBLING}/export")  # the test server's
     assert "Abruf 2026-07-01" in row["attribution"] and row["licence"].startswith("nicht angegeben")
     assert not row["is_demo"] and pd.isna(row["demo_note"])
+    # the all-tables ZIP holds the federal counts, not the per-service rows (millions of rows for all Germany)
+    import zipfile
+
+    from app.ui.downloads import full_zip
+    names = zipfile.ZipFile(io.BytesIO(full_zip(data.current()))).namelist()
+    assert any("pvog_count" in n for n in names) and not any("pvog_service" in n for n in names)
 
 
 @pytest.fixture(scope="module")

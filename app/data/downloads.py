@@ -27,6 +27,7 @@ class Downloadable:
     kinds: tuple[str, ...] | None = ("register", "reference", "import", "demo")
     facts: tuple[str, ...] = ()
     by_prefix: bool = False
+    in_full_zip: bool = True  # False: too large for the all-tables ZIP (millions of rows); a download of its own
 
 
 PROCEDURES = (PROCEDURE_FACTS,)
@@ -78,7 +79,8 @@ DOWNLOADABLE: dict[str, Downloadable] = {
                                       "die mindestens die Hälfte der Gemeinden gleicher Größe im Land anbietet",
                                       PVOG_ONLY),
     "pvog_service": Downloadable("Dashboard Digitale Verwaltung: Leistungen", "Jede LeiKa-Leistung je Region und "
-                                 "Abruf mit Onlinedienst, Status und Flächendeckung", PVOG_ONLY),
+                                 "Abruf mit Onlinedienst, Status und Flächendeckung (nicht im Gesamtdownload: "
+                                 "bundesweit mehrere Millionen Zeilen)", PVOG_ONLY, in_full_zip=False),
     "pvog_snapshot": Downloadable("Dashboard Digitale Verwaltung: Stände", "Jeder Abruf je Region: übernommen, "
                                   "älterer Stand, zurückgehalten oder unlesbar", PVOG_ONLY),
     "pvog_fetch": Downloadable("Dashboard Digitale Verwaltung: Abrufe", "Jeder Abruf: vollständig oder nicht, "

@@ -99,8 +99,9 @@ def method_text() -> str:
 
 @cached(max_entries=2)
 def full_zip(build: Db) -> bytes:
-    """Every downloadable table and view of a build as CSV (two variants) with README.txt."""
-    specs = downloadable(build)
+    """Every downloadable table and view of a build (except the very large ones) as CSV (two variants) with
+    README.txt."""
+    specs = {name: spec for name, spec in downloadable(build).items() if spec.in_full_zip}
     tables = {name: tagged(build, download_table(build, name), spec.kinds, facts=spec.facts, by_prefix=spec.by_prefix)
               for name, spec in specs.items()}
     descriptions = {name: f"{spec.label}: {spec.description}" for name, spec in specs.items()}
