@@ -169,7 +169,12 @@ def _ranks_block(build: registry.Db, data: Profile, row: pd.Series) -> None:
     st.caption(md(f"Daten: {data.ranks.attribution}. Einwohner: {start.register_attribution(build)}."))
 
 
-def _compare_block(build: registry.Db, ars: str, row: pd.Series) -> None:
+def _compare_with(keys: list[str]) -> None:
+    """One click: compare with these neighbours (replaces the current choice)."""
+    st.session_state[COMPARE.key] = list(keys)[:MAX_COMPARE]
+
+
+def _compare_block(build: registry.Db, ars: str, row: pd.Series, peers: pd.DataFrame) -> None:
     st.subheader("Vergleich")
     land = row["state_ars"] if isinstance(row["state_ars"], str) else ars[:2]
     candidates = profile.compare_candidates(build, land)
@@ -181,6 +186,13 @@ def _compare_block(build: registry.Db, ars: str, row: pd.Series) -> None:
     if others:
         names = {**names, **profile.labels(build, others)}
     state.keep_valid(COMPARE, [k for k in options if k in names])
+    # its neighbours of the same size class and authority type in its Kreis, one click away
+    nearby = [k for k in (peers["ars"] if not peers.empty else []) if k != ars and k in names][:MAX_COMPARE]
+    if nearby:
+        where = row["district_name"] if isinstance(row["district_name"], str) else row["state_name"]
+        st.button(md(f"Mit {len(nearby)} ähnlichen Nachbarn in {where} vergleichen"), key="profil_nachbarn_vergleich",
+                  on_click=_compare_with, args=(nearby,), icon=":material/compare_arrows:",
+                  help="Gleiche Größenklasse und gleicher Behördentyp im selben Kreis")
     picked = st.multiselect(f"Mit bis zu {MAX_COMPARE} anderen vergleichen", [k for k in options if k in names],
                             key=COMPARE.key, max_selections=MAX_COMPARE, format_func=names.__getitem__,
                             placeholder="Namen eingeben …")
@@ -251,7 +263,7 @@ def main() -> None:
                      hide_index=True, width="stretch", key="profil_mitglieder",
                      column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
         st.caption(md(f"Daten: {start.register_attribution(build)}."))
-    _compare_block(build, ars, row)
+    _compare_block(build, ars, row, data.peers)
     state.publish(PARAMS)
     with banner:
         guard.demo_banner(build, shown=state.any_demo(*shown))
