@@ -17,6 +17,7 @@ from app.frames import missing
 from app.ui import build as guard
 from app.ui import context as context_ui
 from app.ui import pvog as pvog_ui
+from app.ui import release as release_ui
 from app.ui import search as search_ui
 from app.ui.markdown import md
 from app.ui.tables import german
@@ -250,10 +251,11 @@ def main() -> None:
                   f"Gebietsstand {day(row['edition'])}."))
     _procedures_block(data)
     _digitales_amt_block(latest)
+    release_ui.badge_block(build, ars)  # website badge + embed snippet (real values only)
     _grants_block(data.grants, latest)
     _ranks_block(build, data, row)
-    pvog_ui.profile_section(build, ars, bool(row["level"] == "municipality" and row["is_municipality"]))
     context_ui.profile_section(build, row)  # Breitband, Bitkom Länderindex, Smart City Index (real, sourced)
+    pvog_ui.profile_section(build, ars, bool(row["level"] == "municipality" and row["is_municipality"]))
     if not data.members.empty:
         st.subheader("Mitgliedsgemeinden")
         members = data.members
