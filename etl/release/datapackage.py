@@ -4,7 +4,6 @@ files with their hash; every resource names its sources, licences (or rights) an
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -14,6 +13,7 @@ import duckdb
 from etl.release.licences import PROJECT_LICENCE, SourceLicence
 from etl.release.tables import ReleasedTable
 from etl.release.titles import title_of
+from etl.sources.files import sha256_of
 
 INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
 
@@ -49,14 +49,6 @@ def schema(table: ReleasedTable, entries: dict[tuple[str, str], tuple[str, str |
     return {"fields": fields}
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def resource_name(path: str) -> str:
     return re.sub(r"[^a-z0-9._-]", "-", path.lower().replace("/", "-"))
 
@@ -88,12 +80,12 @@ def resources(folder: Path, table: ReleasedTable, sources: list[SourceLicence], 
         out.append({"name": resource_name(path), "path": path, "title": demo_prefix + title, "type": "table",
                     "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
                     "dialect": {"delimiter": ";"}, "schema": schema(table, entries),
-                    "bytes": (folder / path).stat().st_size, "hash": f"sha256:{sha256(folder / path)}", **common})
+                    "bytes": (folder / path).stat().st_size, "hash": f"sha256:{sha256_of(folder / path)}", **common})
     for path in table.parquet:
         out.append({"name": resource_name(path), "path": path, "title": demo_prefix + title, "type": "file",
                     "format": "geoparquet" if table.geo else "parquet",
                     "mediatype": "application/vnd.apache.parquet",
-                    "bytes": (folder / path).stat().st_size, "hash": f"sha256:{sha256(folder / path)}", **common})
+                    "bytes": (folder / path).stat().st_size, "hash": f"sha256:{sha256_of(folder / path)}", **common})
     return out
 
 
