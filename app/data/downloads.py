@@ -32,6 +32,10 @@ class Downloadable:
 
 PROCEDURES = (PROCEDURE_FACTS,)
 PVOG_ONLY = ("pvog",)  # source kind of the Open-PVOG fetches (etl/sources/pvog/load.py)
+PVOG_SERVICE_NOTE = ("Die einzelnen Leistungen je Region und Abruf (Tabelle pvog_service, bundesweit rund 6,7 Mio. "
+                     "Zeilen je Abruf) gibt es nicht als Einzeldownload, sondern in der Offene-Daten-Veröffentlichung "
+                     "unten („Offene Daten: versionierte Veröffentlichung“): parquet/pvog_service.parquet, ab einer "
+                     "Million Zeilen je Land (pvog_service-land-09.parquet für Bayern)")
 
 
 # the allow-list of downloadable objects; the order is the order on the Daten page
@@ -72,15 +76,16 @@ DOWNLOADABLE: dict[str, Downloadable] = {
                                    "Online-Leistungen je Region und Stand (Abrufe und Pressewerte), mit Quelladresse",
                                    PVOG_ONLY),
     "pvog_count": Downloadable("Dashboard Digitale Verwaltung: Zählungen je Abruf", "Eigene, nicht funktionierende "
-                               "und für Bürger verfügbare Leistungen je Region und Abruf", PVOG_ONLY),
+                               "und für Bürger verfügbare Leistungen je Region und Abruf. " + PVOG_SERVICE_NOTE,
+                               PVOG_ONLY),
     "pvog_count_topic": Downloadable("Dashboard Digitale Verwaltung: Themenfelder", "Eigene Leistungen je Region, "
                                      "Abruf und Themenfeld", PVOG_ONLY, facts=("pvog_count",)),
     "pvog_peer_service": Downloadable("Dashboard Digitale Verwaltung: Leistungen der Vergleichsgruppen", "Leistungen, "
                                       "die mindestens die Hälfte der Gemeinden gleicher Größe im Land anbietet",
                                       PVOG_ONLY),
-    "pvog_service": Downloadable("Dashboard Digitale Verwaltung: Leistungen", "Jede LeiKa-Leistung je Region und "
-                                 "Abruf mit Onlinedienst, Status und Flächendeckung (nicht im Gesamtdownload: "
-                                 "bundesweit mehrere Millionen Zeilen)", PVOG_ONLY, in_full_zip=False),
+    # pvog_service (one row per region x LeiKa service x fetch: ~6.7 M rows per fetch for all Germany) is not offered
+    # here: a download of it would read every row into the app's memory. The open-data release has it as Parquet,
+    # per Land above 1 M rows (etl/release/tables.py); the note below points there.
     "pvog_snapshot": Downloadable("Dashboard Digitale Verwaltung: Stände", "Jeder Abruf je Region: übernommen, "
                                   "älterer Stand, zurückgehalten oder unlesbar", PVOG_ONLY),
     "pvog_fetch": Downloadable("Dashboard Digitale Verwaltung: Abrufe", "Jeder Abruf: vollständig oder nicht, "
