@@ -85,7 +85,7 @@ DOWNLOADABLE: dict[str, Downloadable] = {
                                       PVOG_ONLY),
     # pvog_service (one row per region x LeiKa service x fetch: ~6.7 M rows per fetch for all Germany) is not offered
     # here: a download of it would read every row into the app's memory. The open-data release has it as Parquet,
-    # per Land above 1 M rows (etl/release/tables.py); the note below points there.
+    # per Land above 1 M rows (etl/release/tables.py); PVOG_SERVICE_NOTE (in pvog_count) points there.
     "pvog_snapshot": Downloadable("Dashboard Digitale Verwaltung: Stände", "Jeder Abruf je Region: übernommen, "
                                   "älterer Stand, zurückgehalten oder unlesbar", PVOG_ONLY),
     "pvog_fetch": Downloadable("Dashboard Digitale Verwaltung: Abrufe", "Jeder Abruf: vollständig oder nicht, "
