@@ -2,6 +2,7 @@
 reader mix each, and a process killed during the 2-process stress mix.
 
     .venv/bin/python -m bench.serve [--sessions 20] [--duration 60] [--replicas 1 2] [--db PUBLISHED_DB]
+                                      [--solo-only] [--solo-rounds 3]
 
 Per number of processes: `solo` (one session, no pause, every page and the profile search three times: the warm
 server time of each view, solo_<view>_s = median; goal <= 0.15 s), `stress` (--sessions sessions rerun with no
@@ -159,11 +160,11 @@ class Served:
         self.proc.wait(timeout=60)
 
 
-async def solo(url: str) -> dict[str, float]:
-    """One session alone, every page three times: the median rerun time per view."""
+async def solo(url: str, rounds: int = 3) -> dict[str, float]:
+    """One session alone, every page `rounds` times: the median rerun time per view."""
     times: dict[str, list[float]] = {view: [] for view, _page, _query in SOLO_VIEWS}
     async with StreamlitSession(url, timeout=120) as session:
-        for _ in range(3):
+        for _ in range(rounds):
             for view, page, query in SOLO_VIEWS:
                 result = await session.open(page, query)
                 if not result.ok:
@@ -216,10 +217,10 @@ def run_replicas(db: Path, n: int, args: argparse.Namespace, folder: Path) -> di
     out: dict[str, str] = {}
     try:
         log(f"{n} process(es) behind HAProxy at {served.url}")
-        views = asyncio.run(solo(served.url))
+        views = asyncio.run(solo(served.url, args.solo_rounds))
         out.update({f"p{n}_solo_{v}_s": f"{s:.2f}" for v, s in views.items()})
         log(f"  solo (warm server time per view): {views}")
-        for name, think in (("stress", (0.0, 0.0)), ("reader", (5.0, 15.0))):
+        for name, think in () if args.solo_only else (("stress", (0.0, 0.0)), ("reader", (5.0, 15.0))):
             record = KillRecord()
             kill = None
             if name == "stress" and n > 1:
@@ -250,6 +251,8 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--db", type=Path, help="published database of a build (default: build one now)")
     parser.add_argument("--mirror", type=Path, default=default_mirror())
+    parser.add_argument("--solo-only", action="store_true", help="only the warm server time per view (no mixes)")
+    parser.add_argument("--solo-rounds", type=int, default=3, help="rounds of the solo walk (median per view)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         folder = Path(tmp)

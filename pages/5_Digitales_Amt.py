@@ -3,6 +3,8 @@ are eligible but not certified, and those a few procedures short of the threshol
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -88,8 +90,8 @@ def _timeline_figure(build: Db) -> go.Figure:
 
 @shared(max_entries=64)
 def _status_figure(build: Db, level: str, prefix: str, gov: str | None,
-                   district: str | None) -> tuple[go.Figure, pd.DataFrame, str]:
-    """The status map of a level and area, the frame behind it and its note."""
+                   district: str | None) -> tuple[go.Figure, Result, pd.DataFrame, str]:
+    """The status map of a level and area, the result behind it, its table and its caption."""
     url, bounds, shape_attr = shapes.geometry(build, level, prefix)
     status_all = digitales_amt.status(build)
     status = status_all.frame
@@ -106,21 +108,102 @@ def _status_figure(build: Db, level: str, prefix: str, gov: str | None,
     demo = bool(frame["is_demo"].fillna(False).any())
     source_line = attribution(build, frame, extra=[shape_attr], facts=status_all.facts)
     fig = status_map(frame, url, bounds, source_line, demo, key="map_ars" if "map_ars" in frame.columns else "ars")
-    return fig, frame, note
+    counts = frame["status"].fillna("keine Daten").value_counts()
+    display = pd.DataFrame({"Behörde/Gebiet": frame["name"], "Status": frame["status"].fillna("keine Daten"),
+                            "Online-Verfahren": frame["total"], "fehlen": frame["distance"],
+                            "Demodaten": frame["is_demo"]})
+    counted = " · ".join(f"{s}: {number(counts.get(s, 0))}" for s in STATUS_ORDER)
+    return fig, status_all.subset(frame), display, f"{note} {counted}"
 
 
-def _timeline(award_result: Result, milestone_result: Result) -> None:
+@dataclass(frozen=True)
+class _Page:
+    """What the page shows of a build, whatever its filters: built once per build and shared read-only by every
+    session (the per-rerun pandas work, the cache copies and the attribution hashing of filtered frames were
+    most of this page's rerun after its figures were shared, py-spy, issue 16)."""
+
+    status: Result
+    awards: Result
+    milestones: Result
+    line: Result
+    line_display: pd.DataFrame
+    award_table: pd.DataFrame
+    milestone_table: pd.DataFrame
+    areas: pd.DataFrame
+    demo: bool
+    thresholds: tuple[int, int]  # general, Bezirke
+
+
+@shared(max_entries=4)
+def _page(build: Db) -> _Page:
+    awards, milestones = digitales_amt.award_list(build), funding.milestone_list(build, PROGRAM)
+    a, m = awards.frame, milestones.frame
+    line = cumulative_awards(a)
+    award_table = pd.DataFrame({
+        "Behörde": a["name"], "Art": a["region_kind"],
+        "ausgezeichnet": [day(d, p) for d, p in zip(a["awarded_on"], a["awarded_on_precision"], strict=True)],
+        "gemeldete Verfahren": a["procedures_reported"], "Quelle": a["source_url"], "Demodaten": a["is_demo"]})
+    milestone_table = pd.DataFrame({
+        "Datum": [day(d, p) for d, p in zip(m["on_date"], m["date_precision"], strict=True)],
+        "Angabe": m["fact"], "Wert": m["value"], "Quelle": m["source_url"]}) if not m.empty else m
+    status = digitales_amt.status(build)
+    thresholds = status.frame.groupby("authority_type")["threshold"].max()
+    general = int(thresholds.drop("Bezirk", errors="ignore").max()) if not thresholds.empty else 50
+    demo = bool(status.frame["is_demo"].any() or a["is_demo"].any())
+    return _Page(status, awards, milestones,
+                 digitales_amt.award_line(build, line.assign(is_demo=bool(a["is_demo"].any()))),
+                 pd.DataFrame({"Datum": line["on_date"], "neu": line["new"], "kumuliert": line["cumulative"]}),
+                 award_table, milestone_table, digitales_amt.districts(build, BAVARIA), demo,
+                 (general, int(thresholds.get("Bezirk", 30))))
+
+
+@dataclass(frozen=True)
+class _Area:
+    """The status rows of a Regierungsbezirk or Kreis (or all Bavaria) and the eligible ones among them."""
+
+    status: pd.DataFrame
+    eligible: Result
+    eligible_table: pd.DataFrame
+    attribution: str
+    counts: dict[str, int]  # per status, and "undated": certified without a known date
+
+
+@shared(max_entries=128)
+def _area(build: Db, gov: str | None, district: str | None) -> _Area:
+    result = _page(build).status
+    status = _in_area(result.frame, gov, district)
+    eligible = status[status["eligible_not_certified"].fillna(False)].sort_values("total", ascending=False)
+    counts = {**status["status"].value_counts().to_dict(),
+              "undated": int((status["certified"] & status["awarded_on"].isna()).sum())}
+    return _Area(status, result.subset(eligible), _status_table(eligible), result.subset(status).attribution,
+                 counts)
+
+
+@shared(max_entries=512)
+def _close(build: Db, gov: str | None, district: str | None,
+           max_short: int) -> tuple[Result, go.Figure | None, pd.DataFrame, pd.DataFrame]:
+    """Those at most `max_short` procedures short of the threshold: result, bar chart, its table, the list."""
+    status = _area(build, gov, district).status
+    close = status[(status["status"] == "noch nicht") & status["distance"].between(1, max_short)]
+    close = close.sort_values(["distance", "total"], ascending=[True, False])
+    result = _page(build).status.subset(close)
+    if close.empty:
+        return result, None, pd.DataFrame(), pd.DataFrame()
+    fig = distance_bars(close, result.attribution, bool(close["is_demo"].any()))
+    display = close["distance"].value_counts().sort_index().rename_axis("fehlende Verfahren") \
+        .reset_index(name="Behörden")
+    return result, fig, display, _status_table(close)
+
+
+def _timeline(view: _Page) -> None:
     st.subheader("Auszeichnungen im Zeitverlauf (ganz Bayern)")
+    award_result, milestone_result = view.awards, view.milestones
     awards, milestones = award_result.frame, milestone_result.frame
-    undated = awards[awards["awarded_on"].isna()]
-    demo = bool(awards["is_demo"].any())
+    undated = int(awards["awarded_on"].isna().sum())
     fig = _timeline_figure(build)
-    line = cumulative_awards(awards)
-    display = pd.DataFrame({"Datum": line["on_date"], "neu": line["new"], "kumuliert": line["cumulative"]})
-    downloads.chart(fig, digitales_amt.award_line(build, line.assign(is_demo=demo)), "digitales_amt_zeitverlauf",
-                    display=display, key="awards-line")
-    notes = [f"Die Linie zählt {number(len(awards) - len(undated))} Auszeichnungen mit bekanntem Datum; "
-             f"**{number(len(undated))} Auszeichnungen ohne bekanntes Datum** sind darin nicht enthalten, zählen aber "
+    downloads.chart(fig, view.line, "digitales_amt_zeitverlauf", display=view.line_display, key="awards-line")
+    notes = [f"Die Linie zählt {number(len(awards) - undated)} Auszeichnungen mit bekanntem Datum; "
+             f"**{number(undated)} Auszeichnungen ohne bekanntes Datum** sind darin nicht enthalten, zählen aber "
              "im Status mit."]
     if not milestones.empty:
         notes.append("Rauten: vom Ministerium veröffentlichte Gesamtzahlen. Liegt die Linie darunter, kennen wir "
@@ -131,12 +214,7 @@ def _timeline(award_result: Result, milestone_result: Result) -> None:
     st.caption(" ".join(notes))
     left, right = st.columns(2)
     with left, st.expander(f"Auszeichnungen ({number(len(awards))})"):
-        show_table(pd.DataFrame({
-            "Behörde": awards["name"], "Art": awards["region_kind"],
-            "ausgezeichnet": [day(d, p)
-                              for d, p in zip(awards["awarded_on"], awards["awarded_on_precision"], strict=True)],
-            "gemeldete Verfahren": awards["procedures_reported"], "Quelle": awards["source_url"],
-            "Demodaten": awards["is_demo"]}), links=["Quelle"], height=360)
+        show_table(view.award_table, links=["Quelle"], height=360)
         downloads.source_caption(award_result)
         downloads.download_buttons(award_result, "digitales_amt_auszeichnungen", title="Auszeichnungen Digitales Amt",
                                    key="awards")
@@ -144,87 +222,65 @@ def _timeline(award_result: Result, milestone_result: Result) -> None:
         if milestones.empty:
             st.write("Dieser Build enthält keine Meilensteine.")
         else:
-            show_table(pd.DataFrame({
-                "Datum": [day(d, p) for d, p in zip(milestones["on_date"], milestones["date_precision"],
-                                                              strict=True)],
-                "Angabe": milestones["fact"], "Wert": milestones["value"], "Quelle": milestones["source_url"]}),
-                links=["Quelle"])
+            show_table(view.milestone_table, links=["Quelle"])
             downloads.source_caption(milestone_result)
             downloads.download_buttons(milestone_result, "digitales_amt_meilensteine", title="Meilensteine",
                                        key="milestones")
 
 
-def _map(status_all: Result, prefix: str, gov: str | None, district: str | None) -> None:
+def _map(prefix: str, gov: str | None, district: str | None) -> None:
     st.subheader("Karte: zertifiziert, berechtigt, noch nicht")
     level = st.radio("Ebene", list(LEVELS), format_func=LEVELS.__getitem__, horizontal=True, key=LEVEL.key)
-    fig, frame, note = _status_figure(build, level, prefix, gov, district)
-    counts = frame["status"].fillna("keine Daten").value_counts()
-    display = pd.DataFrame({"Behörde/Gebiet": frame["name"], "Status": frame["status"].fillna("keine Daten"),
-                            "Online-Verfahren": frame["total"], "fehlen": frame["distance"],
-                            "Demodaten": frame["is_demo"]})
-    counted = " · ".join(f"{s}: {number(counts.get(s, 0))}" for s in STATUS_ORDER)
-    downloads.chart(fig, status_all.subset(frame), f"digitales_amt_karte_{LEVELS[level]}", display=display,
-                    key="status-map", caption=f"{note} {counted}")
+    fig, result, display, caption = _status_figure(build, level, prefix, gov, district)
+    downloads.chart(fig, result, f"digitales_amt_karte_{LEVELS[level]}", display=display, key="status-map",
+                    caption=caption)
 
 
 def main() -> None:
-    status_result = digitales_amt.status(build)
-    award_result = digitales_amt.award_list(build)
-    milestone_result = funding.milestone_list(build, PROGRAM)
-    status_all, awards = status_result.frame, award_result.frame
-    demo = bool(status_all["is_demo"].any() or awards["is_demo"].any())
-    guard.demo_banner(build, shown=demo)
+    view = _page(build)
+    guard.demo_banner(build, shown=view.demo)
     st.title("Digitales Amt")
-    thresholds = status_all.groupby("authority_type")["threshold"].max()
-    general = int(thresholds.drop("Bezirk", errors="ignore").max()) if not thresholds.empty else 50
-    bezirk = int(thresholds.get("Bezirk", 30))
+    general, bezirk = view.thresholds
     st.caption(f"Das Bayerische Digitalministerium zeichnet Behörden als „Digitales Amt“ aus, die mindestens "
                f"{general} Online-Verfahren im BayernPortal anbieten (Bezirke: {bezirk}). Wer ist ausgezeichnet, wer "
                "könnte es sein, und wem fehlen nur wenige Verfahren?")
-    if status_all.empty:
+    if view.status.frame.empty:
         st.info("Dieser Build enthält keine Angaben zum Digitalen Amt.")
         return
     state.restore(PARAMS)
-    prefix, gov, district = _filters(digitales_amt.districts(build, BAVARIA))
-    status = _in_area(status_all, gov, district)
-    counts = status["status"].value_counts()
+    prefix, gov, district = _filters(view.areas)
+    area = _area(build, gov, district)
     cols = st.columns(5)
     for col, label in zip(cols, STATUS_ORDER, strict=False):
-        col.metric(label, number(counts.get(label, 0)))
-    cols[4].metric("ausgezeichnet ohne bekanntes Datum", number(int((status["certified"] &
-                                                                      status["awarded_on"].isna()).sum())))
+        col.metric(label, number(area.counts.get(label, 0)))
+    cols[4].metric("ausgezeichnet ohne bekanntes Datum", number(area.counts["undated"]))
 
-    _timeline(award_result, milestone_result)
-    _map(status_result, prefix, gov, district)
+    _timeline(view)
+    _map(prefix, gov, district)
 
     st.subheader("Berechtigt, aber nicht zertifiziert")
-    eligible = status[status["eligible_not_certified"].fillna(False)].sort_values("total", ascending=False)
+    eligible = area.eligible.frame
     st.caption(f"{number(len(eligible))} Behörden erreichen die Schwelle, eine Auszeichnung ist nicht bekannt. Das "
                "heißt nicht, dass sie abgelehnt wurde: Die Auszeichnung muss beantragt werden, und unsere Liste der "
                "Auszeichnungen ist unvollständig.")
-    show_table(_status_table(eligible), height=360)
-    downloads.source_caption(status_result.subset(eligible))
-    downloads.download_buttons(status_result.subset(eligible), "digitales_amt_berechtigt_nicht_zertifiziert",
+    show_table(area.eligible_table, height=360)
+    downloads.source_caption(area.eligible)
+    downloads.download_buttons(area.eligible, "digitales_amt_berechtigt_nicht_zertifiziert",
                                title="Digitales Amt: berechtigt, nicht zertifiziert", key="eligible")
 
     st.subheader("Knapp unter der Schwelle")
     max_short = st.slider("höchstens so viele Verfahren fehlen", 1, 20, key=SHORT.key)
     state.publish(PARAMS)
-    close = status[(status["status"] == "noch nicht") & status["distance"].between(1, max_short)]
-    close = close.sort_values(["distance", "total"], ascending=[True, False])
+    close_result, fig, display, close_table = _close(build, gov, district, max_short)
+    close = close_result.frame
     st.markdown(f"**{number(len(close))} Behörden** fehlen höchstens {number(max_short)} Verfahren bis zur Schwelle.")
-    if not close.empty:
-        close_result = status_result.subset(close)
-        fig = distance_bars(close, close_result.attribution,
-                            bool(close["is_demo"].any()))
-        display = close["distance"].value_counts().sort_index().rename_axis("fehlende Verfahren") \
-            .reset_index(name="Behörden")
+    if fig is not None:
         downloads.chart(fig, close_result, "digitales_amt_knapp_unter_schwelle", display=display, key="close-bars")
-        show_table(_status_table(close), height=360)
+        show_table(close_table, height=360)
         downloads.source_caption(close_result)
         downloads.download_buttons(close_result, f"digitales_amt_hoechstens_{max_short}_fehlen",
                                    title="Digitales Amt: knapp unter der Schwelle", key="close")
-    st.caption(f"Quelle: {md(status_result.subset(status).attribution)}")
+    st.caption(f"Quelle: {md(area.attribution)}")
 
 
 build = guard.require_build()

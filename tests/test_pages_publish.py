@@ -92,7 +92,13 @@ def tables_without_source(at: AppTest) -> list[str]:
     return missing
 
 
-def click(clicks: dict[str, Callable[[], bytes]], prov: exports.Provenance, name: str, fmt: str) -> bytes:
+def click(clicks: dict[str, Callable[[], bytes]], prov: exports.Provenance, name: str, fmt: str,
+          at: AppTest | None = None, key: str | None = None) -> bytes:
+    """The file of a download; a format other than the shown one is first chosen in the download's format
+    selector (`dlfmt-<key>`, one selector and one button per download) of the page `at`."""
+    if at is not None and key is not None:
+        at.selectbox(key=f"dlfmt-{key}").set_value(fmt)
+        ok(at.run())
     fname = exports.download_name(name, prov, fmt) if fmt in exports.FORMATS else exports.file_name(name, prov, fmt)
     assert fname in clicks, f"no download {fname}; offered: {sorted(clicks)}"
     return clicks[fname]()
@@ -256,8 +262,9 @@ def test_digitales_amt_lists_count_vg_members_at_their_vg(build: appdb.Db, prov:
     members = set(appdb.query(build, "SELECT ars FROM v_digitales_amt WHERE via_association")["ars"])
     assert {"091715102122", "094745426119", "094745426137", "094745426144"} <= members
     eligible = pd.read_parquet(io.BytesIO(click(clicks, prov, "digitales_amt_berechtigt_nicht_zertifiziert",
-                                                 "parquet")))
-    close = pd.read_parquet(io.BytesIO(click(clicks, prov, "digitales_amt_hoechstens_20_fehlen", "parquet")))
+                                                 "parquet", at, "eligible")))
+    close = pd.read_parquet(io.BytesIO(click(clicks, prov, "digitales_amt_hoechstens_20_fehlen", "parquet", at,
+                                              "close")))
     listed = set(eligible["ars"]) | set(close["ars"])
     assert len(listed) > 100 and all(len(a) in (3, 5, 9, 12) for a in listed)  # keys as stored
     assert not members & listed
@@ -279,7 +286,7 @@ def test_digitales_amt_map_levels(app_db: Path, level: str, clicks: dict, prov: 
     label = {"municipality": "Gemeinden", "district": "Landkreise und kreisfreie Städte"}[level]
     at = ok(run("pages/5_Digitales_Amt.py", ebene=level))
     assert at.radio(key="da_ebene").value == level
-    geo = click(clicks, prov, f"digitales_amt_karte_{label}", "geojson")
+    geo = click(clicks, prov, f"digitales_amt_karte_{label}", "geojson", at, "status-map")
     import geopandas as gpd
 
     gdf = gpd.read_file(io.BytesIO(geo))
@@ -295,13 +302,15 @@ def test_daten_offers_every_table_and_the_full_zip(build: appdb.Db, prov: export
     assert len(options) == len(appdb.downloadable(build))
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[0].startswith("Gesamtdownload")
-    assert {"CSV für Excel", "CSV (UTF-8)", "Excel (XLSX)", "Parquet", "GeoJSON"} <= set(labels)
+    # one format selector and one button per download (issue 16), every format offered
+    assert at.selectbox(key="dlfmt-table-region").options == [
+        "CSV für Excel", "CSV (UTF-8)", "Excel (XLSX)", "Parquet", "GeoJSON"]
     archive = zipfile.ZipFile(io.BytesIO(click(clicks, prov, "alle_tabellen", "zip")))
     assert "README.txt" in archive.namelist()
 
     at.selectbox(key="daten_tabelle").set_value("funding_grant")
     ok(at.run())
-    data = click(clicks, prov, "funding_grant", "xlsx")
+    data = click(clicks, prov, "funding_grant", "xlsx", at, "table-funding_grant")
     back = pd.read_excel(io.BytesIO(data), sheet_name="Daten")
     assert len(back) == len(appdb.download_table(build, "funding_grant"))
 

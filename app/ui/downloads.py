@@ -4,7 +4,7 @@ with its PNG button and its data one click away, the source line under a table, 
 Usage on a page (after the page has its build and a query `Result`):
 
     from app.ui import downloads
-    downloads.download_buttons(result, "rangliste_bayern")                  # rows carry their provenance
+    downloads.download_buttons(result, "rangliste_bayern")                  # format selector + one button
     downloads.chart(fig, result, "foerderung_karte", display=table)          # chart + data expander
 
 The files are generated only when a button is clicked (deferred `data` callables).
@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import exports
-from app.data.cache import cached
+from app.data.cache import cached, shared
 from app.data.downloads import download_table, downloadable, region_shapes
 from app.data.provenance import Result, provenance, tagged
 from app.data.registry import Db
@@ -28,6 +28,13 @@ from app.style import DEMO_LABEL
 from app.ui.markdown import md
 from app.ui.tables import show_table
 from core.keys import PROJECT_DIR
+
+
+@shared(max_entries=4)
+def _provenance(build: Db) -> exports.Provenance:
+    """The build's provenance shared read-only by every session (the copying `cached` one was unpickled per button
+    and chart on every rerun)."""
+    return provenance(build)
 
 
 def source_caption(result: Result, is_demo: bool | None = None) -> str:
@@ -53,34 +60,38 @@ def _deferred(result: Result, fmt: str, title: str, is_demo: bool | None) -> Cal
 
 def download_buttons(result: Result, name: str, *, title: str | None = None, is_demo: bool | None = None,
                      formats: Iterable[str] | None = None, key: str | None = None) -> None:
-    """One button per format for the result (CSV for Excel, CSV, XLSX, Parquet; GeoJSON if it has `ars`).
+    """One format selector and one download button for the result (CSV für Excel, CSV, XLSX, Parquet; GeoJSON if
+    it has `ars`); the selector's key is `dlfmt-<key>`, the button's `dl-<key>-<format>`.
 
-    The frame holds raw values (numbers as numbers, the region key as `ars`) and, where it has them,
-    `source_id` and `is_demo`. Rows without a `source_id` are credited to the sources of the result's fact
-    tables about their region, else to the sources of its kinds (None: build metadata). `is_demo` sets the
-    demo flag of a frame without an `is_demo` column. The file name is digitalmonitor_<name>_<build
-    date>.<ext>; files are generated only when clicked.
+    One selector and one button instead of one button per format (issue 16): a page with six tables had thirty
+    buttons, a sixth of its rerun. The frame holds raw values (numbers as numbers, the region key as `ars`) and,
+    where it has them, `source_id` and `is_demo`. Rows without a `source_id` are credited to the sources of the
+    result's fact tables about their region, else to the sources of its kinds (None: build metadata). `is_demo`
+    sets the demo flag of a frame without an `is_demo` column. The file name is digitalmonitor_<name>_<build
+    date>.<ext>; the file is generated only when clicked.
     """
-    prov = provenance(result.build)
+    prov = _provenance(result.build)
     fmts = list(formats) if formats is not None else [f for f in exports.FORMATS
                                                        if f != "geojson" or "ars" in result.frame.columns]
-    # one row that wraps (not equal columns): each button as wide as its label, readable in a narrow box too
-    row = st.container(horizontal=True, wrap=True, gap="small")
-    for fmt in fmts:
-        label, _ext, mime = exports.FORMATS[fmt]
-        row.download_button(
-            label, data=_deferred(result, fmt, title or name, is_demo),
-            file_name=exports.download_name(name, prov, fmt), mime=mime, key=f"dl-{key or exports.slug(name)}-{fmt}",
-            on_click="ignore", icon=":material/download:", width="content",
-            help=f"{number(len(result.frame))} Zeilen mit Quelle, Lizenz und Demo-Kennzeichen",
-        )
+    slug = key or exports.slug(name)
+    # one row that wraps: the selector and the button, readable in a narrow box too
+    row = st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="bottom")
+    fmt = row.selectbox("Format", fmts, format_func=lambda f: exports.FORMATS[f][0], key=f"dlfmt-{slug}",
+                        width=190, label_visibility="collapsed") if len(fmts) > 1 else fmts[0]
+    label, _ext, mime = exports.FORMATS[fmt]
+    row.download_button(
+        "Herunterladen", data=_deferred(result, fmt, title or name, is_demo),
+        file_name=exports.download_name(name, prov, fmt), mime=mime, key=f"dl-{slug}-{fmt}",
+        on_click="ignore", icon=":material/download:", width="content",
+        help=f"{label}: {number(len(result.frame))} Zeilen mit Quelle, Lizenz und Demo-Kennzeichen",
+    )
 
 
 def chart(fig: go.Figure, result: Result, name: str, *, display: pd.DataFrame | None = None,
           is_demo: bool | None = None, caption: str | None = None, key: str | None = None) -> None:
     """A plotly chart (the modebar camera saves a PNG named like the downloads) with its data one click
     away: an expander with the table (`display`, else the result's frame) and the download buttons."""
-    st.plotly_chart(fig, width="stretch", config=exports.png_config(name, provenance(result.build)), key=key)
+    st.plotly_chart(fig, width="stretch", config=exports.png_config(name, _provenance(result.build)), key=key)
     if caption:
         st.caption(caption)
     with st.expander("Daten zur Grafik", icon=":material/table:"):

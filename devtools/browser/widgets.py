@@ -47,7 +47,17 @@ def widget_values(page: Any, keys: Sequence[str]) -> dict[str, str]:
 
 
 def download_csv(page: Any, button_key: str) -> bytes:
-    """The file behind a keyed download button (opening the expander around it if needed)."""
+    """The file behind a keyed download button `dl-<key>-<format>` (opening the expander around it if needed). A
+    download is one format selector `dlfmt-<key>` and one button: another format is first chosen there."""
+    from app.exports import FORMATS
+
+    slug, _, fmt = button_key[len("dl-"):].rpartition("-")
+    if not page.locator(key(button_key)).count() and fmt in FORMATS:
+        selector = page.locator(key(f"dlfmt-{slug}")).first
+        if not selector.is_visible():
+            page.locator("details", has=page.locator(key(f"dlfmt-{slug}"))).locator("summary").first.click()
+        change_and_rerun(page, f"dlfmt-{slug}", FORMATS[fmt][0])
+        page.locator(key(button_key)).first.wait_for()
     button = page.locator(f"{key(button_key)} button").first
     if not button.is_visible():
         page.locator("details", has=page.locator(key(button_key))).locator("summary").first.click()
