@@ -4,10 +4,12 @@ Kolbermoor's drop held back), then a full build from the mirror."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import pytest
 from fixtures.pvog.server import PvogServer
 from test_pvog_fetch import BAD_AIBLING, FAST, NUERNBERG, fixture, region_csv
 
@@ -16,13 +18,20 @@ ROSENHEIM = "09187"
 DAY1, DAY2 = date(2026, 6, 1), date(2026, 7, 1)
 
 
+@contextmanager
+def cache_env(folder: Path) -> Iterator[None]:
+    """DIGITALMONITOR_PVOG_DIR set to `folder` for the block, the previous value restored after it."""
+    from etl.sources.pvog import cache
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(cache.CACHE_ENV, str(folder))
+        yield
+
+
 def fetch_fixture_days(cache_dir: Path) -> None:
     """Two complete fetches into `cache_dir` (DIGITALMONITOR_PVOG_DIR is set to it for the fetch)."""
-    from etl.sources.pvog import cache
     from etl.sources.pvog.fetch import FetchOptions, run_fetch
 
-    old = os.environ.get(cache.CACHE_ENV)
-    os.environ[cache.CACHE_ENV] = str(cache_dir)
     srv = PvogServer()
     for ars, name in (("000000000000", "bund_semikolon.csv"), ("090000000000", "bayern_komma.csv"),
                       ("091870000000", "lk_rosenheim_semikolon.csv"), (BAD_AIBLING, "bad_aibling_mit_fehlern.csv")):
@@ -34,33 +43,22 @@ def fetch_fixture_days(cache_dir: Path) -> None:
     srv.add(KOLBERMOOR, region_csv(KOLBERMOOR, 50, ","))
     srv.start()
     try:
-        opts = FetchOptions(base_url=srv.url, ars=(BAD_AIBLING, KOLBERMOOR, NUERNBERG), policy=FAST)
-        assert run_fetch(opts, today=DAY1).complete
-        srv.add(KOLBERMOOR, region_csv(KOLBERMOOR, 30, ","))
-        srv.scripts[NUERNBERG] = ["ok"]
-        assert run_fetch(opts, today=DAY2).complete
+        with cache_env(cache_dir):
+            opts = FetchOptions(base_url=srv.url, ars=(BAD_AIBLING, KOLBERMOOR, NUERNBERG), policy=FAST)
+            assert run_fetch(opts, today=DAY1).complete
+            srv.add(KOLBERMOOR, region_csv(KOLBERMOOR, 30, ","))
+            srv.scripts[NUERNBERG] = ["ok"]
+            assert run_fetch(opts, today=DAY2).complete
     finally:
         srv.stop()
-        if old is None:
-            os.environ.pop(cache.CACHE_ENV, None)
-        else:
-            os.environ[cache.CACHE_ENV] = old
 
 
 def build_with_pvog(folder: Path, mirror: Path) -> Path:
     """Fetch the fixtures into `folder/pvog` and build (with demo data) into `folder/db`; the published path."""
     from etl.build import run_build
     from etl.context import BuildOptions
-    from etl.sources.pvog import cache
 
     fetch_fixture_days(folder / "pvog")
-    old = os.environ.get(cache.CACHE_ENV)
-    os.environ[cache.CACHE_ENV] = str(folder / "pvog")
-    try:
+    with cache_env(folder / "pvog"):
         report = run_build(BuildOptions(db=folder / "db" / "digitalmonitor.duckdb", mirror=mirror, demo=True))
-    finally:
-        if old is None:
-            os.environ.pop(cache.CACHE_ENV, None)
-        else:
-            os.environ[cache.CACHE_ENV] = old
     return report.published

@@ -3,59 +3,32 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from fixtures.pvog.server import PvogServer
-from test_pvog_fetch import BAD_AIBLING, FAST, NUERNBERG, fixture, region_csv
+from pvog_support import KOLBERMOOR, cache_env, fetch_fixture_days
+from test_pvog_fetch import BAD_AIBLING, NUERNBERG
 
 from etl.build import run_build
 from etl.context import BuildOptions
 from etl.sources.pvog import cache
-from etl.sources.pvog.fetch import FetchOptions, run_fetch
 from etl.sources.pvog.snapshots import select
-
-KOLBERMOOR = "091870150150"
 
 
 @pytest.fixture(scope="module")
 def pvog_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("pvog")
-    old = os.environ.get(cache.CACHE_ENV)
-    os.environ[cache.CACHE_ENV] = str(folder)
-    yield folder
-    if old is None:
-        os.environ.pop(cache.CACHE_ENV, None)
-    else:
-        os.environ[cache.CACHE_ENV] = old
+    with cache_env(folder):
+        yield folder
 
 
 @pytest.fixture(scope="module")
 def fetched(pvog_dir: Path) -> Path:
     """Day 1: three regions with their parents (Nürnberg through JSON pages). Day 2: Kolbermoor lost 20 of 50
     services (held back)."""
-    srv = PvogServer()
-    for ars, name in (("000000000000", "bund_semikolon.csv"), ("090000000000", "bayern_komma.csv"),
-                      ("091870000000", "lk_rosenheim_semikolon.csv"), (BAD_AIBLING, "bad_aibling_mit_fehlern.csv")):
-        srv.add(ars, fixture(name))
-    for ars in ("091000000000", "095000000000", NUERNBERG):
-        srv.add(ars, region_csv(ars, 1))
-    srv.pages[NUERNBERG] = [fixture("nuernberg_seite0.json"), fixture("nuernberg_seite1.json")]
-    srv.scripts[NUERNBERG] = ["413"]
-    srv.add(KOLBERMOOR, region_csv(KOLBERMOOR, 50, ","))
-    srv.start()
-    try:
-        opts = FetchOptions(base_url=srv.url, ars=(BAD_AIBLING, KOLBERMOOR, NUERNBERG), policy=FAST)
-        assert run_fetch(opts, today=date(2026, 6, 1)).complete
-        srv.add(KOLBERMOOR, region_csv(KOLBERMOOR, 30, ","))
-        srv.scripts[NUERNBERG] = ["ok"]
-        assert run_fetch(opts, today=date(2026, 7, 1)).complete
-    finally:
-        srv.stop()
+    fetch_fixture_days(pvog_dir)
     return pvog_dir
 
 

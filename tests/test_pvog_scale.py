@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from fixtures.pvog.server import PvogServer
+from pvog_support import cache_env
 
 from etl.build import run_build
 from etl.context import BuildOptions
@@ -165,73 +166,69 @@ def world(tmp_path_factory: pytest.TempPathFactory, mirror: Path, db_path: Path)
     """The keys come from the session build's region table (conftest: one real build, shared with other modules);
     then fetch 1 → build 1, fetch 2 (CLI) → a failed build (CLI) → build 2, all into this module's own folder."""
     folder = tmp_path_factory.mktemp("pvog_scale")
-    old = os.environ.get(cache.CACHE_ENV)
-    os.environ[cache.CACHE_ENV] = str(folder / "pvog")
     link = folder / "db" / "digitalmonitor.duckdb"
     options = BuildOptions(db=link, mirror=mirror, inbox=folder / "inbox", reports_dir=folder / "reports")
     server = PvogServer()
-    try:
-        clock = [time.perf_counter()]
+    with cache_env(folder / "pvog"):
+        try:
+            clock = [time.perf_counter()]
 
-        def lap(name: str) -> None:
-            clock.append(time.perf_counter())
-            w.extra.setdefault("seconds", {})[name] = round(clock[-1] - clock[-2], 1)
+            def lap(name: str) -> None:
+                clock.append(time.perf_counter())
+                w.extra.setdefault("seconds", {})[name] = round(clock[-1] - clock[-2], 1)
 
-        regions = _regions(db_path)
-        munis = [r for r in regions.values() if r.level == "municipality" and r.district in regions_keys(regions)]
-        cases = {name: munis[10 * (i + 1)].ars12 for i, name in enumerate(
-            ("413", "429", "500", "timeout", "502", "truncated", "invalid", "drop"))}
-        regions[cases["413"]].services = 150  # two JSON pages of 100
-        regions[cases["drop"]].services = 50
-        for r in regions.values():
-            server.add(r.ars12, export_csv(r), f"Region {r.key}")
-        server.add(OTHER_LAND, b"leika_key;ars;online_status;art_flaechendeckung\n", "Flensburg")
-        server.pages[cases["413"]] = json_pages(regions[cases["413"]])
-        invalid = [[c.replace("{ars}", cases["invalid"]) for c in row] for row, _ in INVALID_ROWS]
-        server.add(cases["invalid"], export_csv(regions[cases["invalid"]], extra=invalid))
-        server.add(cases["truncated"], truncatable(regions[cases["truncated"]]))
-        server.scripts.update({cases["413"]: ["413"], cases["429"]: ["429", "ok"], cases["500"]: ["500", "ok"],
-                               cases["timeout"]: ["slow"], cases["502"]: ["502"], cases["truncated"]: ["truncated"]})
-        server.slow = TIMEOUT + 1.0
-        server.start()
-        w = World(regions, cases, folder, server)
-        lap("keys + server")
-        # fetch 1 (the function the CLI calls, with short retries) and build 1
-        w.summary1 = run_fetch(FetchOptions(base_url=server.url, lands=("09",), cache_dir=folder / "pvog",
-                                            policy=POLICY, timeout=TIMEOUT), today=DAY1)
-        lap("fetch 1")
-        w.db1 = run_build(options).published.resolve()
-        lap("build 1")
-        w.extra["hits1"] = dict(server.hits)
-        before = state_of(link)
-        w.sha1 = before[1]
-        # fetch 2 through the command line: every region answers, the drop region lost 30 of 50 services
-        server.scripts.clear()
-        server.add(cases["drop"], export_csv(regions[cases["drop"]], services=20))
-        w.fetch2 = subprocess.run([sys.executable, "-m", "etl", "fetch", "pvog", "--land", "09", "--base-url",
-                                   server.url, "--cache", str(folder / "pvog"), "--timeout", str(TIMEOUT)],
-                                  cwd=ROOT, env=_env(folder), capture_output=True, text=True, timeout=120)
-        lap("fetch 2 (CLI)")
-        # a failed build (an analyst file no import format fits) with the new fetch waiting: nothing published
-        bad = folder / "kaputt.csv"
-        bad.write_text("Spalte A;Spalte B\nx;1\n", encoding="utf-8")
-        w.failed_build = subprocess.run([sys.executable, "-m", "etl", "build", "--mirror", str(mirror), "--db",
-                                         str(link), "--inbox", str(folder / "inbox"), "--reports",
-                                         str(folder / "reports"), "--import", str(bad)],
-                                        cwd=ROOT, env=_env(folder), capture_output=True, text=True, timeout=300)
-        lap("failed build (CLI)")
-        w.extra["before_fail"] = before
-        w.after_fail = state_of(link)
-        w.db2 = run_build(options).published.resolve()
-        lap("build 2")
-        print("pvog scale phases (s):", w.extra["seconds"])  # noqa: T201 - shown with -s
-        yield w
-    finally:
-        server.stop()
-        if old is None:
-            os.environ.pop(cache.CACHE_ENV, None)
-        else:
-            os.environ[cache.CACHE_ENV] = old
+            regions = _regions(db_path)
+            munis = [r for r in regions.values() if r.level == "municipality" and r.district in regions_keys(regions)]
+            cases = {name: munis[10 * (i + 1)].ars12 for i, name in enumerate(
+                ("413", "429", "500", "timeout", "502", "truncated", "invalid", "drop"))}
+            regions[cases["413"]].services = 150  # two JSON pages of 100
+            regions[cases["drop"]].services = 50
+            for r in regions.values():
+                server.add(r.ars12, export_csv(r), f"Region {r.key}")
+            server.add(OTHER_LAND, b"leika_key;ars;online_status;art_flaechendeckung\n", "Flensburg")
+            server.pages[cases["413"]] = json_pages(regions[cases["413"]])
+            invalid = [[c.replace("{ars}", cases["invalid"]) for c in row] for row, _ in INVALID_ROWS]
+            server.add(cases["invalid"], export_csv(regions[cases["invalid"]], extra=invalid))
+            server.add(cases["truncated"], truncatable(regions[cases["truncated"]]))
+            server.scripts.update({cases["413"]: ["413"], cases["429"]: ["429", "ok"],
+                                   cases["500"]: ["500", "ok"], cases["timeout"]: ["slow"],
+                                   cases["502"]: ["502"], cases["truncated"]: ["truncated"]})
+            server.slow = TIMEOUT + 1.0
+            server.start()
+            w = World(regions, cases, folder, server)
+            lap("keys + server")
+            # fetch 1 (the function the CLI calls, with short retries) and build 1
+            w.summary1 = run_fetch(FetchOptions(base_url=server.url, lands=("09",), cache_dir=folder / "pvog",
+                                                policy=POLICY, timeout=TIMEOUT), today=DAY1)
+            lap("fetch 1")
+            w.db1 = run_build(options).published.resolve()
+            lap("build 1")
+            w.extra["hits1"] = dict(server.hits)
+            before = state_of(link)
+            w.sha1 = before[1]
+            # fetch 2 through the command line: every region answers, the drop region lost 30 of 50 services
+            server.scripts.clear()
+            server.add(cases["drop"], export_csv(regions[cases["drop"]], services=20))
+            w.fetch2 = subprocess.run([sys.executable, "-m", "etl", "fetch", "pvog", "--land", "09", "--base-url",
+                                       server.url, "--cache", str(folder / "pvog"), "--timeout", str(TIMEOUT)],
+                                      cwd=ROOT, env=_env(folder), capture_output=True, text=True, timeout=120)
+            lap("fetch 2 (CLI)")
+            # a failed build (an analyst file no import format fits) with the new fetch waiting: nothing published
+            bad = folder / "kaputt.csv"
+            bad.write_text("Spalte A;Spalte B\nx;1\n", encoding="utf-8")
+            w.failed_build = subprocess.run([sys.executable, "-m", "etl", "build", "--mirror", str(mirror), "--db",
+                                             str(link), "--inbox", str(folder / "inbox"), "--reports",
+                                             str(folder / "reports"), "--import", str(bad)],
+                                            cwd=ROOT, env=_env(folder), capture_output=True, text=True, timeout=300)
+            lap("failed build (CLI)")
+            w.extra["before_fail"] = before
+            w.after_fail = state_of(link)
+            w.db2 = run_build(options).published.resolve()
+            lap("build 2")
+            print("pvog scale phases (s):", w.extra["seconds"])  # noqa: T201 - shown with -s
+            yield w
+        finally:
+            server.stop()
 
 
 def regions_keys(regions: dict[str, Region]) -> set[str]:
