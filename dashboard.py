@@ -16,7 +16,7 @@ from app.ui import build as guard
 from app.ui import context as context_ui
 from app.ui import release as release_ui
 from app.ui.markdown import md
-from app.ui.tables import german
+from app.ui.tables import localized
 
 st.set_page_config(page_title="Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
@@ -83,7 +83,8 @@ def _start() -> None:
         table = per_state.rename(columns={"land": "Land", "gemeinden": "Gemeinden",
                                           "gemeindefreie_gebiete": "gemeindefreie Gebiete",
                                           "einwohner": "Einwohner"}).drop(columns=["ars"])
-        st.dataframe(german(table), hide_index=True, width="stretch")
+        shown, config = localized(table)  # no Styler (issue 16)
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
         st.caption(md(start_q.register_attribution(build)))
 
     st.subheader("Zuletzt ausgezeichnet: Digitales Amt")

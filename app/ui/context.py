@@ -8,11 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from app.data import context
+from app.data.cache import shared
 from app.data.registry import Db
 from app.formatting import number
 from app.frames import missing
 from app.ui.markdown import md
-from app.ui.tables import german
+from app.ui.tables import german, localized
 from core.measures import BROADBAND_MEASURES, measure
 
 NO_DATA = "keine Daten"
@@ -112,34 +113,48 @@ def start_broadband(build: Db) -> None:
                  query_params={"kennzahl": "households_gigabit"})
 
 
-def start_indices(build: Db) -> None:
-    """Start: the newest Bitkom Länderindex and the newest Smart City Index (Gesamt, top ten), sourced."""
+@shared(max_entries=4)
+def _start_tables(build: Db) -> tuple[tuple | None, tuple | None]:
+    """The two index tables of Start (title year, frame, column config; None when empty), once per build and
+    without a Styler (marshalling one was a sixth of Start's rerun, py-spy, issue 16)."""
     index, cities = context.laenderindex(build), context.smart_city(build)
-    if index.frame.empty and cities.frame.empty:
-        return
-    left, right = st.columns(2)
+    first = second = None
     if not index.frame.empty:
         year = index.frame["year"].max()
         rows = index.frame[index.frame["year"] == year]
-        with left:
-            st.subheader(f"{context.BITKOM_TITLE} {year}")
-            st.dataframe(german(pd.DataFrame({"Rang": rows["rank"], "Land": rows["name"],
-                                              SCORE: rows["score"].astype(float),
-                                              "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]]}),
-                                {SCORE: 1}),
-                         hide_index=True, width="stretch", key="start_laenderindex")
-            st.caption(md(f"Digitalisierung der Länder insgesamt, keine Zählung von Online-Verfahren. "
-                          f"Daten: {index.attribution}."))
+        frame, config = localized(pd.DataFrame({
+            "Rang": rows["rank"], "Land": rows["name"], SCORE: rows["score"].astype(float),
+            "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]]}), {SCORE: 1})
+        first = (year, frame, config, index.attribution)
     gesamt = cities.frame[cities.frame["category"] == "Gesamt"]
     if not gesamt.empty:
         year = gesamt["year"].max()
         rows = gesamt[(gesamt["year"] == year) & gesamt["rank"].notna()].head(10)
+        frame, config = localized(pd.DataFrame({
+            "Rang": rows["rank"].astype("Int64"), "Stadt": rows["name"], SCORE: rows["score"].astype(float),
+            "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]],
+            "Profil": [f"Gemeindeprofil?ars={a}" for a in rows["ars"]]}), {SCORE: 1})
+        config["Profil"] = st.column_config.LinkColumn(display_text="öffnen")
+        second = (year, frame, config, cities.attribution)
+    return first, second
+
+
+def start_indices(build: Db) -> None:
+    """Start: the newest Bitkom Länderindex and the newest Smart City Index (Gesamt, top ten), sourced."""
+    first, second = _start_tables(build)
+    if first is None and second is None:
+        return
+    left, right = st.columns(2)
+    if first is not None:
+        year, frame, config, source = first
+        with left:
+            st.subheader(f"{context.BITKOM_TITLE} {year}")
+            st.dataframe(frame, hide_index=True, width="stretch", key="start_laenderindex", column_config=config)
+            st.caption(md(f"Digitalisierung der Länder insgesamt, keine Zählung von Online-Verfahren. "
+                          f"Daten: {source}."))
+    if second is not None:
+        year, frame, config, source = second
         with right:
             st.subheader(f"{context.SMART_CITY_TITLE} {year}: die ersten zehn")
-            st.dataframe(german(pd.DataFrame({
-                "Rang": rows["rank"].astype("Int64"), "Stadt": rows["name"], SCORE: rows["score"].astype(float),
-                "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]],
-                "Profil": [f"Gemeindeprofil?ars={a}" for a in rows["ars"]]}), {SCORE: 1}),
-                hide_index=True, width="stretch", key="start_smart_city",
-                column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
-            st.caption(md(f"Rang unter den deutschen Großstädten. Daten: {cities.attribution}."))
+            st.dataframe(frame, hide_index=True, width="stretch", key="start_smart_city", column_config=config)
+            st.caption(md(f"Rang unter den deutschen Großstädten. Daten: {source}."))
