@@ -21,6 +21,7 @@ from app_support import handle, unwrap_excel_keys
 
 from app import data as appdb
 from app import exports
+from app.exports.headers import header, machine_names
 from app.ui import downloads
 from etl.build import BuildReport, run_build
 from etl.context import BuildOptions
@@ -46,19 +47,24 @@ def tagged(build: appdb.Db, prov: exports.Provenance, name: str) -> pd.DataFrame
 
 
 def read_xlsx(data: bytes, sheet: str) -> pd.DataFrame:
-    return pd.read_excel(io.BytesIO(data), sheet_name=sheet, dtype={"ars": str, "source_id": str})
+    keys = ("ars", "ags", "source_id")  # the data sheet's headers are German
+    return pd.read_excel(io.BytesIO(data), sheet_name=sheet, dtype={**dict.fromkeys(keys, str),
+                                                                     **{header(k): str for k in keys}})
 
 
 def read_back(fmt: str, data: bytes) -> pd.DataFrame:
     """A produced file as a DataFrame (keys as text; the Excel key formulas unwrapped)."""
     keys = {"ars": str, "grant_id": str, "program_id": str, "source_id": str}
-    if fmt == "csv_excel":
-        return unwrap_excel_keys(pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype=keys,
-                                             low_memory=False))
+    if fmt == "csv_excel":  # German headers, read back under their machine names
+        keys.update({header(k): str for k in list(keys)})
+        back = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype=keys,
+                           low_memory=False)
+        return unwrap_excel_keys(back.set_axis(machine_names(list(back.columns)), axis=1))
     if fmt == "csv":
         return pd.read_csv(io.BytesIO(data), dtype=keys, low_memory=False)
     if fmt == "xlsx":
-        return read_xlsx(data, "Daten")
+        back = read_xlsx(data, "Daten")
+        return back.set_axis(machine_names(list(back.columns)), axis=1)
     if fmt == "parquet":
         return pq.read_table(io.BytesIO(data)).to_pandas()
     if fmt == "geojson":

@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from app.exports.provenance import Provenance, _join, used_sources
+from app.exports.headers import PRECISION_FORMATS, dates_beside_precision, german, precision_column, with_ags
+from app.exports.provenance import Provenance, _join, used_sources, with_demo_licence
 from app.frames import missing
 from app.style import DEMO_LABEL  # the one demo label of pages, figures and files
 from core.measures import MEASURES
@@ -125,12 +126,15 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_excel(frame: pd.DataFrame) -> bytes:
-    """CSV for German Excel: UTF-8 with BOM, `;` between fields, decimal comma, keys as ="…" text.
+def to_csv_excel(frame: pd.DataFrame, german_headers: bool = False) -> bytes:
+    """CSV for German Excel: UTF-8 with BOM, `;` between fields, decimal comma, keys as ="…" text; with
+    `german_headers` German column headers and precisions (the page downloads; the full ZIP keeps machine names).
 
     The keys are wrapped after neutralising: the neutraliser never sees (or prefixes) the generated formulas.
     """
-    text = excel_keys(neutralise(_plain(frame))).to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+    out = excel_keys(neutralise(_plain(frame)))
+    out = german(out) if german_headers else out
+    text = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -156,6 +160,7 @@ def _excel_cells(frame: pd.DataFrame) -> pd.DataFrame:
 def _source_sheet(sources: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in ("source_id", "title", "publisher", "url", "file", "edition", "retrieved_at", "licence",
                         "attribution", "kind", "is_demo") if c in sources.columns]
+    sources = with_demo_licence(sources)
     names = {"source_id": "Quelle (source_id)", "title": "Titel", "publisher": "Herausgeber", "url": "URL",
              "file": "Datei", "edition": "Stand der Quelle", "retrieved_at": "abgerufen", "licence": "Lizenz",
              "attribution": "Namensnennung", "kind": "Art", "is_demo": "Demodaten"}
@@ -171,12 +176,39 @@ def _stand_sheet(prov: Provenance, title: str, demo: bool) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Angabe", "Wert"])
 
 
-def to_xlsx(frame: pd.DataFrame, prov: Provenance, title: str = "Daten") -> bytes:
-    """XLSX with the data, a sheet of sources and licences, and a sheet with the stands."""
+def _date_formats(frame: pd.DataFrame) -> dict[int, list[str]]:
+    """Column position -> the Excel number format of each row's date: as precise as its precision column
+    says (TT.MM.JJJJ, MM.JJJJ, JJJJ), else the day (with the time where one is given)."""
+    out: dict[int, list[str]] = {}
+    for pos, col in enumerate(frame.columns):
+        values = frame[col]
+        if not (pd.api.types.is_datetime64_any_dtype(values) or (pd.api.types.is_object_dtype(values) and values.map(
+                lambda v: isinstance(v, (date, datetime))).any())):
+            continue
+        prec = precision_column(frame, str(col))
+        stamps = pd.to_datetime(values, errors="coerce")
+        timed = bool((stamps.dropna() != stamps.dropna().dt.normalize()).any())
+        fallback = "DD.MM.YYYY HH:MM" if timed else PRECISION_FORMATS["day"]
+        precisions = frame[prec] if prec is not None else [None] * len(frame)
+        out[pos] = [PRECISION_FORMATS.get(p, fallback) if isinstance(p, str) else fallback for p in precisions]
+    return out
+
+
+def to_xlsx(frame: pd.DataFrame, prov: Provenance, title: str = "Daten", german_headers: bool = False) -> bytes:
+    """XLSX with the data, a sheet of sources and licences, and a sheet with the stands (and the title, which
+    names the filter, also as the workbook's title). Dates are date cells formatted as precisely as known."""
     buf = io.BytesIO()
     demo = bool("is_demo" in frame.columns and frame["is_demo"].fillna(False).astype(bool).any())
+    cells = _excel_cells(frame)
+    formats = _date_formats(cells)
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        _excel_cells(frame).to_excel(writer, sheet_name="Daten", index=False, freeze_panes=(1, 0))
+        (german(cells) if german_headers else cells).to_excel(writer, sheet_name="Daten", index=False,
+                                                              freeze_panes=(1, 0))
+        writer.book.properties.title = title
+        data_sheet = writer.sheets["Daten"]
+        for pos, fmts in formats.items():
+            for row, fmt in enumerate(fmts, start=2):
+                data_sheet.cell(row=row, column=pos + 1).number_format = fmt
         _excel_cells(_source_sheet(used_sources(frame, prov))).to_excel(
             writer, sheet_name="Quellen und Lizenzen", index=False, freeze_panes=(1, 0))
         _excel_cells(_stand_sheet(prov, title, demo)).to_excel(writer, sheet_name="Stand", index=False)
@@ -193,7 +225,7 @@ def to_xlsx(frame: pd.DataFrame, prov: Provenance, title: str = "Daten") -> byte
 
 def metadata(frame: pd.DataFrame, prov: Provenance, title: str) -> dict:
     """The provenance of a file as a JSON-ready dict (Parquet schema metadata, GeoJSON properties)."""
-    used = used_sources(frame, prov)
+    used = with_demo_licence(used_sources(frame, prov))
     cols = [c for c in ("source_id", "title", "publisher", "url", "edition", "retrieved_at", "licence",
                         "attribution", "is_demo") if c in used.columns]
     sources = json.loads(used[cols].to_json(orient="records", date_format="iso", force_ascii=False))
@@ -294,12 +326,13 @@ def rounded_as_shown(frame: pd.DataFrame) -> pd.DataFrame:
 def build(fmt: str, frame: pd.DataFrame, prov: Provenance, title: str,
           shapes: pd.DataFrame | None = None) -> bytes:
     """The bytes of one download format for a frame that already carries its provenance columns."""
+    frame = dates_beside_precision(with_ags(frame))  # the AGS beside the ARS, each precision beside its date
     if fmt == "csv_excel":
-        return to_csv_excel(rounded_as_shown(frame))
+        return to_csv_excel(rounded_as_shown(frame), german_headers=True)
     if fmt == "csv":
         return to_csv(rounded_as_shown(frame))
     if fmt == "xlsx":
-        return to_xlsx(rounded_as_shown(frame), prov, title)
+        return to_xlsx(rounded_as_shown(frame), prov, title, german_headers=True)
     if fmt == "parquet":
         return to_parquet(frame, prov, title)
     if fmt == "geojson":

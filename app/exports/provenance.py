@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from app.exports.headers import DEMO_LICENCE
 from app.frames import missing
 from app.style import DEMO_LABEL  # the one demo label of pages, figures and files
 from core.keys import LEVEL_BY_LENGTH
@@ -75,6 +76,17 @@ def provenance_from(info: Mapping[str, str], sources: pd.DataFrame) -> Provenanc
     )
 
 
+def with_demo_licence(sources: pd.DataFrame) -> pd.DataFrame:
+    """Demo sources without a licence say why none is needed (instead of "nicht angegeben" in every file)."""
+    if sources.empty or not {"licence", "is_demo"} <= set(sources.columns):
+        return sources
+    out = sources.copy()
+    blank = out["licence"].isna() | (out["licence"].astype(str).str.strip() == "")
+    out["licence"] = out["licence"].astype(object).where(~(blank & out["is_demo"].fillna(False).astype(bool)),
+                                                         DEMO_LICENCE)
+    return out
+
+
 def _join(values: Iterable[object]) -> str:
     seen: list[str] = []
     for v in values:
@@ -109,7 +121,7 @@ def _source_lookup(prov: Provenance) -> dict[str, dict[str, object]]:
             attribution = row.get("title")
         licence = row.get("licence")
         if missing(licence) or not str(licence):
-            licence = "nicht angegeben"
+            licence = DEMO_LICENCE if bool(row.get("is_demo") or False) else "nicht angegeben"
         out[str(row["source_id"])] = {"attribution": attribution, "licence": licence,
                                       "edition": row.get("edition"), "dataset": row.get("dataset"),
                                       "is_demo": bool(row.get("is_demo") or False)}
@@ -214,6 +226,10 @@ def with_provenance(frame: pd.DataFrame, prov: Provenance, kinds: Iterable[str] 
             prov.boundary_editions.get(LEVEL_BY_LENGTH.get(len(str(a)), ""), None) if isinstance(a, str) else None
             for a in out["ars"]]
     out["build_date"] = prov.build_date
+    # a demo row says which licence applies to it (its values are synthetic; the register's licence stays)
+    out["licence"] = [lic if not demo or (isinstance(lic, str) and DEMO_LICENCE in lic)
+                      else _join([DEMO_LICENCE, *([] if missing(lic) or lic == "nicht angegeben" else [lic])])
+                      for lic, demo in zip(out["licence"], out["is_demo"], strict=True)]
     rest = [c for c in out.columns if c not in PROVENANCE_COLUMNS]
     return out[rest + [c for c in PROVENANCE_COLUMNS if c in out.columns]]
 
