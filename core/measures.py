@@ -75,7 +75,9 @@ class Measure:
 
 
 _PROCEDURES = (PROCEDURES,)
-PER_10K_CAVEAT = "je 10.000 Einwohner begünstigt kleine Gemeinden; auf Kreisebene mit Vorsicht"
+PER_10K_CAVEAT = ("je 10.000 Einwohner begünstigt kleine Gemeinden; auf Kreisebene mit Vorsicht: ein Landkreis zählt "
+                  "die Verfahren aller seiner Behörden, eine kreisfreie Stadt nur ihre eigenen – beide getrennt "
+                  "vergleichen (Kreistyp)")
 PVOG_CAVEAT = ("Zählung des Bundes (Dashboard Digitale Verwaltung, LeiKa-Leistungen mit Status ok), "
                "nicht die BayernPortal-Zählung hinter dem Digitalen Amt; Kreise und Länder zeigen den Stand "
                "ihres eigenen Abrufs, keine Summe ihrer Gemeinden")

@@ -13,7 +13,7 @@ from app.data import map as map_q
 from app.data import pvog, shapes, start
 from app.data.cache import shared
 from app.data.registry import Db
-from app.figures.maps import CLASS_COUNTS, SCHEMES, choropleth, map_table, selected_ars
+from app.figures.maps import CLASS_COUNTS, SCHEMES, choropleth, display_order, map_table, selected_ars
 from app.formatting import number
 from app.frames import inherited
 from app.ui import build as guard
@@ -36,14 +36,17 @@ MEASURE = state.Param("kennzahl", "karte_kennzahl", "households_gigabit", choice
 LAND = state.Param("land", "karte_land", "09", pattern=rf"{GERMANY}|{state.STATE_KEY}")
 SCHEME = state.Param("einteilung", "karte_einteilung", "quantiles", choices=tuple(SCHEMES))
 CLASSES = state.Param("klassen", "karte_klassen", 5, choices=CLASS_COUNTS, cast=int)
-PARAMS = (LEVEL, MEASURE, LAND, SCHEME, CLASSES)
+# at Kreis level: Landkreise or kreisfreie Städte among themselves (a Landkreis sums all its authorities)
+KREISTYP = state.Param("kreistyp", "karte_kreistyp", "", choices=tuple(map_q.DISTRICT_TYPES))
+PARAMS = (LEVEL, MEASURE, LAND, SCHEME, CLASSES, KREISTYP)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _table(build: Db, level: str, measure_key: str, land: str | None) -> tuple[pd.DataFrame, dict]:
+def _table(build: Db, level: str, measure_key: str, land: str | None,
+           kreistyp: str = "") -> tuple[pd.DataFrame, dict]:
     """The map's table, rounded, with the column_config of its numbers."""
     spec = measure(measure_key)
-    result = map_q.map_result(build, level, measure_key, land)
+    result = map_q.map_result(build, level, measure_key, land, kreistyp or None)
     table = map_table(result.frame, spec.label, spec.unit, PROFILE_URL, spec.categories)
     # a narrow value column keeps the values in view; the full label is its tooltip
     return localized(table, measure_columns(spec), {"Rang": {"width": "small"},
@@ -53,25 +56,46 @@ def _table(build: Db, level: str, measure_key: str, land: str | None) -> tuple[p
 # a resource, not data: a cache hit hands out the same figure instead of unpickling a copy (0.17 s for all
 # municipalities); st.plotly_chart only reads it
 @shared(max_entries=64)
-def _figure(build: Db, level: str, measure_key: str, land: str | None, scheme: str, classes: int) -> go.Figure:
+def _figure(build: Db, level: str, measure_key: str, land: str | None, scheme: str, classes: int,
+            kreistyp: str = "", width: int = 520) -> go.Figure:
     spec = measure(measure_key)
     url, bounds, shape_attribution = shapes.geometry(build, level, land)
-    result = map_q.map_result(build, level, measure_key, land)
+    result = map_q.map_result(build, level, measure_key, land, kreistyp or None)
     return choropleth(result.frame, url, bounds, label=spec.label, unit=spec.unit, decimals=spec.decimals,
-                      scheme=scheme, k=classes, categories=spec.categories, height=MAP_HEIGHT,
+                      scheme=scheme, k=classes, width=width, categories=spec.categories, height=MAP_HEIGHT,
                       attribution=f"{result.attribution}; Karte: {shape_attribution}", demo=result.demo)
 
 
+def _phone() -> bool:
+    """Whether the reader's browser says it runs on a phone ('Mobile' in its user agent): the map then spans the
+    screen (about 360 px) and a tap asks before it leaves the page."""
+    return "Mobi" in str(st.context.headers.get("User-Agent", ""))
+
+
+PHONE_MAP_WIDTH = 340  # the map area of a 390 px phone (less the page's padding): its zoom shows the whole Land
+
+
 def _on_select() -> None:
-    """A click on the map: a state drills down to its districts, any other region opens its profile."""
+    """A click on the map: a state drills down to its districts, any other region opens its profile (on a phone
+    a tap first shows the region with a button to its profile, so that a tap while scrolling stays on the map)."""
     key = selected_ars(st.session_state.get("karte_map"))
     if not key:
         return
     if st.session_state.get(LEVEL.key) == "state":
         st.session_state[LAND.key] = key[:2]
         st.session_state[LEVEL.key] = "district"
+    elif _phone():
+        st.session_state["_karte_tapped"] = key
     else:
         st.session_state["_karte_profile"] = key
+
+
+@st.dialog("Gebiet auf der Karte")
+def _tapped(key: str, name: str, value_text: str) -> None:
+    st.subheader(name, anchor=False)
+    st.write(value_text)
+    if st.button("Profil öffnen", icon=":material/arrow_forward:", type="primary", key="karte_profil_oeffnen"):
+        st.switch_page(PROFILE_PAGE, query_params={"ars": key})
 
 
 def main() -> None:
@@ -103,17 +127,31 @@ def main() -> None:
                           disabled=categorical, help="Quantile: gleich viele Gebiete je Farbe; natürliche "
                           "Brüche: Grenzen an den größten Sprüngen; gleiche Abstände: gleich breite Klassen.")
     classes = c5.selectbox("Klassen", list(CLASS_COUNTS), key=CLASSES.key, disabled=categorical)
+    kreistyp = ""
+    if level == "district":
+        kreistyp = st.radio("Kreistyp", ["", *map_q.DISTRICT_TYPES], key=KREISTYP.key, horizontal=True,
+                            format_func=map_q.DISTRICT_TYPE_LABELS.__getitem__,
+                            help="Ein Landkreis zählt die Verfahren aller seiner Behörden, eine kreisfreie Stadt "
+                                 "ist eine Behörde: getrennt verglichen, mit Rang innerhalb der Auswahl.")
+    if spec.caveat:  # where the measure is chosen, not under the map
+        st.caption(md(f"Hinweis zu „{spec.label}“: {spec.caveat}."))
     state.publish(PARAMS)
 
     land_key = None if land == GERMANY else land
-    result = map_q.map_result(build, level, measure_key, land_key)
+    result = map_q.map_result(build, level, measure_key, land_key, kreistyp or None)
     frame, sources = result.frame, result.attribution
     _url, _bounds, shape_attribution = shapes.geometry(build, level, land_key)
     guard.demo_banner(build, shown=result.demo)
     if measure_key in PVOG_MEASURES and not pvog.available(build):
         pvog_ui.no_data_note()  # grey map, no stand-in values
 
-    fig = _figure(build, level, measure_key, land_key, scheme, classes)
+    fig = _figure(build, level, measure_key, land_key, scheme, classes, kreistyp,
+                  PHONE_MAP_WIDTH if _phone() else 520)
+    tapped = st.session_state.pop("_karte_tapped", None)
+    if tapped and tapped in set(frame["ars"]):
+        row = frame[frame["ars"] == tapped].iloc[0]
+        value = row["value"] if isinstance(row["value"], str) else number(row["value"], spec.decimals)
+        _tapped(tapped, str(row["name"]), f"{spec.column}: {value}")
     with_value = int(frame["value"].notna().sum())
 
     left, right = st.columns([11, 9])
@@ -122,8 +160,6 @@ def main() -> None:
                         config={"displaylogo": False, "scrollZoom": True})
         st.caption(md(f"Karte: {shape_attribution}. Daten: {sources}. {number(with_value)} von "
                       f"{number(len(frame))} Gebieten mit Wert; grau: keine Daten."))
-        if spec.caveat:
-            st.caption(md(f"Hinweis: {spec.caveat}."))
         if inherited(frame).any():
             st.caption("Von der Verwaltungsgemeinschaft übernommene Werte sind eingefärbt, aber ohne Rang: "
                        "jede Behörde wird einmal gezählt.")
@@ -135,7 +171,7 @@ def main() -> None:
         if level != "state":
             st.caption("Ein Klick auf ein Gebiet öffnet sein Profil; auf Landesebene zeigt er die Kreise des Landes.")
     with right:
-        shown, numbers = _table(build, level, measure_key, land_key)
+        shown, numbers = _table(build, level, measure_key, land_key, kreistyp)
         value_col = spec.column
         st.dataframe(
             shown, hide_index=True, width="stretch", height=MAP_HEIGHT - 40, key="karte_table",
@@ -150,9 +186,12 @@ def main() -> None:
         )
         st.caption(md(f"Daten: {sources}. Einwohner: {start.register_attribution(build)}."))
         with st.expander("Daten herunterladen", icon=":material/download:"):
-            export = frame.rename(columns={"value": measure_key})[
-                ["ars", "name", "kind", "population", measure_key, "rank", "is_demo"]]
-            downloads.download_buttons(result.with_frame(export), f"karte_{level}_{measure_key}", key="karte")
+            export = frame.loc[display_order(frame, spec.categories)].rename(columns={"value": measure_key})[
+                ["ars", "name", "kind", "population", measure_key, "rank", "is_demo"]]  # rows as the table shows them
+            where = ("Deutschland" if land == GERMANY else names[land]) + (
+                f", {map_q.DISTRICT_TYPE_LABELS[kreistyp]}" if kreistyp else "")
+            downloads.download_buttons(result.with_frame(export), f"karte_{level}_{measure_key}", key="karte",
+                                       title=f"Karte: {spec.label} – {map_q.MAP_LEVELS[level]}, {where}")
 
 
 guard.run(main)

@@ -10,7 +10,14 @@ from app import state
 from app.data import pvog, rankings, start
 from app.data.provenance import Result
 from app.data.registry import Db
-from app.figures.rankings import latest_date_text, position_text, rank_change_text, ranking_table, top_bottom_bars
+from app.figures.rankings import (
+    latest_date_text,
+    peer_strip,
+    position_text,
+    rank_change_text,
+    ranking_table,
+    top_bottom_bars,
+)
 from app.formatting import number
 from app.ui import build as guard
 from app.ui import downloads
@@ -44,7 +51,7 @@ def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kr
     return f"alle Behörden in {states.get(land, land)}"
 
 
-def _table_block(build: Db, result: Result, spec: Measure, mine: str | None) -> None:
+def _table_block(build: Db, result: Result, spec: Measure, mine: str | None, group: str) -> None:
     """The whole ranking as a table (the chosen authority marked), its sources and downloads."""
     frame, label, sources, measure_key = result.frame, spec.label, result.attribution, spec.key
     table = ranking_table(frame, label)
@@ -63,9 +70,10 @@ def _table_block(build: Db, result: Result, spec: Measure, mine: str | None) -> 
     st.caption(md(f"Daten: {sources}. Einwohner: {start.register_attribution(build)}."))
     with st.expander("Daten herunterladen", icon=":material/download:"):
         export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",
-                        "rank", "peers", "rank_change", "prev_rank", "as_of", "prev_as_of", "group_median",
-                        "is_demo"]].rename(columns={"value": measure_key})
-        downloads.download_buttons(result.with_frame(export), f"rangliste_{measure_key}", key="rangliste")
+                        "rank", "peers", "rank_change", "prev_rank", "as_of", "as_of_precision", "prev_as_of",
+                        "prev_as_of_precision", "group_median", "is_demo"]].rename(columns={"value": measure_key})
+        downloads.download_buttons(result.with_frame(export), f"rangliste_{measure_key}", key="rangliste",
+                                   title=f"Rangliste: {spec.label} – {group}")
 
 
 
@@ -147,15 +155,20 @@ def main() -> None:
     st.caption(md(f"Rang innerhalb der Vergleichsgruppe {group}"
                   + ("; weitere Filter grenzen die Liste ein, der Rang bleibt der in der Gruppe" if
                      len(frame) < peers else "") + ". Rang 1 = die meisten; Gleichstand teilt den besseren Rang."))
-    if measure_key in PVOG_MEASURES:  # the federal count: never to be read as the BayernPortal count
-        st.caption(md(f"Hinweis: {spec.caveat}."))
+    if spec.caveat:  # e.g. the federal count: never to be read as the BayernPortal count
+        st.caption(md(f"Hinweis zu „{label}“: {spec.caveat}."))
 
     sources = result.attribution
+    if mine is not None:  # the chosen authority among all its peers, not only among the top and bottom ten
+        strip = peer_strip(frame, label, decimals, highlight=mine, median=median, attribution=sources, demo=demo)
+        st.plotly_chart(strip, key="rang_strip", width="stretch", config={"displaylogo": False})
+        st.caption(md(f"Jeder Punkt eine Behörde der Vergleichsgruppe ({number(len(frame))}); hervorgehoben: "
+                      f"{frame.loc[frame['ars'] == mine, 'name'].iloc[0]}."))
     fig = top_bottom_bars(frame, label, decimals, n=10, highlight=mine, median=median, attribution=sources,
                           demo=demo)
     st.plotly_chart(fig, key="rang_chart", width="stretch", config={"displaylogo": False})
     st.caption(md(f"Gestrichelte Linie: Median der Vergleichsgruppe ({number(median, decimals)}). Daten: {sources}."))
 
-    _table_block(build, result, spec, mine)
+    _table_block(build, result, spec, mine, group)
 
 guard.run(main)

@@ -19,6 +19,14 @@ MAP_LEVELS = {"municipality": "Gemeinden", "association": "Verwaltungsgemeinscha
 # the measures each map level offers (from the catalogue)
 LEVEL_MEASURES = {level: on_level(level) for level in MAP_LEVELS}
 
+# the Kreis types one may compare among themselves at Kreis level (register `kind`s): a Landkreis sums the
+# procedures of all its authorities, a kreisfreie Stadt is one authority
+DISTRICT_TYPES = {"landkreise": ("Landkreis", "Kreis", "Regionalverband"),
+                  "kreisfreie_staedte": ("Kreisfreie Stadt", "Stadtkreis")}
+DISTRICT_TYPE_LABELS = {"": "alle Kreise", "landkreise": "nur Landkreise",
+                        "kreisfreie_staedte": "nur kreisfreie Städte"}
+
+
 def measure_for(level: str, measure: str) -> str:
     """The measure if the level offers it, else the level's first measure."""
     options = on_level(check_map_level(level))
@@ -83,11 +91,17 @@ def map_frame(db: Db, level: str, measure: str, state: str | None = None) -> pd.
 
 
 @cached(max_entries=64)
-def map_result(db: Db, level: str, measure_key: str, state: str | None = None) -> Result:
+def map_result(db: Db, level: str, measure_key: str, state: str | None = None,
+               district_type: str | None = None) -> Result:
     """`map_frame` ranked (rank, peers; fewer is better where the catalogue says so), with its sources:
-    the measure's fact tables, or the register alone; districts and states sum the facts inside them."""
+    the measure's fact tables, or the register alone; districts and states sum the facts inside them.
+    At Kreis level `district_type` (a key of DISTRICT_TYPES) keeps only Landkreise or kreisfreie Städte,
+    ranked among themselves."""
     spec = measure(measure_key)
-    frame = ranked(map_frame(db, level, measure_key, state), ascending=spec.ascending)
+    frame = map_frame(db, level, measure_key, state)
+    if level == "district" and district_type:
+        frame = frame[frame["kind"].isin(DISTRICT_TYPES[district_type])].reset_index(drop=True)
+    frame = ranked(frame, ascending=spec.ascending)
     # Kreise and Länder sum the facts inside them, except the federal counts (each region its own snapshot)
     by_prefix = level in ROLLUP_LEVELS and measure_key not in PVOG_SQL
     frame["origin"] = origins(db, frame, spec.facts, by_prefix=by_prefix)  # real (source) or demo

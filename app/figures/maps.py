@@ -235,17 +235,23 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     return source_note(fig, attribution, demo, inside_map=True)
 
 
-def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str | None = None,
-              categories: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The map's data as a table (the accessible alternative): best first (categories in their order),
-    regions without a value last. Values stay numeric; `profile_url` (e.g. "Gemeindeprofil") adds a link
-    column to each profile."""
+def display_order(frame: pd.DataFrame, categories: tuple[str, ...] = ()) -> pd.Index:
+    """The rows' index in the order the map's table shows them (and its download writes them): best first
+    (categories in their order), regions without a value last."""
     order = {c: i for i, c in enumerate(categories)}
     sortable = frame.assign(_missing=frame["value"].isna(),
                             _category=frame["value"].map(lambda v: order.get(v, len(order))))
     keys = ["_missing", "_category", "name"] if categories else (
         ["_missing", "rank", "name"] if "rank" in frame.columns else ["_missing", "name"])
-    ordered = sortable.sort_values(keys, kind="stable")
+    return sortable.sort_values(keys, kind="stable").index
+
+
+def map_table(frame: pd.DataFrame, label: str, unit: str = "", profile_url: str | None = None,
+              categories: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The map's data as a table (the accessible alternative): best first (categories in their order),
+    regions without a value last. Values stay numeric; `profile_url` (e.g. "Gemeindeprofil") adds a link
+    column to each profile."""
+    ordered = frame.loc[display_order(frame, categories)]
     heading = f"{label} ({unit})" if unit else label
     table = pd.DataFrame({
         "Rang": ordered["rank"].astype("Int64") if "rank" in ordered.columns else pd.NA,

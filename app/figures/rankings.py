@@ -118,3 +118,38 @@ def ranking_table(frame: pd.DataFrame, value_label: str) -> pd.DataFrame:
         # real (with its source) or demo, per value
         **({"Herkunft": frame["origin"]} if "origin" in frame.columns else {}),
     }).reset_index(drop=True)
+
+
+def peer_strip(frame: pd.DataFrame, label: str, decimals: int = 0, highlight: str | None = None,
+               median: float | None = None, *, attribution: str, demo: bool, height: int = 300) -> go.Figure:
+    """The whole peer group as one strip of dots (each authority a dot at its value, spread up and down so that
+    equal values stay visible), the chosen authority as a large dot labelled with its name and 'Platz X von Y',
+    the group median as a dashed line; the source line below, inside the figure."""
+    rows = frame.dropna(subset=["value"]).sort_values(["rank", "name"], kind="stable").reset_index(drop=True)
+    spread = [((i * 0.618034) % 1.0) - 0.5 for i in range(len(rows))]  # fixed, not random: the same every rerun
+    mine = rows["ars"] == highlight if highlight is not None else pd.Series(False, index=rows.index)
+    texts = [f"{number(r)}. {escape(n)}: {number(v, decimals)}"
+             for r, n, v in zip(rows["rank"], rows["name"], rows["value"], strict=True)]
+    fig = go.Figure(go.Scatter(
+        x=rows["value"].astype(float).tolist(), y=spread, mode="markers", name="Vergleichsgruppe",
+        marker={"color": BAR, "size": 7, "opacity": 0.45}, hovertext=texts, customdata=rows["ars"].tolist(),
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
+    if has_median := median is not None and not missing(median):
+        fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN,  # type: ignore[arg-type]
+                      annotation_text=f"Median {number(median, decimals)}", annotation_position="top")
+    if mine.any():
+        row = rows[mine].iloc[0]
+        where = position_text(row["rank"], row["peers"] if "peers" in rows else len(rows))
+        at = spread[int(rows.index[mine][0])]
+        fig.add_trace(go.Scatter(
+            x=[float(row["value"])], y=[at], mode="markers", name=escape(row["name"]),
+            marker={"color": HIGHLIGHT, "size": 16, "line": {"color": "white", "width": 2}}, showlegend=False,
+            hovertext=[f"{escape(row['name'])}: {where}"], hovertemplate="%{hovertext}<extra></extra>"))
+        fig.add_annotation(x=float(row["value"]), y=at, yref="y", text=f"<b>{escape(row['name'])}</b><br>{where}",
+                           showarrow=True, arrowhead=0, ay=-45, ax=0, font={"color": HIGHLIGHT},
+                           bgcolor="rgba(255,255,255,0.85)")
+    fig.update_yaxes(visible=False, range=[-0.7, 1.4 if mine.any() or has_median else 0.7], fixedrange=True)
+    fig.update_xaxes(title={"text": escape(label)}, zeroline=False)
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, separators=",.",
+                      plot_bgcolor="white")
+    return source_note(fig, attribution, demo)
