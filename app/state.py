@@ -124,6 +124,29 @@ def _memory_key(params: Sequence[Param]) -> str:
     return "_state_url::" + ",".join(p.key for p in params)
 
 
+# Streamlit's own URL parameters, not ours to judge
+RESERVED = frozenset({"embed", "embed_options"})
+
+
+def link_problems(params: Iterable[Param], query: Mapping[str, str | Sequence[str]]) -> list[str]:
+    """What a link holds that the page cannot use, in German: unknown parameters and parameters whose value is
+    no key, choice or number they allow (the page then shows its default). Values are never repeated."""
+    known = {p.name: p for p in params}
+    out: list[str] = []
+    for name, raw in query.items():
+        if name in RESERVED:
+            continue
+        param = known.get(name)
+        if param is None:  # named only when it is a plain word: a link's text is never echoed as it came
+            shown = f"„{name}“" if re.fullmatch(r"[a-z0-9_]{1,30}", name, flags=re.ASCII) else "ein Parameter"
+            out.append(f"{shown} (diese Seite kennt den Parameter nicht)")
+            continue
+        values = [raw] if isinstance(raw, str) else list(raw)
+        if any(str(v).strip() and param._one(v) is None for v in values):
+            out.append(f"„{name}“ (ungültiger Wert)")
+    return out
+
+
 def restore(params: Iterable[Param]) -> None:
     """URL -> widget keys. On the first run of a page every key comes from the URL (or its default).
     Later, the URL wins only when it was changed from outside (a link, st.switch_page with parameters);
@@ -134,6 +157,10 @@ def restore(params: Iterable[Param]) -> None:
     ours = {p.name: query[p.name] for p in params if p.name in query}
     last = st.session_state.get(_memory_key(params))
     from_outside = bool(ours) and last is not None and ours != last
+    problems = link_problems(params, query) if last is None or from_outside or set(query) - set(ours) else []
+    if problems:  # said in German, not silently replaced
+        st.warning("Der Link enthält Angaben, die diese Seite nicht verwenden kann: " + "; ".join(problems)
+                   + ". Angezeigt wird stattdessen die Standardansicht dafür.", icon=":material/link_off:")
     for p in params:
         if from_outside or p.key not in st.session_state:
             st.session_state[p.key] = p.parse(query.get(p.name))

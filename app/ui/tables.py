@@ -68,7 +68,19 @@ def localized(frame: pd.DataFrame, decimals: dict[str, int] | None = None,
                 out[col] = frame[col].round(places)
             kwargs = {"format": "%d" if PLAIN_INTEGER.search(str(col)) else "localized", **options.get(col, {})}
             config[col] = st.column_config.NumberColumn(**kwargs)
+        elif not pd.api.types.is_bool_dtype(frame[col]) and frame[col].dtype == object or isinstance(
+                frame[col].dtype, pd.StringDtype):
+            out[col] = missing_as_dash(frame[col])
     return out, config
+
+
+def missing_as_dash(values: pd.Series) -> pd.Series:
+    """A text column without the grid's English "None": missing text as '–', a missing link as an empty cell."""
+    present = values.dropna()
+    if len(present) == len(values) or not all(isinstance(v, str) for v in present):
+        return values  # nothing missing, or no text column (dates, mixed objects stay as they are)
+    links = len(present) > 0 and present.astype(str).str.startswith(("http://", "https://")).all()
+    return values.astype(object).where(values.notna(), "" if links else "–")
 
 
 def show_table(frame: pd.DataFrame, height: int | str = "auto", links: Iterable[str] = ()) -> None:
