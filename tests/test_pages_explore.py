@@ -82,7 +82,8 @@ def facts(db_path: Path) -> dict[str, object]:
             "dormitz": one("SELECT ars FROM region WHERE level = 'municipality' AND display_name = 'Dormitz'"),
             "dormitz_postcode": one("SELECT postcode FROM region WHERE level = 'municipality' "
                                     "AND display_name = 'Dormitz'"),
-            "forchheim": one("SELECT ars FROM region WHERE level = 'district' AND display_name = 'Forchheim, Landkreis'"),
+            "forchheim": one("SELECT ars FROM region WHERE level = 'district' "
+                             "AND display_name = 'Forchheim, Landkreis'"),
             "vg_member_inherited": one("SELECT count(*) FROM v_municipality_map WHERE inherited"),
             "peers_forchheim": one("SELECT max(peers) FROM v_ranks WHERE group_kind = 'district' "
                                    "AND group_key = '09474' AND measure = 'total'"),
