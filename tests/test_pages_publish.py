@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import data as appdb
 from app import exports
+from app.exports.headers import machine_names
 from app.formatting import number
 from app.ui.markdown import md
 from etl.build import BuildReport, run_build
@@ -60,9 +61,15 @@ def clicks(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
 
 
 def csv_excel(data: bytes) -> pd.DataFrame:
-    """A CSV for Excel read back, its ="0916…" key cells unwrapped to the plain key."""
-    return unwrap_excel_keys(pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig",
-                                         dtype={"ars": str}))
+    """A CSV for Excel read back (its German headers mapped back to machine names), its ="0916…" key cells
+    unwrapped to the plain key."""
+    read = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
+    headers = list(pd.read_csv(io.BytesIO(data), nrows=0, **read).columns)
+    names = machine_names(headers)
+    back = pd.read_csv(io.BytesIO(data), dtype={h: str for h, n in zip(headers, names, strict=True)
+                                                if exports.is_key_column(n)}, **read)
+    back = back.set_axis(names, axis=1)
+    return unwrap_excel_keys(back)
 
 
 def walk(node: object) -> Iterator[list]:
