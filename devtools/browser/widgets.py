@@ -56,7 +56,8 @@ def download_csv(page: Any, button_key: str) -> bytes:
         selector = page.locator(key(f"dlfmt-{slug}")).first
         if not selector.is_visible():
             page.locator("details", has=page.locator(key(f"dlfmt-{slug}"))).locator("summary").first.click()
-        change_and_rerun(page, f"dlfmt-{slug}", FORMATS[fmt][0])
+        selector.scroll_into_view_if_needed()
+        change_and_rerun(page, f"dlfmt-{slug}", FORMATS[fmt][0], search=FORMATS[fmt][0])
         page.locator(key(button_key)).first.wait_for()
     button = page.locator(f"{key(button_key)} button").first
     if not button.is_visible():
