@@ -134,7 +134,8 @@ def _log(build: Db, prov: exports.Provenance) -> None:
             state.keep_valid(REJECT_KIND, kinds)
             pick = st.selectbox("Art", kinds, key=REJECT_KIND.key, format_func=lambda k: k or "(alle)")
             shown = rejects if pick == ALL else rejects[rejects["kind"] == pick]
-            st.caption(f"{number(len(shown))} Zeilen. Die Spalte raw zeigt die Zeile, wie sie in der Datei stand.")
+            st.caption(f"{number(len(shown))} Zeilen, die aus importierten Dateien zuerst. Die Spalte raw zeigt "
+                       "die Zeile, wie sie in der Datei stand.")
             show_table(shown.rename(columns={"file": "Datei", "row_number": "Zeile", "reason": "Grund",
                                                        "kind": "Art"}), height=400)
             downloads.source_caption(reject_result.subset(shown))

@@ -171,6 +171,16 @@ def load_log(db: Db) -> Result | None:
     return _present(db, "load_log")
 
 
+@cached(max_entries=8)
 def rejects(db: Db) -> Result | None:
-    """The rows the build rejected, repaired or matched by name (None when the build has no such table)."""
-    return _present(db, "reject")
+    """The rows the build rejected, repaired or matched by name (None when the build has no such table); the rows
+    of analyst imports first, so the person who imported a file finds its rows above those of the official
+    sources."""
+    if "reject" not in existing_objects(db):
+        return None
+    spec = DOWNLOADABLE["reject"]
+    frame = query(db, """
+        SELECT r.* FROM reject r LEFT JOIN source s USING (source_id)
+        ORDER BY coalesce(s.kind = 'import', false) DESC, r.source_id, r.file, r.row_number, r.kind, r.reason,
+                 r.raw""")
+    return Result.of(db, frame, spec.facts, spec.kinds, spec.by_prefix)
