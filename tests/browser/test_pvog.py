@@ -13,17 +13,7 @@ import pytest
 from pvog_support import KOLBERMOOR, build_with_pvog
 from test_pvog_fetch import BAD_AIBLING
 
-from devtools.browser import (
-    SCREENSHOTS,
-    exceptions,
-    figure_data,
-    full_screenshot,
-    new_context,
-    open_app,
-    page_url,
-    streamlit_server,
-    wait_map_painted,
-)
+from devtools import browser as web
 
 pytestmark = pytest.mark.browser
 
@@ -38,20 +28,20 @@ GAP_TITLE = "Leistungen, die vergleichbare Gemeinden online anbieten und diese n
 def pvog_url(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("pvog_browser")
     db = build_with_pvog(folder, mirror)
-    with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db)}, folder / "server.log") as url:
+    with web.streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db)}, folder / "server.log") as url:
         yield url
 
 
 @pytest.mark.parametrize("width", [1400, 390])
 def test_karte_paints_the_federal_measure(browser: Any, pvog_url: str, width: int) -> None:
-    context = new_context(browser, viewport={"width": width, "height": 1000})
+    context = web.new_context(browser, viewport={"width": width, "height": 1000})
     try:
         page = context.new_page()
-        open_app(page, page_url(pvog_url, "Karte", {"ebene": "municipality", "land": "09",
+        web.open_app(page, web.page_url(pvog_url, "Karte", {"ebene": "municipality", "land": "09",
                                                     "kennzahl": "pvog_available"}))
-        wait_map_painted(page, MAP)
-        assert not exceptions(page)
-        trace = next(t for t in figure_data(page, MAP) if t.get("type") == "choroplethmap")
+        web.wait_map_painted(page, MAP)
+        assert not web.exceptions(page)
+        trace = next(t for t in web.figure_data(page, MAP) if t.get("type") == "choroplethmap")
         # hover rows: name, kind, value, ... (app/figures/maps.py) in the order of the locations; Kolbermoor: own 50
         # + 6 reaching it from Kreis, Land and Bund
         rows = page.evaluate(HOVER_JS, MAP)
@@ -60,25 +50,25 @@ def test_karte_paints_the_federal_measure(browser: Any, pvog_url: str, width: in
         assert "Abruf 01.07.2026" in " ".join(map(str, hover[BAD_AIBLING]))
         body = page.inner_text("body")
         assert "Online-Leistungen für Bürger verfügbar" in body and "keine Summe ihrer Gemeinden" in body
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        full_screenshot(page, SCREENSHOTS / f"pvog_karte_{width}.png", MAP)
+        web.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        web.full_screenshot(page, web.SCREENSHOTS / f"pvog_karte_{width}.png", MAP)
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("width", [1400, 390])
 def test_profile_lists_the_services_its_peers_offer(browser: Any, pvog_url: str, width: int) -> None:
-    context = new_context(browser, viewport={"width": width, "height": 1000})
+    context = web.new_context(browser, viewport={"width": width, "height": 1000})
     try:
         page = context.new_page()
-        open_app(page, page_url(pvog_url, "Gemeindeprofil", {"ars": BAD_AIBLING}))
-        assert not exceptions(page)
+        web.open_app(page, web.page_url(pvog_url, "Gemeindeprofil", {"ars": BAD_AIBLING}))
+        assert not web.exceptions(page)
         heading = page.get_by_text(GAP_TITLE)
         heading.scroll_into_view_if_needed()
         body = page.inner_text("body")
         assert "Online-Leistungen laut Dashboard Digitale Verwaltung (Bund)" in body
         assert "50 Leistungen, die mindestens die Hälfte der Vergleichsgemeinden" in body
         assert page.locator('[data-testid="stDataFrame"]').count() >= 1
-        page.screenshot(path=str(SCREENSHOTS / f"pvog_profil_{width}.png"), full_page=False)
+        page.screenshot(path=str(web.SCREENSHOTS / f"pvog_profil_{width}.png"), full_page=False)
     finally:
         context.close()
