@@ -15,8 +15,9 @@ from etl.german import parse_date
 from etl.keys import clean_key
 from etl.sources.reference import REFERENCE_DIR
 
-FIRST_AWARDEES = {"095640000000": "Nürnberg", "097610000000": "Augsburg", "092630000000": "Straubing",
-                  "093610000000": "Amberg", "091610000000": "Ingolstadt", "094610000000": "Bamberg",
+# display names as shown: a kreisfreie Stadt that shares its name with a Landkreis carries its type
+FIRST_AWARDEES = {"095640000000": "Nürnberg", "097610000000": "Augsburg, Stadt", "092630000000": "Straubing",
+                  "093610000000": "Amberg, Stadt", "091610000000": "Ingolstadt", "094610000000": "Bamberg, Stadt",
                   "096730141141": "Bad Königshofen i.Grabfeld"}
 PRESS = "compiled_from_press"
 
