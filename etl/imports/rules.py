@@ -7,13 +7,14 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from etl.german import format_number
 from etl.imports.parse import Note, ParsedFile
 
 RATE_TOLERANCE = 0.005
 
 
 def _euro(value: float) -> str:
-    return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " EUR"
+    return format_number(value) + " EUR"
 
 
 def _percent(value: float) -> str:

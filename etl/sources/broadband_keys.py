@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from etl.german import format_number
 from etl.keys import name_key
 from etl.regions import display_name
 
@@ -45,7 +46,7 @@ class KeyMatch:
 
 
 def _fmt_area(value: float | None) -> str:
-    return "?" if value is None else f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return "?" if value is None else format_number(value, 1)
 
 
 def match_keys(file_keys: list[str], regions: pd.DataFrame, older: dict[str, OldKey]) -> KeyMatch:

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from etl.german import format_number
+
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1, "unknown": 0}
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
           "November", "Dezember")
@@ -101,7 +103,7 @@ def parse_amount(cell: str | None, precision_cell: str | None) -> tuple[float | 
 
 
 def german_number(value: float) -> str:
-    whole = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    whole = format_number(value)
     return whole[:-3] if whole.endswith(",00") else whole
 
 
