@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from devtools.browser.chromium import runs_finished, wait_rerun
+from devtools.browser.chromium import SETTLED_JS, TIMEOUT_MS, runs_finished, wait_rerun
+
+ATTEMPTS = 3
+RETRY_MS = 15_000  # an option the list shows appears within a second; after 15 s the list was redrawn away
 
 
 def key(name: str) -> str:
@@ -18,14 +21,27 @@ def choose(page: Any, widget_key: str, option: str, search: str | None = None) -
     """Pick an option of a selectbox (a react-aria combobox in Streamlit 1.67) by its visible text;
     `search` is typed first to filter a long list. The pointer first leaves the page content, as a user's does
     on the way to the widget: an element toolbar shown on hover (a table's) may otherwise cover the widget."""
-    page.mouse.move(0, 0)
-    if search:
-        box = page.locator(f"{key(widget_key)} input[role='combobox']").first
-        box.click()
-        box.fill(search)
-    else:
-        page.locator(f"{key(widget_key)} button[aria-haspopup='listbox']").first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # devtools.warmup runs without playwright
+
+    for attempt in range(ATTEMPTS):
+        page.mouse.move(0, 0)
+        if search:
+            box = page.locator(f"{key(widget_key)} input[role='combobox']").first
+            box.click()
+            box.fill(search)
+        else:
+            page.locator(f"{key(widget_key)} button[aria-haspopup='listbox']").first.click()
+        last = attempt == ATTEMPTS - 1
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=TIMEOUT_MS if last else RETRY_MS)
+            return
+        except PlaywrightTimeout:
+            if last:
+                raise
+            # a run that ended after the page looked settled (a permalink's second run) redraws the widget and
+            # closes its list under the typing: close what is open, wait for the page to settle, try again
+            page.keyboard.press("Escape")
+            page.wait_for_function(SETTLED_JS, arg=0, timeout=TIMEOUT_MS, polling=50)
 
 
 def selectbox_value(page: Any, widget_key: str) -> str:
