@@ -366,6 +366,13 @@ def test_top_bottom_bars_highlight_and_median() -> None:
     assert fig.layout.xaxis.range == fig.layout.xaxis2.range
 
 
+def test_bar_labels_name_the_type_of_an_authority_named_after_its_area() -> None:
+    assert rankings.bar_label(40, "Freyung-Grafenau", "Landkreis") == "40. Freyung-Grafenau (Landkreis)"
+    assert rankings.bar_label(7, "Regensburg, Landkreis", "Landkreis") == "7. Regensburg, Landkreis"
+    assert rankings.bar_label(2, "Oberbayern", "Bezirk") == "2. Oberbayern (Bezirk)"
+    assert rankings.bar_label(1234, "Dormitz", "kreisangehörige Gemeinde") == "1.234. Dormitz"
+
+
 def test_history_chart_stacks_municipal_and_central() -> None:
     history = pd.DataFrame({"ars": ["1"] * 3, "as_of": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
                             "municipal": [1, 2, 3], "central": [10, 10, 12], "total": [11, 12, 15]})

@@ -60,9 +60,16 @@ def top_bottom(frame: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataF
     return top, bottom
 
 
+# the authorities whose name alone is a place's: a Verwaltungsgemeinschaft often shares its seat's name, and a
+# Landratsamt or Bezirk is named after its area ("Freyung-Grafenau" ranked among Gemeinden reads as a town)
+TYPE_MARK = {"Verwaltungsgemeinschaft": "VG", "Landkreis": "Landkreis", "Bezirk": "Bezirk"}
+
+
 def bar_label(rank: object, name: str, authority_type: object = None) -> str:
-    """'12. Dormitz' (a Verwaltungsgemeinschaft marked '(VG)', since it often shares its seat's name)."""
-    suffix = " (VG)" if authority_type == "Verwaltungsgemeinschaft" else ""
+    """'12. Dormitz', '3. Dormitz (VG)', '40. Freyung-Grafenau (Landkreis)'; a name that already says its type
+    ("Regensburg, Landkreis") keeps it once."""
+    mark = TYPE_MARK.get(authority_type) if isinstance(authority_type, str) else None
+    suffix = f" ({mark})" if mark and not str(name).endswith(f", {authority_type}") else ""
     return f"{number(rank)}. {escape(name)}{suffix}"
 
 
