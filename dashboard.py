@@ -16,7 +16,7 @@ from app.ui import build as guard
 from app.ui import context as context_ui
 from app.ui import release as release_ui
 from app.ui.markdown import md
-from app.ui.tables import localized
+from app.ui.tables import NO_VALUE, localized
 
 st.set_page_config(page_title="Digitalmonitor Kommunen", page_icon="🏛️", layout="wide")
 
@@ -84,7 +84,7 @@ def _start() -> None:
                                           "gemeindefreie_gebiete": "gemeindefreie Gebiete",
                                           "einwohner": "Einwohner"}).drop(columns=["ars"])
         shown, config = localized(table)  # no Styler (issue 16)
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, column_config=config)
         st.caption(md(start_q.register_attribution(build)))
 
     st.subheader("Zuletzt ausgezeichnet: Digitales Amt")
@@ -96,7 +96,8 @@ def _start() -> None:
                                                         strict=True)],
             Demodaten=recent["is_demo"]).rename(columns={"name": "Behörde", "kind": "Art", "source_url": "Quelle"})
         st.dataframe(shown[["Behörde", "Art", "ausgezeichnet", "Demodaten", "Quelle"]].head(12), hide_index=True,
-                     width="stretch", column_config={"Quelle": st.column_config.LinkColumn("Quelle")})
+                     width="stretch", placeholder=NO_VALUE,
+                     column_config={"Quelle": st.column_config.LinkColumn("Quelle")})
         st.caption(md(f"{number(len(recent))} Auszeichnungen in den letzten sechs Monaten der Daten. "
                       + digitales_amt.recent_award_list(build).attribution))
 

@@ -20,7 +20,7 @@ from app.ui import build as guard
 from app.ui import downloads
 from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
-from app.ui.tables import localized, measure_columns
+from app.ui.tables import NO_VALUE, localized, measure_columns
 from core.measures import BROADBAND_MEASURES, MAP_MEASURES, PVOG_MEASURES, measure, on_level
 
 st.set_page_config(page_title="Karte – Digitalmonitor Kommunen", page_icon="🗺️", layout="wide")
@@ -174,7 +174,7 @@ def main() -> None:
         shown, numbers = _table(build, level, measure_key, land_key, kreistyp)
         value_col = spec.column
         st.dataframe(
-            shown, hide_index=True, width="stretch", height=MAP_HEIGHT - 40, key="karte_table",
+            shown, hide_index=True, width="stretch", placeholder=NO_VALUE, height=MAP_HEIGHT - 40, key="karte_table",
             column_config={**numbers,
                            "Name": st.column_config.TextColumn(width="medium"),
                            # a category (Digitales-Amt status) is text: narrow as well

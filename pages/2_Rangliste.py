@@ -23,7 +23,7 @@ from app.ui import build as guard
 from app.ui import downloads
 from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
-from app.ui.tables import localized, measure_columns
+from app.ui.tables import NO_VALUE, localized, measure_columns
 from core.measures import PVOG_MEASURES, RANK_MEASURES, Measure, measure
 
 st.set_page_config(page_title="Rangliste – Digitalmonitor Kommunen", page_icon="🏆", layout="wide")
@@ -60,7 +60,7 @@ def _table_block(build: Db, result: Result, spec: Measure, mine: str | None, gro
     table["Rangänderung"] = table["Rangänderung"].map(rank_change_text)  # ▲ 3 / ▼ 1 / = 0 / –
     shown, numbers = localized(table, measure_columns(spec, label, "Median der Vergleichsgruppe"),
                                {"Rang": {"width": "small"}})
-    st.dataframe(shown, hide_index=True, width="stretch", height=480, key="rang_table",
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, height=480, key="rang_table",
                  column_config={**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(
                      width="small", help="die hervorgehobene Behörde"),
                      "Rangänderung": st.column_config.TextColumn(

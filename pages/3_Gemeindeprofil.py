@@ -20,7 +20,7 @@ from app.ui import pvog as pvog_ui
 from app.ui import release as release_ui
 from app.ui import search as search_ui
 from app.ui.markdown import md
-from app.ui.tables import german
+from app.ui.tables import NO_VALUE, german
 from core.measures import MEASURES
 
 st.set_page_config(page_title="Gemeindeprofil – Digitalmonitor Kommunen", page_icon="🏘️", layout="wide")
@@ -134,7 +134,7 @@ def _grants_block(result: Result, latest: pd.Series) -> None:
                                                      strict=True)],
         "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Quelle": grants["source_url"],
     })
-    st.dataframe(german(table), hide_index=True, width="stretch", key="profil_foerderung",
+    st.dataframe(german(table), hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_foerderung",
                  column_config={"Quelle": st.column_config.LinkColumn(display_text="Quelle")})
     st.caption(md(f"Daten: {result.attribution}."))
 
@@ -154,7 +154,7 @@ def _ranks_block(build: registry.Db, data: Profile, row: pd.Series) -> None:
             "Rangänderung": [rank_change_text(c) for c in shown["rank_change"]],
             "Wert": [_measure_text(v, m) for v, m in zip(shown["value"], shown["measure"], strict=True)],
         })
-        st.dataframe(table, hide_index=True, width="stretch", key="profil_raenge")
+        st.dataframe(table, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_raenge")
     if not peers.empty and len(peers) > 1:
         where = row["district_name"] if isinstance(row["district_name"], str) else row["state_name"]
         st.markdown(md(f"Gleiche Größenklasse ({row['size_class']}) und gleicher Behördentyp in {where}:"))
@@ -164,7 +164,7 @@ def _ranks_block(build: registry.Db, data: Profile, row: pd.Series) -> None:
             "Online-Verfahren": peers["total"], "je 10.000 Einwohner": peers["total_per_10k"],
             "Profil": [f"Gemeindeprofil?ars={a}" for a in peers["ars"]],
         })
-        st.dataframe(german(table), hide_index=True, width="stretch",
+        st.dataframe(german(table), hide_index=True, width="stretch", placeholder=NO_VALUE,
                      key="profil_nachbarn",
                      column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
     st.caption(md(f"Daten: {data.ranks.attribution}. Einwohner: {start.register_attribution(build)}."))
@@ -207,7 +207,8 @@ def _compare_block(build: registry.Db, ars: str, row: pd.Series, peers: pd.DataF
     if demo:
         st.caption("Der Vergleich enthält Demodaten.")
     table = compare_table(facts)
-    st.dataframe(table, width="stretch", key="profil_vergleich_tabelle", height=(len(table) + 1) * 35 + 3)
+    st.dataframe(table, width="stretch", placeholder=NO_VALUE, key="profil_vergleich_tabelle",
+                 height=(len(table) + 1) * 35 + 3)
     if not history.empty:
         fig = compare_history_chart(history, distinct_names(facts), attribution=history_result.attribution,
                                     demo=history_result.demo)
@@ -262,7 +263,7 @@ def main() -> None:
         st.dataframe(german(pd.DataFrame({"Name": members["name"], "Art": members["kind"],
                                           "Einwohner": members["population"], "Fläche (km²)": members["area_km2"],
                                           "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]})),
-                     hide_index=True, width="stretch", key="profil_mitglieder",
+                     hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_mitglieder",
                      column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
         st.caption(md(f"Daten: {start.register_attribution(build)}."))
     _compare_block(build, ars, row, data.peers)

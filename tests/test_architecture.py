@@ -241,6 +241,22 @@ def test_no_page_or_app_module_renders_html() -> None:
     assert len(files) > 10 and found == []
 
 
+def grids_without_placeholder(path: Path) -> list[int]:
+    """Lines of st.dataframe calls that leave a missing value to Streamlit's default text, the English "None"."""
+    return [node.lineno for node in ast.walk(tree(path)) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == "dataframe"
+            and getattr(node.func.value, "id", "") == "st" and "placeholder" not in {k.arg for k in node.keywords}]
+
+
+def test_every_grid_shows_a_missing_value_as_a_dash(tmp_path: Path) -> None:
+    files = [ROOT / "dashboard.py", *python_files("pages", "app")]
+    calls = sum(ast.unparse(tree(p)).count("st.dataframe(") for p in files)
+    assert calls >= 10 and [f"{relative(p)}:{line}" for p in files for line in grids_without_placeholder(p)] == []
+    sample = tmp_path / "sample.py"
+    sample.write_text("st.dataframe(frame, width='stretch')\nst.dataframe(frame, placeholder=NO_VALUE)\n")
+    assert grids_without_placeholder(sample) == [1]
+
+
 # --------------------------------------------------------------------------------------------- parts and sizes
 
 def imports_of(files: Iterable[Path], forbidden: set[str]) -> list[str]:

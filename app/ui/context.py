@@ -13,7 +13,7 @@ from app.data.registry import Db
 from app.formatting import number
 from app.frames import missing
 from app.ui.markdown import md
-from app.ui.tables import german, localized
+from app.ui.tables import NO_VALUE, german, localized
 from core.measures import BROADBAND_MEASURES, measure
 
 NO_DATA = "keine Daten"
@@ -82,7 +82,8 @@ def smart_city_section(build: Db, ars: str) -> None:
         "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]],
         "Quelle": rows["source_url"],
     })
-    st.dataframe(german(table, {SCORE: 1}), hide_index=True, width="stretch", key="profil_smart_city",
+    st.dataframe(german(table, {SCORE: 1}), hide_index=True, width="stretch", placeholder=NO_VALUE,
+                 key="profil_smart_city",
                  column_config={"Quelle": st.column_config.LinkColumn(display_text="Quelle")})
     st.caption(md(f"Smart City Index des Bitkom: Rang unter den deutschen Großstädten. Daten: {result.attribution}."))
 
@@ -149,12 +150,14 @@ def start_indices(build: Db) -> None:
         year, frame, config, source = first
         with left:
             st.subheader(f"{context.BITKOM_TITLE} {year}")
-            st.dataframe(frame, hide_index=True, width="stretch", key="start_laenderindex", column_config=config)
+            st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_VALUE,
+                         key="start_laenderindex", column_config=config)
             st.caption(md(f"Digitalisierung der Länder insgesamt, keine Zählung von Online-Verfahren. "
                           f"Daten: {source}."))
     if second is not None:
         year, frame, config, source = second
         with right:
             st.subheader(f"{context.SMART_CITY_TITLE} {year}: die ersten zehn")
-            st.dataframe(frame, hide_index=True, width="stretch", key="start_smart_city", column_config=config)
+            st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_VALUE,
+                         key="start_smart_city", column_config=config)
             st.caption(md(f"Rang unter den deutschen Großstädten. Daten: {source}."))

@@ -9,7 +9,7 @@ from app.data import release
 from app.data.registry import Db
 from app.formatting import day
 from app.ui.markdown import md
-from app.ui.tables import german
+from app.ui.tables import NO_VALUE, german
 
 CHANGE_COLUMNS = {"change": "Änderung", "name": "Behörde", "subject": "Betrifft", "before": "vorher",
                   "after": "jetzt", "as_of": "Stand", "source_url": "Quelle"}
@@ -38,7 +38,7 @@ def whats_new(build: Db, limit: int = 12) -> None:
         return
     shown = changes.assign(as_of=[day(d) for d in changes["as_of"]])
     shown = shown[list(CHANGE_COLUMNS)].rename(columns=CHANGE_COLUMNS)
-    st.dataframe(german(shown.head(limit)), hide_index=True, width="stretch",
+    st.dataframe(german(shown.head(limit)), hide_index=True, width="stretch", placeholder=NO_VALUE,
                  column_config={"Quelle": st.column_config.LinkColumn("Quelle")})
     feed = next((url for label, url, _ in release.links(build) if label.endswith("Atom-Feed")), None)
     st.caption(md(f"{len(changes)} Änderungen gegenüber der vorigen Veröffentlichung.")

@@ -12,6 +12,9 @@ from pandas.io.formats.style import Styler
 
 from core.measures import Measure
 
+# a missing value in every grid (Streamlit's own default is the English "None"): st.dataframe(placeholder=...)
+NO_VALUE = "–"
+
 # identifier-like integer columns (years, row numbers): shown as 2021, never as 2.021
 PLAIN_INTEGER = re.compile(r"(?:^|_)(?:year|jahr|row_number)$|^zeile$", re.IGNORECASE)
 
@@ -43,10 +46,10 @@ def german(frame: pd.DataFrame, decimals: dict[str, int] | None = None) -> Style
     for col in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
             if PLAIN_INTEGER.search(str(col)):
-                styler = styler.format(_plain_integer, na_rep="–", subset=[col])
+                styler = styler.format(_plain_integer, na_rep=NO_VALUE, subset=[col])
             else:
                 styler = styler.format(precision=decimals.get(col, 0), thousands=".", decimal=",",
-                                       na_rep="–", subset=[col])
+                                       na_rep=NO_VALUE, subset=[col])
     return styler
 
 
@@ -80,7 +83,7 @@ def missing_as_dash(values: pd.Series) -> pd.Series:
     if len(present) == len(values) or not all(isinstance(v, str) for v in present):
         return values  # nothing missing, or no text column (dates, mixed objects stay as they are)
     links = len(present) > 0 and present.astype(str).str.startswith(("http://", "https://")).all()
-    return values.astype(object).where(values.notna(), "" if links else "–")
+    return values.astype(object).where(values.notna(), "" if links else NO_VALUE)
 
 
 def show_table(frame: pd.DataFrame, height: int | str = "auto", links: Iterable[str] = ()) -> None:
@@ -93,5 +96,5 @@ def show_table(frame: pd.DataFrame, height: int | str = "auto", links: Iterable[
     for col in links:
         if col in frame.columns:
             config[col] = st.column_config.LinkColumn(display_text="Quelle")
-    st.dataframe(shown, hide_index=True, width="stretch", height=height,  # type: ignore[arg-type]
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, height=height,  # type: ignore[arg-type]
                  column_config=config or None)
