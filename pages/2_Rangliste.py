@@ -11,6 +11,7 @@ from app.data import pvog, rankings, start
 from app.data.provenance import Result
 from app.data.registry import Db
 from app.figures.rankings import (
+    around,
     latest_date_text,
     peer_strip,
     position_text,
@@ -60,13 +61,20 @@ def _table_block(build: Db, result: Result, spec: Measure, mine: str | None, gro
     table["Rangänderung"] = table["Rangänderung"].map(rank_change_text)  # ▲ 3 / ▼ 1 / = 0 / –
     shown, numbers = localized(table, measure_columns(spec, label, "Median der Vergleichsgruppe"),
                                {"Rang": {"width": "small"}})
+    config = {**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(width="small", help="die hervorgehobene Behörde"),
+              "Rangänderung": st.column_config.TextColumn(
+                  width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)"),
+              "Herkunft": st.column_config.TextColumn(width="medium", help="echt (mit Quelle) oder Demodaten, je Wert")}
+    if mine is not None:  # where the chosen authority stands, without scrolling the whole list to it
+        near = around(shown, shown["Ihre Wahl"])
+        if not near.empty:
+            st.markdown(f"**Ihre Wahl in der Rangliste** (Zeilen {number(near.index[0] + 1)} bis "
+                        f"{number(near.index[-1] + 1)} von {number(len(shown))})")
+            st.dataframe(near, hide_index=True, width="stretch", placeholder=NO_VALUE, key="rang_umfeld",
+                         column_config=config)
+            st.markdown("**Die ganze Rangliste**")
     st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, height=480, key="rang_table",
-                 column_config={**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(
-                     width="small", help="die hervorgehobene Behörde"),
-                     "Rangänderung": st.column_config.TextColumn(
-                         width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)"),
-                     "Herkunft": st.column_config.TextColumn(
-                         width="medium", help="echt (mit Quelle) oder Demodaten, je Wert")})
+                 column_config=config)
     st.caption(md(f"Daten: {sources}. Einwohner: {start.register_attribution(build)}."))
     with st.expander("Daten herunterladen", icon=":material/download:"):
         export = frame[["ars", "name", "authority_type", "size_class", "district_name", "population", "value",

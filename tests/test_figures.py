@@ -366,6 +366,15 @@ def test_top_bottom_bars_highlight_and_median() -> None:
     assert fig.layout.xaxis.range == fig.layout.xaxis2.range
 
 
+def test_around_gives_the_chosen_row_with_its_neighbours_at_either_end_too() -> None:
+    table = pd.DataFrame({"Rang": range(1, 21)})
+    chosen = table["Rang"] == 10
+    assert rankings.around(table, chosen, 3)["Rang"].tolist() == [7, 8, 9, 10, 11, 12, 13]
+    assert rankings.around(table, table["Rang"] == 1, 3)["Rang"].tolist() == [1, 2, 3, 4]
+    assert rankings.around(table, table["Rang"] == 20, 3)["Rang"].tolist() == [17, 18, 19, 20]
+    assert rankings.around(table, table["Rang"] == 99).empty
+
+
 def test_bar_labels_name_the_type_of_an_authority_named_after_its_area() -> None:
     assert rankings.bar_label(40, "Freyung-Grafenau", "Landkreis") == "40. Freyung-Grafenau (Landkreis)"
     assert rankings.bar_label(7, "Regensburg, Landkreis", "Landkreis") == "7. Regensburg, Landkreis"

@@ -460,8 +460,12 @@ def test_every_page_without_a_database_says_how_to_build_one(page: str | None, t
 
 def test_rangliste_marks_exactly_the_chosen_row(app_db: Path) -> None:
     at = open_page(RANGLISTE, land="09", gemeinde="091620000000")
-    table = [d.value for d in at.dataframe if "Ihre Wahl" in d.value.columns][0]
+    near, table = [d.value for d in at.dataframe if "Ihre Wahl" in d.value.columns]
     assert table["Ihre Wahl"].sum() == 1
+    # above the whole list: the chosen row among the five before and after it, as they stand in the list
+    at_row = int(table.index[table["Ihre Wahl"]][0])
+    assert near.equals(table.iloc[max(0, at_row - 5):at_row + 6]) and near["Ihre Wahl"].sum() == 1
+    assert any("Zeilen" in m.value and f"von {len(table)}" in m.value.replace(".", "") for m in at.markdown)
     assert table.loc[table["Ihre Wahl"], "Name"].tolist() == ["München, Stadt"]
     assert table["Rang"].is_monotonic_increasing and pd.api.types.is_integer_dtype(table["Einwohner"])  # numbers
     plain = open_page(RANGLISTE, land="09")
