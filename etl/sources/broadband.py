@@ -194,7 +194,16 @@ def load(ctx: BuildContext) -> list[StepResult]:
             f"{with_value} von {len(rows)} Gemeinden mit Wert; {changed} Schlüsseländerungen übernommen; "
             f"{len(match.bezirk_rows)} Stadtbezirkszeilen nicht verwendet (Gesamtstadt); "
             f"{sum(r['file'] == name for r in rejects)} Zeilen abgewiesen; "
-            f"{len(keys)} Schlüssel ohne heutige Gemeinde: "
-            + (", ".join(keys) if keys else "keine")))
+            f"{len(keys)} Schlüssel ohne heutige Gemeinde" + _examples(keys)))
     return results
 
+
+SHOWN_KEYS = 8  # the summary names a few; the reject table and report list every one
+
+
+def _examples(keys: list[str]) -> str:
+    """': 16066062, 16066067, … (alle im Ablehnungsbericht)' instead of a thousand keys in the summary."""
+    if not keys:
+        return ""
+    more = " … (alle im Ablehnungsbericht)" if len(keys) > SHOWN_KEYS else ""
+    return ": " + ", ".join(keys[:SHOWN_KEYS]) + more
