@@ -47,6 +47,25 @@ def build_report(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Buil
 
 
 @pytest.fixture(scope="session")
+def real_build_report(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> BuildReport:
+    """One build as DEMO=0 makes it (real sources only), shared by the tests that read it and never change it."""
+    from etl.build import run_build
+    from etl.context import BuildOptions
+
+    folder = tmp_path_factory.mktemp("real_build")
+    return run_build(BuildOptions(db=folder / "dm.duckdb", mirror=mirror, demo=False, reports_dir=folder / "r"))
+
+
+@pytest.fixture(scope="session")
+def pvog_db_path(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
+    """One build with the Open-PVOG fixture days fetched from a local server (tests/pvog_support.py), shared by
+    the page and browser tests of the federal measures; the published path."""
+    from pvog_support import build_with_pvog
+
+    return build_with_pvog(tmp_path_factory.mktemp("pvog_build"), mirror)
+
+
+@pytest.fixture(scope="session")
 def db_path(build_report: BuildReport) -> Path:
     """The published (symlinked) database path of the session build."""
     return build_report.published

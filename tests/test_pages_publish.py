@@ -24,8 +24,7 @@ from app import exports
 from app.exports.headers import machine_names
 from app.formatting import number
 from app.ui.markdown import md
-from etl.build import BuildReport, run_build
-from etl.context import BuildOptions
+from etl.build import BuildReport
 
 PAGES = ("pages/4_Foerderung.py", "pages/5_Digitales_Amt.py", "pages/6_Daten.py")
 
@@ -122,12 +121,10 @@ def test_page_runs_and_shows_the_demo_banner(build: appdb.Db, page: str) -> None
     assert at.title[0].value in ("Förderung", "Digitales Amt", "Daten")
 
 
-@pytest.fixture(scope="module")
-def real_build(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> BuildReport:
+@pytest.fixture
+def real_build(real_build_report: BuildReport) -> BuildReport:
     """A build without demo data (reference facts only)."""
-    folder = tmp_path_factory.mktemp("real_build")
-    return run_build(BuildOptions(db=folder / "dm.duckdb", mirror=mirror, demo=False,
-                                  reports_dir=folder / "reports"))
+    return real_build_report
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from app_support import ok, open_page, run, table
-from pvog_support import KOLBERMOOR, ROSENHEIM, build_with_pvog
+from pvog_support import KOLBERMOOR, ROSENHEIM
 from test_pvog_fetch import BAD_AIBLING, NUERNBERG
 
 from app.style import DEMO_LABEL
@@ -24,9 +24,9 @@ AVAILABLE = measure("pvog_available").column
 NO_DATA = "keine Daten des Dashboards Digitale Verwaltung"
 
 
-@pytest.fixture(scope="module")
-def pvog_build(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
-    return build_with_pvog(tmp_path_factory.mktemp("pvog_pages"), mirror)
+@pytest.fixture
+def pvog_build(pvog_db_path: Path) -> Path:
+    return pvog_db_path
 
 
 @pytest.fixture
@@ -115,12 +115,12 @@ def test_daten_offers_the_pvog_tables_with_source_and_licence_note(on_pvog: Path
 
 
 @pytest.fixture(scope="module")
-def no_pvog_build(pvog_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def no_pvog_build(pvog_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the real build with every federal value removed: what a build without PVOG data holds."""
     import duckdb
 
     copy = tmp_path_factory.mktemp("no_pvog") / "digitalmonitor-nopvog.duckdb"
-    shutil.copyfile(pvog_build.resolve(), copy)
+    shutil.copyfile(pvog_db_path.resolve(), copy)
     con = duckdb.connect(str(copy))
     con.execute("DELETE FROM pvog_count; DELETE FROM pvog_available; DELETE FROM pvog_service; "
                 "DELETE FROM pvog_count_topic; DELETE FROM pvog_peer_service; DELETE FROM pvog_snapshot; "

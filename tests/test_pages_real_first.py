@@ -141,14 +141,10 @@ def test_start_shows_real_broadband_first_and_the_indices(app_db: Path) -> None:
     assert any(s.value.startswith("Smart City Index") for s in at.subheader)
 
 
-@pytest.fixture(scope="module")
-def no_demo(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> BuildReport:
+@pytest.fixture
+def no_demo(real_build_report: BuildReport) -> BuildReport:
     """A build as DEMO=0 makes it: real sources only."""
-    from etl.build import run_build
-    from etl.context import BuildOptions
-
-    folder = tmp_path_factory.mktemp("no_demo")
-    return run_build(BuildOptions(db=folder / "dm.duckdb", mirror=mirror, demo=False, reports_dir=folder / "r"))
+    return real_build_report
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p or "Start" for p in PAGES])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pvog_support import KOLBERMOOR, build_with_pvog
+from pvog_support import KOLBERMOOR
 from test_pvog_fetch import BAD_AIBLING
 
 from devtools import browser as web
@@ -25,10 +25,10 @@ GAP_TITLE = "Leistungen, die vergleichbare Gemeinden online anbieten und diese n
 
 
 @pytest.fixture(scope="module")
-def pvog_url(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[str]:
+def pvog_url(tmp_path_factory: pytest.TempPathFactory, pvog_db_path: Path) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("pvog_browser")
-    db = build_with_pvog(folder, mirror)
-    with web.streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db)}, folder / "server.log") as url:
+    with web.streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(pvog_db_path)},
+                              folder / "server.log") as url:
         yield url
 
 
