@@ -147,6 +147,14 @@ def link_problems(params: Iterable[Param], query: Mapping[str, str | Sequence[st
     return out
 
 
+LINK_RUN = "_state_link_run"
+
+
+def _link_warning(problems: Sequence[str]) -> None:
+    st.warning("Der Link enthält Angaben, die diese Seite nicht verwenden kann: " + "; ".join(problems)
+               + ". Angezeigt wird stattdessen die Standardansicht dafür.", icon=":material/link_off:")
+
+
 def restore(params: Iterable[Param]) -> None:
     """URL -> widget keys. On the first run of a page every key comes from the URL (or its default).
     Later, the URL wins only when it was changed from outside (a link, st.switch_page with parameters);
@@ -157,10 +165,11 @@ def restore(params: Iterable[Param]) -> None:
     ours = {p.name: query[p.name] for p in params if p.name in query}
     last = st.session_state.get(_memory_key(params))
     from_outside = bool(ours) and last is not None and ours != last
+    # this run took its view from a link: keep_valid then says so when the data has no such value either
+    st.session_state[LINK_RUN] = last is None or from_outside
     problems = link_problems(params, query) if last is None or from_outside or set(query) - set(ours) else []
     if problems:  # said in German, not silently replaced
-        st.warning("Der Link enthält Angaben, die diese Seite nicht verwenden kann: " + "; ".join(problems)
-                   + ". Angezeigt wird stattdessen die Standardansicht dafür.", icon=":material/link_off:")
+        _link_warning(problems)
     for p in params:
         if from_outside or p.key not in st.session_state:
             st.session_state[p.key] = p.parse(query.get(p.name))
@@ -179,12 +188,18 @@ def keep_valid(param: Param, options: Sequence[Any], fallback: Any = None) -> An
     allowed = list(options)
     if param.many:
         kept = [v for v in (value or []) if v in allowed]
+        linked = st.query_params.get_all(param.name) if st.session_state.get(LINK_RUN) else []
+        if any(str(v) in linked for v in (value or []) if v not in allowed):
+            _link_warning([f"„{param.name}“ (gibt es in den Daten dieser Auswahl nicht)"])
         if param.max_items:
             kept = kept[: param.max_items]
         if kept != value:
             st.session_state[param.key] = kept
         return kept
     if value not in allowed:
+        # a well-formed value the data does not hold (land=99, a town outside the chosen Land), from the link
+        if st.session_state.get(LINK_RUN) and param.to_url(value) in st.query_params.get_all(param.name):
+            _link_warning([f"„{param.name}“ (gibt es in den Daten dieser Auswahl nicht)"])
         if fallback in allowed:
             value = fallback
         elif param.default in allowed:

@@ -42,3 +42,24 @@ def test_link_problems_names_each_value() -> None:
     assert got == ["„ars“ (ungültiger Wert)", "„q“ (diese Seite kennt den Parameter nicht)",
                    "ein Parameter (diese Seite kennt den Parameter nicht)"]
     assert state.link_problems([level], {"ebene": "district", "embed": "true"}) == []
+
+
+DATA_VALUES = {"pages/1_Karte.py": ({"land": "99"}, "land"),
+               "pages/2_Rangliste.py": ({"land": "09", "gemeinde": "010010000000"}, "gemeinde"),  # Flensburg
+               "pages/5_Digitales_Amt.py": ({"kreis": "09999"}, "kreis")}
+
+
+@pytest.mark.parametrize("page", list(DATA_VALUES))
+def test_a_well_formed_value_the_data_lacks_is_answered_too(app_db: Path, page: str) -> None:
+    """land=99 looks like a Land key and passes the link check; the data has no such Land."""
+    query, name = DATA_VALUES[page]
+    at = open_page(page, **query)
+    assert not at.exception
+    assert MESSAGE in _warnings(at) and f"„{name}“ (gibt es in den Daten dieser Auswahl nicht)" in _warnings(at)
+
+
+def test_a_value_the_reader_made_invalid_is_not_blamed_on_the_link(app_db: Path) -> None:
+    at = open_page("pages/2_Rangliste.py", land="09", gemeinde="091620000000")  # München
+    assert MESSAGE not in _warnings(at) and at.selectbox(key="rang_gemeinde").value == "091620000000"
+    at.selectbox(key="rang_kreis").set_value("09474").run()  # München is no authority of the Kreis Forchheim
+    assert MESSAGE not in _warnings(at) and at.selectbox(key="rang_gemeinde").value is None
