@@ -21,7 +21,7 @@ from app.ui import downloads
 from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
 from app.ui.tables import NO_VALUE, localized, measure_columns
-from core.measures import BROADBAND_MEASURES, MAP_MEASURES, PVOG_MEASURES, measure, on_level
+from core.measures import BROADBAND_MEASURES, MAP_MEASURES, PVOG_MEASURES, Measure, measure, on_level
 
 st.set_page_config(page_title="Karte – Digitalmonitor Kommunen", page_icon="🗺️", layout="wide")
 
@@ -98,17 +98,10 @@ def _tapped(key: str, name: str, value_text: str) -> None:
         st.switch_page(PROFILE_PAGE, query_params={"ars": key})
 
 
-def main() -> None:
-    target = st.session_state.pop("_karte_profile", None)
-    if target:
-        st.switch_page(PROFILE_PAGE, query_params={"ars": target})
-    st.title("Karte")
-    build = guard.require_build()
-
-    state.restore(PARAMS)
-    states = start.states(build)
-    names = dict(zip(states["ars"], states["name"], strict=True))
-    land_options = [GERMANY, *states["ars"]]
+def _filters(names: dict[str, str]) -> tuple[str, str, str, str, int, str]:
+    """The filter row (and, at Kreis level, the Kreistyp) from the URL/widgets: level, measure, Land, class
+    scheme, class count and Kreistyp; the measure's caveat where it is chosen."""
+    land_options = [GERMANY, *names]
     state.keep_valid(LAND, land_options)
     level = state.value(LEVEL)
     state.keep_valid(MEASURE, on_level(level), fallback=map_q.measure_for(level, state.value(MEASURE)))
@@ -135,6 +128,30 @@ def main() -> None:
                                  "ist eine Behörde: getrennt verglichen, mit Rang innerhalb der Auswahl.")
     if spec.caveat:  # where the measure is chosen, not under the map
         st.caption(md(f"Hinweis zu „{spec.label}“: {spec.caveat}."))
+    return level, measure_key, land, scheme, classes, kreistyp
+
+
+def _answer_a_tap(frame: pd.DataFrame, spec: Measure) -> None:
+    """On a phone, the region tapped on the map in a dialog with a button to its profile."""
+    tapped = st.session_state.pop("_karte_tapped", None)
+    if tapped and tapped in set(frame["ars"]):
+        row = frame[frame["ars"] == tapped].iloc[0]
+        value = row["value"] if isinstance(row["value"], str) else number(row["value"], spec.decimals)
+        _tapped(tapped, str(row["name"]), f"{spec.column}: {value}")
+
+
+def main() -> None:
+    target = st.session_state.pop("_karte_profile", None)
+    if target:
+        st.switch_page(PROFILE_PAGE, query_params={"ars": target})
+    st.title("Karte")
+    build = guard.require_build()
+
+    state.restore(PARAMS)
+    states = start.states(build)
+    names = dict(zip(states["ars"], states["name"], strict=True))
+    level, measure_key, land, scheme, classes, kreistyp = _filters(names)
+    spec = measure(measure_key)
     state.publish(PARAMS)
 
     land_key = None if land == GERMANY else land
@@ -147,11 +164,7 @@ def main() -> None:
 
     fig = _figure(build, level, measure_key, land_key, scheme, classes, kreistyp,
                   PHONE_MAP_WIDTH if _phone() else 520)
-    tapped = st.session_state.pop("_karte_tapped", None)
-    if tapped and tapped in set(frame["ars"]):
-        row = frame[frame["ars"] == tapped].iloc[0]
-        value = row["value"] if isinstance(row["value"], str) else number(row["value"], spec.decimals)
-        _tapped(tapped, str(row["name"]), f"{spec.column}: {value}")
+    _answer_a_tap(frame, spec)
     with_value = int(frame["value"].notna().sum())
 
     left, right = st.columns([11, 9])
