@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from app.frames import missing
+from core.dates import german_date
 
 
 def number(value: object, decimals: int = 0, suffix: str = "") -> str:
@@ -32,10 +33,6 @@ def percent(value: object, decimals: int = 1) -> str:
     return number(float(value) * 100, decimals, " %")  # type: ignore[arg-type]
 
 
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-          "November", "Dezember")
-
-
 def day(value: object, precision: object = "day") -> str:
     """The one date text: 29.07.2021, or 'Juli 2021' / '2021' when it is only known to the month or year
     (`precision`; anything else counts as a day); missing dates -> '–'."""
@@ -50,10 +47,4 @@ def day(value: object, precision: object = "day") -> str:
         value = value.date()
     if not isinstance(value, date):
         return str(value)
-    if precision not in ("day", "month", "year"):
-        precision = "day"
-    if precision == "year":
-        return f"{value.year}"
-    if precision == "month":
-        return f"{MONTHS[value.month - 1]} {value.year}"
-    return value.strftime("%d.%m.%Y")
+    return german_date(value, precision)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
+from core.dates import german_date
+
 # One row per authority with a real "Digitales Amt" award or a real BayernPortal count. `$ars` NULL: all.
 # Real only: rows with is_demo are never read, so no demo value can reach a badge.
 BADGE_SQL = """
@@ -62,15 +64,11 @@ def embed_snippet(f: BadgeFacts) -> str:
     return f"<a href={quoteattr(href)}><img src={quoteattr(src)} alt={quoteattr(alt_text(f))}></a>"
 
 
-def german_date(day: dt.date | None, precision: str | None) -> str | None:
-    """28.07.2021, 07/2021 or 2021 by precision; None when unknown."""
+def known_date(day: dt.date | None, precision: str | None) -> str | None:
+    """28.07.2021, Juli 2021 or 2021 by precision (the one date text of core.dates); None when unknown."""
     if day is None or precision in (None, "unknown"):
         return None
-    if precision == "year":
-        return f"{day.year}"
-    if precision == "month":
-        return f"{day.month:02d}/{day.year}"
-    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+    return german_date(day, precision)
 
 
 def german_int(n: int) -> str:
@@ -81,11 +79,11 @@ def badge_text(f: BadgeFacts) -> str:
     """E.g. 'Digitales Amt seit 28.07.2021 · 290 Online-Verfahren im BayernPortal · Stand 18.01.2024'."""
     parts: list[str] = []
     if f.certified:
-        since = german_date(f.awarded_on, f.awarded_on_precision)
+        since = known_date(f.awarded_on, f.awarded_on_precision)
         parts.append(f"Digitales Amt seit {since}" if since else "Digitales Amt")
     if f.total is not None:
         parts.append(f"{german_int(int(f.total))} {COUNT_LABEL}")
-    stand = german_date(f.as_of, f.as_of_precision) if f.total is not None else None
+    stand = known_date(f.as_of, f.as_of_precision) if f.total is not None else None
     if stand:
         parts.append(f"Stand {stand}")
     return " · ".join(parts)

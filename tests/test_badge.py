@@ -88,7 +88,7 @@ def test_badge_without_count_or_date() -> None:
     only_award = BadgeFacts("09", "X", True, None, "unknown", None, None, None)
     assert badge_text(only_award) == "Digitales Amt"
     only_count = BadgeFacts("09", "X", False, None, None, 77, dt.date(2023, 5, 1), "month")
-    assert badge_text(only_count) == "77 Online-Verfahren im BayernPortal · Stand 05/2023"
+    assert badge_text(only_count) == "77 Online-Verfahren im BayernPortal · Stand Mai 2023"
 
 
 def test_a_demo_release_flags_every_resource(releases: tuple[Path, Path]) -> None:

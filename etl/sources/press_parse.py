@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from core.dates import german_date
 from etl.german import format_number
 
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1, "unknown": 0}
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-          "November", "Dezember")
 _EN_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                           "nov", "dec"), start=1)}
 _ISO = re.compile(r"^(before\s+)?(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
@@ -30,14 +29,6 @@ class When:
     value: date | None
     precision: str
     note: str | None = None
-
-
-def german_date(value: date, precision: str) -> str:
-    if precision == "day":
-        return value.strftime("%d.%m.%Y")
-    if precision == "month":
-        return f"{MONTHS[value.month - 1]} {value.year}"
-    return str(value.year)
 
 
 def parse_when(cell: str | None, precision_cell: str | None = "") -> When:
