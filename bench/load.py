@@ -210,8 +210,11 @@ class Walk:
 
     def _filter(self, s: StreamlitSession) -> Any:
         def make() -> Any:
-            key = self.rng.choice(RANG_FILTERS)
-            return s.set_widget(key, self.other(s, key))
+            # a filter with another option (a build with procedure counts for Bayern alone offers one Land)
+            for key in self.rng.sample(RANG_FILTERS, len(RANG_FILTERS)):
+                if [o for o in s.widget(key).options if o != s.widget(key).value]:
+                    return s.set_widget(key, self.other(s, key))
+            raise StreamlitError("no Rangliste filter with another option")
         return make
 
     def _profile(self, s: StreamlitSession, n: int) -> list[tuple[str, Any]]:

@@ -94,7 +94,9 @@ class ReconnectingWalk(Walk):
                                 cookies=cookies)
 
     async def _reconnect(self, old: StreamlitSession) -> StreamlitSession:
-        path, query = old.page_path(old.page_script_hash), old.query_string
+        # the URL the browser shows: the page last asked for with its query (a request the killed process never
+        # answered still changed the URL, not yet the page the server reported)
+        path, query = old.url_path or old.page_path(old.page_script_hash), old.query_string
         await old.close()
         record: KillRecord = self.record  # type: ignore[assignment]
         for _attempt in range(30):

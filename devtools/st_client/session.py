@@ -59,6 +59,7 @@ class StreamlitSession:
         self.bytes_received = 0
         self.session_id = ""
         self.query_string = ""
+        self.url_path = ""
         self.page_script_hash = ""  # the page that ran last
         self.main_script_hash = ""
         self.pages: list[dict[str, Any]] = []  # from the navigation message: page_name, url_pathname, hash
@@ -209,6 +210,7 @@ class StreamlitSession:
             self._run = run
             self._new_session_seen = False
             self.query_string = query  # the browser's URL now holds this query until the app changes it
+            self.url_path = path  # ... and this page, even before the server has answered
             self._requested = page_name
             assert self._ws is not None
             try:
@@ -308,6 +310,7 @@ class StreamlitSession:
         elif kind == "navigation":
             self._on_pages(msg.navigation.app_pages)
             self.page_script_hash = msg.navigation.page_script_hash
+            self.url_path = self.page_path(self.page_script_hash)  # the app may have switched the page
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "page_not_found":
