@@ -73,6 +73,12 @@ def test_year_and_month_dates_are_date_cells_of_their_precision(build: Db) -> No
     assert [c.number_format for c in cells] == ["YYYY", "MM.YYYY", "DD.MM.YYYY"]
     assert [r[head.index("Stand genau auf")].value for r in sheet.iter_rows(min_row=2)] == ["Jahr", "Monat", "Tag"]
     assert [r[1].value for r in sheet.iter_rows(min_row=2)] == ["09162000", "09673141", "09673"]
+    # the CSV für Excel: German date text as precise as known (German Excel reads 07.2021 as July 2021)
+    excel = list(csv.DictReader(io.StringIO(exports.build("csv_excel", frame, provenance(build), "Test")
+                                            .decode("utf-8-sig")), delimiter=";"))
+    assert [r["Stand"] for r in excel] == ["2021", "05.2023", "17.03.2024"]
+    plain = list(csv.DictReader(io.StringIO(exports.build("csv", frame, provenance(build), "Test").decode())))
+    assert [r["as_of"][:10] for r in plain] == ["2021-01-01", "2023-05-01", "2024-03-17"]  # ISO, with precision
 
 
 def test_csv_for_excel_german_plain_csv_and_parquet_machine_names(build: Db) -> None:

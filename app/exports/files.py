@@ -132,10 +132,30 @@ def to_csv_excel(frame: pd.DataFrame, german_headers: bool = False) -> bytes:
 
     The keys are wrapped after neutralising: the neutraliser never sees (or prefixes) the generated formulas.
     """
-    out = excel_keys(neutralise(_plain(frame)))
+    out = excel_keys(neutralise(_plain(_german_dates(frame))))
     out = german(out) if german_headers else out
     text = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
+
+
+# the Excel number format of a date (_date_formats) as text German Excel reads back: 29.07.2021, 07.2021, 2021
+EXCEL_FORMAT_TEXT = {"DD.MM.YYYY": "%d.%m.%Y", "MM.YYYY": "%m.%Y", "YYYY": "%Y", "DD.MM.YYYY HH:MM": "%d.%m.%Y %H:%M"}
+
+
+def _german_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Date columns as German text for the CSV für Excel, each as precise as its precision column says (a date
+    known to the year is '2021', never 01.01.2021); times kept as 29.07.2021 14:05."""
+    formats = _date_formats(frame)
+    if not formats:
+        return frame
+    out = frame.copy()
+    for pos, row_formats in formats.items():
+        col = out.columns[pos]
+        stamps = pd.to_datetime(out[col], errors="coerce")
+        texts = ["" if pd.isna(t) else t.strftime(EXCEL_FORMAT_TEXT[f]) for t, f in zip(stamps, row_formats,
+                                                                                          strict=True)]
+        out[col] = pd.Series(texts, index=out.index, dtype=object).where(stamps.notna(), None)
+    return out
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
