@@ -170,9 +170,12 @@ def restore(params: Iterable[Param]) -> None:
     problems = link_problems(params, query) if last is None or from_outside or set(query) - set(ours) else []
     if problems:  # said in German, not silently replaced
         _link_warning(problems)
+    # opened without its parameters (the menu, the browser's Back button: Streamlit sends a page change without the
+    # query), the page's widget keys are gone with the other page's run: the view it last published comes back
+    source = last if not ours and last is not None else query
     for p in params:
         if from_outside or p.key not in st.session_state:
-            st.session_state[p.key] = p.parse(query.get(p.name))
+            st.session_state[p.key] = p.parse(source.get(p.name))
         elif not p.accepts(st.session_state[p.key]):
             # a value no widget offered (a modified client): back to a valid one, as for a bad link
             current = st.session_state[p.key]

@@ -5,6 +5,7 @@ Screenshots go to tests/screenshots/users_*.png for review."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -135,3 +136,41 @@ def test_every_label_is_readable_and_the_page_never_scrolls_sideways(app_url: st
     finally:
         context.close()
     assert problems == {}
+
+
+def test_browser_back_from_a_profile_returns_to_the_karte_as_it_was(app_url: str, page: Any, console: Console,
+                                                                   con: Any) -> None:
+    """Karte on a measure that is not the default, a click into a profile, then the browser's Back button: the
+    Karte comes back with the same measure and Land, in its URL and in its selectboxes (issue 15 point 7)."""
+    import re
+
+    import shapely
+
+    from devtools.browser import project, wait_map_painted, wait_ready
+
+    ars, name = con.execute("""
+        SELECT ars, display_name FROM region
+        WHERE level = 'municipality' AND state_ars = '09' AND is_municipality AND has_shape
+        ORDER BY area_km2 DESC LIMIT 1""").fetchone()
+    shapes = json.loads(con.execute("SELECT content FROM shape_file WHERE level = 'municipality'").fetchone()[0])
+    inside = shapely.geometry.shape(next(f for f in shapes["features"] if f["properties"]["ars"] == ars)
+                                    ["geometry"]).representative_point()
+    open_app(page, page_url(app_url, "Karte", {"kennzahl": "population", "land": "09", "klassen": "4"}))
+    wait_map_painted(page, ".st-key-karte_map")
+    x, y = project(page, inside.x, inside.y, ".st-key-karte_map")
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(rf"/Gemeindeprofil\?(.*&)?ars={ars}(&|$)"))
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    wait_ready(page)
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"/Karte\?"))
+    wait_ready(page)
+    wait_map_painted(page, ".st-key-karte_map")
+    assert "kennzahl=population" in page.url and "land=09" in page.url and "klassen=4" in page.url, page.url
+    shown = widget_values(page, ["karte_kennzahl", "karte_land", "karte_klassen"])
+    assert "Einwohner" in shown["karte_kennzahl"] and "Bayern" in shown["karte_land"], shown
+    assert shown["karte_klassen"].endswith("| 4"), shown
+    full_screenshot(page, SCREENSHOTS / "users_karte_nach_zurueck.png")
+    assert exceptions(page) == [] and console.errors == []
