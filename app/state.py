@@ -167,12 +167,16 @@ def restore(params: Iterable[Param]) -> None:
     from_outside = bool(ours) and last is not None and ours != last
     # this run took its view from a link: keep_valid then says so when the data has no such value either
     st.session_state[LINK_RUN] = last is None or from_outside
-    problems = link_problems(params, query) if last is None or from_outside or set(query) - set(ours) else []
+    # back on a page of this session without its parameters (the menu, Back: the query may still be the other
+    # page's, e.g. ars=…): no link to judge, the page restores its last view below
+    returning = not ours and last is not None
+    problems = link_problems(params, query) if not returning and (
+        last is None or from_outside or set(query) - set(ours)) else []
     if problems:  # said in German, not silently replaced
         _link_warning(problems)
     # opened without its parameters (the menu, the browser's Back button: Streamlit sends a page change without the
     # query), the page's widget keys are gone with the other page's run: the view it last published comes back
-    source = last if not ours and last is not None else query
+    source = last if returning else query
     for p in params:
         if from_outside or p.key not in st.session_state:
             st.session_state[p.key] = p.parse(source.get(p.name))

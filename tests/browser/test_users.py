@@ -172,5 +172,6 @@ def test_browser_back_from_a_profile_returns_to_the_karte_as_it_was(app_url: str
     shown = widget_values(page, ["karte_kennzahl", "karte_land", "karte_klassen"])
     assert "Einwohner" in shown["karte_kennzahl"] and "Bayern" in shown["karte_land"], shown
     assert shown["karte_klassen"].endswith("| 4"), shown
+    assert page.locator('[data-testid="stAlert"]').count() == 0  # the profile's ars=… is no bad link of the Karte
     full_screenshot(page, SCREENSHOTS / "users_karte_nach_zurueck.png")
     assert exceptions(page) == [] and console.errors == []
