@@ -34,8 +34,15 @@ def escape(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False, width: int = 150) -> go.Figure:
-    """Write the source line (and the demo label) into the figure itself, wrapped to `width` characters."""
+MAP_NOTE_CHARS = 90  # characters of a 10 px note line in a map about 420 px wide (about 4.6 px each)
+PX_PER_NOTE_CHAR = 5
+
+
+def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False,
+                width: int | None = None) -> go.Figure:
+    """Write the source line (and the demo label) into the figure itself, wrapped to `width` characters (default:
+    150 below a chart, 90 inside a map, whose area is narrower: a line plotly cannot wrap is cut at its edge)."""
+    width = width or (MAP_NOTE_CHARS if inside_map else 150)
     lines = textwrap.wrap(("" if not demo else f"{DEMO_LABEL} · ") + f"Quelle: {attribution}", width) or [""]
     lines = [escape(line) for line in lines]
     if demo:

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 
 from app.figures.layout import legend_trace, map_layout, stepped_colourscale
 from app.formatting import number
-from app.style import NO_DATA_GREY, STATUS_COLOURS, escape, source_note
+from app.style import NO_DATA_GREY, PX_PER_NOTE_CHAR, STATUS_COLOURS, escape, source_note
 
 SCHEMES = {"quantiles": "Quantile (gleich viele Gebiete je Klasse)",
            "natural_breaks": "Natürliche Brüche (Fisher-Jenks)",
@@ -232,7 +232,7 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         legend={"title": {"text": escape(title), "side": "top"}, "orientation": "h", "x": 0, "y": 0,
                 "xanchor": "left", "yanchor": "top", "itemclick": False, "itemdoubleclick": False},
     )
-    return source_note(fig, attribution, demo, inside_map=True)
+    return source_note(fig, attribution, demo, inside_map=True, width=max(50, width // PX_PER_NOTE_CHAR))
 
 
 def display_order(frame: pd.DataFrame, categories: tuple[str, ...] = ()) -> pd.Index:
