@@ -44,21 +44,32 @@ def links(db: Db) -> list[tuple[str, str, str]]:
             for name, label in FILES]
 
 
-@cached(max_entries=4)
 def changes(db: Db) -> pd.DataFrame:
     """What changed against the previous release (empty without a release or for the first one)."""
     release = folder(db)
     if release is None or not (release / "changes.parquet").is_file():
         return pd.DataFrame(columns=["change", "ars", "name", "subject", "before", "after", "as_of", "source_url"])
+    return _changes(db, release)
+
+
+@cached(max_entries=4)
+def _changes(db: Db, release: Path) -> pd.DataFrame:
     return pd.read_parquet(release / "changes.parquet")
 
 
-@cached(max_entries=64)
 def badge(db: Db, ars: str) -> Badge | None:
-    """The authority's badge (real facts only) when its release holds one."""
+    """The authority's badge (real facts only) when its release holds one. Whether the release is there is looked
+    up on every call (a stat), not cached: `etl release` may write it for the build being served."""
     release = folder(db)
+    if release is None or not (release / "badges" / f"{ars}.svg").is_file():
+        return None
+    return _badge(db, ars, release)
+
+
+@cached(max_entries=64)
+def _badge(db: Db, ars: str, release: Path) -> Badge | None:
     rows = query(db, BADGE_SQL, {"ars": ars})
-    if release is None or rows.empty or not (release / "badges" / f"{ars}.svg").is_file():
+    if rows.empty:
         return None
     r = rows.iloc[0]
 

@@ -61,6 +61,14 @@ def test_release_is_served_statically_and_the_profile_shows_the_badge(app_url: s
 
     if (STATIC_RELEASE / "latest").exists():
         pytest.skip("a published release lives in static/release: not replaced by a test")
+    # the profile seen before the release exists (a server caching "no badge" would never show it afterwards)
+    context = new_context(browser)
+    try:
+        before = context.new_page()
+        open_app(before, f"{app_url}/Gemeindeprofil?ars=095640000000")
+        assert before.get_by_text("Signet für die eigene Website").count() == 0
+    finally:
+        context.close()
     folder = write_release(build_report.db_file, STATIC_RELEASE, build_report.build_id).folder
     link_latest(STATIC_RELEASE, build_report.build_id)
     try:
