@@ -17,7 +17,7 @@ from app.figures.maps import CLASS_COUNTS, SCHEMES, choropleth, display_order, m
 from app.formatting import number
 from app.frames import inherited
 from app.ui import build as guard
-from app.ui import downloads
+from app.ui import device, downloads
 from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
 from app.ui.tables import NO_VALUE, localized, measure_columns
@@ -66,12 +66,6 @@ def _figure(build: Db, level: str, measure_key: str, land: str | None, scheme: s
                       attribution=f"{result.attribution}; Karte: {shape_attribution}", demo=result.demo)
 
 
-def _phone() -> bool:
-    """Whether the reader's browser says it runs on a phone ('Mobile' in its user agent): the map then spans the
-    screen (about 360 px) and a tap asks before it leaves the page."""
-    return "Mobi" in str(st.context.headers.get("User-Agent", ""))
-
-
 PHONE_MAP_WIDTH = 340  # the map area of a 390 px phone (less the page's padding): its zoom shows the whole Land
 
 
@@ -84,7 +78,7 @@ def _on_select() -> None:
     if st.session_state.get(LEVEL.key) == "state":
         st.session_state[LAND.key] = key[:2]
         st.session_state[LEVEL.key] = "district"
-    elif _phone():
+    elif device.phone():
         st.session_state["_karte_tapped"] = key
     else:
         st.session_state["_karte_profile"] = key
@@ -163,7 +157,7 @@ def main() -> None:
         pvog_ui.no_data_note()  # grey map, no stand-in values
 
     fig = _figure(build, level, measure_key, land_key, scheme, classes, kreistyp,
-                  PHONE_MAP_WIDTH if _phone() else 520)
+                  PHONE_MAP_WIDTH if device.phone() else 520)
     _answer_a_tap(frame, spec)
     with_value = int(frame["value"].notna().sum())
 

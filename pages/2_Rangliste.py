@@ -21,7 +21,7 @@ from app.figures.rankings import (
 )
 from app.formatting import number
 from app.ui import build as guard
-from app.ui import downloads
+from app.ui import device, downloads
 from app.ui import pvog as pvog_ui
 from app.ui.markdown import md
 from app.ui.tables import NO_VALUE, localized, measure_columns
@@ -71,7 +71,7 @@ def _table_block(build: Db, result: Result, spec: Measure, mine: str | None, gro
             st.markdown(f"**Ihre Wahl in der Rangliste** (Zeilen {number(near.index[0] + 1)} bis "
                         f"{number(near.index[-1] + 1)} von {number(len(shown))})")
             st.dataframe(near, hide_index=True, width="stretch", placeholder=NO_VALUE, key="rang_umfeld",
-                         column_config=config)
+                         column_config=config, height=(len(near) + 1) * 35 + 3)  # every row without scrolling
             st.markdown("**Die ganze Rangliste**")
     st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, height=480, key="rang_table",
                  column_config=config)
@@ -168,12 +168,13 @@ def main() -> None:
 
     sources = result.attribution
     if mine is not None:  # the chosen authority among all its peers, not only among the top and bottom ten
-        strip = peer_strip(frame, label, decimals, highlight=mine, median=median, attribution=sources, demo=demo)
+        strip = peer_strip(frame, label, decimals, highlight=mine, median=median, attribution=sources, demo=demo,
+                           note_width=device.note_chars())
         st.plotly_chart(strip, key="rang_strip", width="stretch", config={"displaylogo": False})
         st.caption(md(f"Jeder Punkt eine Behörde der Vergleichsgruppe ({number(len(frame))}); hervorgehoben: "
                       f"{frame.loc[frame['ars'] == mine, 'name'].iloc[0]}."))
     fig = top_bottom_bars(frame, label, decimals, n=10, highlight=mine, median=median, attribution=sources,
-                          demo=demo)
+                          demo=demo, note_width=device.note_chars())
     st.plotly_chart(fig, key="rang_chart", width="stretch", config={"displaylogo": False})
     st.caption(md(f"Gestrichelte Linie: Median der Vergleichsgruppe ({number(median, decimals)}). Daten: {sources}."))
 

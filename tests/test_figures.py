@@ -375,6 +375,18 @@ def test_around_gives_the_chosen_row_with_its_neighbours_at_either_end_too() -> 
     assert rankings.around(table, table["Rang"] == 99).empty
 
 
+def test_a_phone_gets_short_source_note_lines() -> None:
+    """On a phone (about 340 px of figure) a note line of 150 characters is cut at the edge: 60 at most."""
+    long = {"attribution": "Demodaten — synthetische Werte, nicht amtlich; 13 Einzelquellen (press_online_services_"
+                           "counts_press), Nachweis je Zeile in den Daten; © Statistisches Bundesamt (Destatis), 2025",
+            "demo": True}
+    frame = _ranking(30)
+    for fig in (rankings.top_bottom_bars(frame, "x", **long, note_width=60),
+                rankings.peer_strip(frame, "x", highlight=frame["ars"][3], **long, note_width=60)):
+        lines = _notes(fig)[0].replace("<b>", "").replace("</b>", "").split("<br>")
+        assert len(lines) >= 3 and max(len(line) for line in lines) <= 60
+
+
 def test_bar_labels_name_the_type_of_an_authority_named_after_its_area() -> None:
     assert rankings.bar_label(40, "Freyung-Grafenau", "Landkreis") == "40. Freyung-Grafenau (Landkreis)"
     assert rankings.bar_label(7, "Regensburg, Landkreis", "Landkreis") == "7. Regensburg, Landkreis"

@@ -76,7 +76,7 @@ def bar_label(rank: object, name: str, authority_type: object = None) -> str:
 
 def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int = 10,
                     highlight: str | None = None, median: float | None = None, *, attribution: str, demo: bool,
-                    height: int = 820) -> go.Figure:
+                    height: int = 820, note_width: int | None = None) -> go.Figure:
     """Two horizontal bar charts one above the other on one scale (side by side their names overlapped on a
     phone): the top n and the bottom n (by rank), German
     numbers, the highlighted region in its own colour and the peer-group median as a dashed line; the
@@ -107,7 +107,7 @@ def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int =
         if has_median:
             fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN, row=row, col=1)  # type: ignore[arg-type]
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.")
-    return source_note(fig, attribution, demo)
+    return source_note(fig, attribution, demo, width=note_width)
 
 
 def around(table: pd.DataFrame, chosen: pd.Series, n: int = 5) -> pd.DataFrame:
@@ -139,7 +139,8 @@ def ranking_table(frame: pd.DataFrame, value_label: str) -> pd.DataFrame:
 
 
 def peer_strip(frame: pd.DataFrame, label: str, decimals: int = 0, highlight: str | None = None,
-               median: float | None = None, *, attribution: str, demo: bool, height: int = 300) -> go.Figure:
+               median: float | None = None, *, attribution: str, demo: bool, height: int = 300,
+               note_width: int | None = None) -> go.Figure:
     """The whole peer group as one strip of dots (each authority a dot at its value, spread up and down so that
     equal values stay visible), the chosen authority as a large dot labelled with its name and 'Platz X von Y',
     the group median as a dashed line; the source line below, inside the figure."""
@@ -170,4 +171,4 @@ def peer_strip(frame: pd.DataFrame, label: str, decimals: int = 0, highlight: st
     fig.update_xaxes(title={"text": escape(label)}, zeroline=False)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, separators=",.",
                       plot_bgcolor="white")
-    return source_note(fig, attribution, demo)
+    return source_note(fig, attribution, demo, width=note_width)
