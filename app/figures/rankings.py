@@ -66,6 +66,9 @@ def top_bottom(frame: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataF
 TYPE_MARK = {"Verwaltungsgemeinschaft": "VG", "Landkreis": "Landkreis", "Bezirk": "Bezirk"}
 
 
+LABEL_PX = 5.2  # a bar label character at plotly's 12 px font is 5.5-6 px: the note stays inside the figure
+
+
 def bar_label(rank: object, name: str, authority_type: object = None) -> str:
     """'12. Dormitz', '3. Dormitz (VG)', '40. Freyung-Grafenau (Landkreis)'; a name that already says its type
     ("Regensburg, Landkreis") keeps it once."""
@@ -107,7 +110,11 @@ def top_bottom_bars(frame: pd.DataFrame, label: str, decimals: int = 0, n: int =
         if has_median:
             fig.add_vline(x=float(median), line_dash="dash", line_color=MEDIAN, row=row, col=1)  # type: ignore[arg-type]
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.")
-    return source_note(fig, attribution, demo, width=note_width)
+    fig = source_note(fig, attribution, demo, width=note_width)
+    if note_width:  # a phone: the note starts at the figure's edge, left of the bar labels, not at the plot's
+        longest = max((len(t) for trace in fig.data for t in (trace.y or ())), default=0)
+        fig.layout.annotations[-1].xshift = -min(longest * LABEL_PX, 220)
+    return fig
 
 
 def around(table: pd.DataFrame, chosen: pd.Series, n: int = 5) -> pd.DataFrame:
