@@ -470,3 +470,16 @@ def test_rangliste_marks_exactly_the_chosen_row(app_db: Path) -> None:
     assert table["Rang"].is_monotonic_increasing and pd.api.types.is_integer_dtype(table["Einwohner"])  # numbers
     plain = open_page(RANGLISTE, land="09")
     assert all("Ihre Wahl" not in d.value.columns for d in plain.dataframe)
+
+
+def test_start_shows_both_bitkom_tables_with_their_sources(app_db: Path) -> None:
+    at = open_page(None)
+    headings = [s.value for s in at.subheader]
+    assert any(h.startswith("Bitkom Länderindex ") for h in headings), headings
+    assert any(h.startswith("Smart City Index (Bitkom) ") and h.endswith(": die ersten zehn") for h in headings)
+    laender = next(t for t in at.dataframe if "Land" in t.value.columns and "Punkte" in " ".join(t.value.columns))
+    assert len(laender.value) == 16
+    cities = next(t for t in at.dataframe if "Stadt" in t.value.columns)
+    assert 0 < len(cities.value) <= 10
+    captions = " ".join(c.value for c in at.caption)
+    assert "Digitalisierung der Länder insgesamt" in captions and "Rang unter den deutschen Großstädten" in captions

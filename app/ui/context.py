@@ -116,8 +116,8 @@ def start_broadband(build: Db) -> None:
 
 @shared(max_entries=4)
 def _start_tables(build: Db) -> tuple[tuple | None, tuple | None]:
-    """The two index tables of Start (title year, frame, column config; None when empty), once per build and
-    without a Styler (marshalling one was a sixth of Start's rerun, py-spy, issue 16)."""
+    """The two index tables of Start as (heading, widget key, frame, column config, caption), None when empty; once
+    per build and without a Styler (marshalling one was a sixth of Start's rerun, py-spy, issue 16)."""
     index, cities = context.laenderindex(build), context.smart_city(build)
     first = second = None
     if not index.frame.empty:
@@ -126,7 +126,9 @@ def _start_tables(build: Db) -> tuple[tuple | None, tuple | None]:
         frame, config = localized(pd.DataFrame({
             "Rang": rows["rank"], "Land": rows["name"], SCORE: rows["score"].astype(float),
             "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]]}), {SCORE: 1})
-        first = (year, frame, config, index.attribution)
+        first = (f"{context.BITKOM_TITLE} {year}", "start_laenderindex", frame, config,
+                 f"Digitalisierung der Länder insgesamt, keine Zählung von Online-Verfahren. "
+                 f"Daten: {index.attribution}.")
     gesamt = cities.frame[cities.frame["category"] == "Gesamt"]
     if not gesamt.empty:
         year = gesamt["year"].max()
@@ -136,28 +138,21 @@ def _start_tables(build: Db) -> tuple[tuple | None, tuple | None]:
             "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]],
             "Profil": [f"Gemeindeprofil?ars={a}" for a in rows["ars"]]}), {SCORE: 1})
         config["Profil"] = st.column_config.LinkColumn(display_text="öffnen")
-        second = (year, frame, config, cities.attribution)
+        second = (f"{context.SMART_CITY_TITLE} {year}: die ersten zehn", "start_smart_city", frame, config,
+                  f"Rang unter den deutschen Großstädten. Daten: {cities.attribution}.")
     return first, second
 
 
 def start_indices(build: Db) -> None:
     """Start: the newest Bitkom Länderindex and the newest Smart City Index (Gesamt, top ten), sourced."""
-    first, second = _start_tables(build)
-    if first is None and second is None:
+    tables = _start_tables(build)
+    if not any(tables):
         return
-    left, right = st.columns(2)
-    if first is not None:
-        year, frame, config, source = first
-        with left:
-            st.subheader(f"{context.BITKOM_TITLE} {year}")
-            st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_VALUE,
-                         key="start_laenderindex", column_config=config)
-            st.caption(md(f"Digitalisierung der Länder insgesamt, keine Zählung von Online-Verfahren. "
-                          f"Daten: {source}."))
-    if second is not None:
-        year, frame, config, source = second
-        with right:
-            st.subheader(f"{context.SMART_CITY_TITLE} {year}: die ersten zehn")
-            st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_VALUE,
-                         key="start_smart_city", column_config=config)
-            st.caption(md(f"Rang unter den deutschen Großstädten. Daten: {source}."))
+    for column, table in zip(st.columns(2), tables, strict=True):
+        if table is None:
+            continue
+        heading, key, frame, config, caption = table
+        with column:
+            st.subheader(heading)
+            st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_VALUE, key=key, column_config=config)
+            st.caption(md(caption))
