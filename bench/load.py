@@ -212,8 +212,11 @@ class Walk:
         def make() -> Any:
             # a filter with another option (a build with procedure counts for Bayern alone offers one Land)
             for key in self.rng.sample(RANG_FILTERS, len(RANG_FILTERS)):
-                if [o for o in s.widget(key).options if o != s.widget(key).value]:
-                    return s.set_widget(key, self.other(s, key))
+                try:
+                    value = self.other(s, key)
+                except StreamlitError:
+                    continue
+                return s.set_widget(key, value)
             raise StreamlitError("no Rangliste filter with another option")
         return make
 

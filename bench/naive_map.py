@@ -35,7 +35,7 @@ geojson, keys, names, area = shapes()
 land = st.query_params.get("land")  # ?land=09: the same area as the Karte's Land view, still inline
 if land:
     keep = [i for i, k in enumerate(keys) if k.startswith(land)]
-    geojson = {**geojson, "features": [f for f in geojson["features"] if f["properties"]["ARS"].startswith(land)]}
+    geojson = {**geojson, "features": [geojson["features"][i] for i in keep]}
     keys, names, area = [keys[i] for i in keep], [names[i] for i in keep], [area[i] for i in keep]
 measure = st.selectbox("Wert", ["Fläche", "Zufall"], key="naive_measure")
 values = np.array(area) if measure == "Fläche" else np.random.default_rng(1).random(len(keys))

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.keys import DB_ENV
 from etl.context import insert
 from etl.database import create_schema
 from etl.regions import build_regions
@@ -88,8 +89,8 @@ def _karte(db: Path, municipalities: int) -> str:
     from app import data
     from app.data.map import map_frame
 
-    os.environ["DIGITALMONITOR_DB"] = str(db)
-    handle = data.Db(path=str(db), build_id=data.build_info(data.Db(path=str(db), build_id=""))["build_id"])
+    os.environ[DB_ENV] = str(db)
+    handle = data.current()
     frame = map_frame(handle, "municipality", "pvog_available")
     assert frame["value"].notna().sum() >= 0.9 * municipalities, "the synthetic snapshot is not on the map"
     t = time.perf_counter()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.keys import DEFAULT_DB
+from core.keys import DB_ENV, published_db
 from devtools.browser.server import ROOT, streamlit_server
 from devtools.st_client import RerunResult, StreamlitSession
 
@@ -85,13 +84,13 @@ def _server(url: str | None, db: Path) -> Iterator[str]:
         yield url
         return
     with tempfile.TemporaryDirectory() as tmp, streamlit_server(
-            ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db)}, Path(tmp) / "server.log") as started:
+            ROOT / "dashboard.py", {DB_ENV: str(db)}, Path(tmp) / "server.log") as started:
         yield started
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="The three user tasks of issue 15, timed per step on the server.")
-    parser.add_argument("--db", type=Path, default=Path(os.environ.get("DIGITALMONITOR_DB") or DEFAULT_DB))
+    parser.add_argument("--db", type=Path, default=published_db())
     parser.add_argument("--url", help="a running (warmed-up) server instead of starting one")
     parser.add_argument("--rounds", type=int, default=2, help="scenario runs; the last is reported (default 2: "
                                                              "the first meets cold query caches)")

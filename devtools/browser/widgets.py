@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from devtools.browser.chromium import SETTLED_JS, TIMEOUT_MS, runs_finished, wait_rerun
+from devtools.browser.chromium import TIMEOUT_MS, runs_finished, wait_rerun
 
 ATTEMPTS = 3
 RETRY_MS = 15_000  # an option the list shows appears within a second; after 15 s the list was redrawn away
@@ -41,7 +41,7 @@ def choose(page: Any, widget_key: str, option: str, search: str | None = None) -
             # a run that ended after the page looked settled (a permalink's second run) redraws the widget and
             # closes its list under the typing: close what is open, wait for the page to settle, try again
             page.keyboard.press("Escape")
-            page.wait_for_function(SETTLED_JS, arg=0, timeout=TIMEOUT_MS, polling=50)
+            wait_rerun(page, 0)
 
 
 def selectbox_value(page: Any, widget_key: str) -> str:
@@ -62,6 +62,14 @@ def widget_values(page: Any, keys: Sequence[str]) -> dict[str, str]:
         for k in keys}
 
 
+def _reveal(page: Any, widget_key: str) -> Any:
+    """The keyed widget, its expander opened first when it sits in a closed one."""
+    widget = page.locator(key(widget_key)).first
+    if not widget.is_visible():
+        page.locator("details", has=page.locator(key(widget_key))).locator("summary").first.click()
+    return widget
+
+
 def download_csv(page: Any, button_key: str) -> bytes:
     """The file behind a keyed download button `dl-<key>-<format>` (opening the expander around it if needed). A
     download is one format selector `dlfmt-<key>` and one button: another format is first chosen there."""
@@ -69,15 +77,10 @@ def download_csv(page: Any, button_key: str) -> bytes:
 
     slug, _, fmt = button_key[len("dl-"):].rpartition("-")
     if not page.locator(key(button_key)).count() and fmt in FORMATS:
-        selector = page.locator(key(f"dlfmt-{slug}")).first
-        if not selector.is_visible():
-            page.locator("details", has=page.locator(key(f"dlfmt-{slug}"))).locator("summary").first.click()
-        selector.scroll_into_view_if_needed()
+        _reveal(page, f"dlfmt-{slug}").scroll_into_view_if_needed()
         change_and_rerun(page, f"dlfmt-{slug}", FORMATS[fmt][0], search=FORMATS[fmt][0])
         page.locator(key(button_key)).first.wait_for()
-    button = page.locator(f"{key(button_key)} button").first
-    if not button.is_visible():
-        page.locator("details", has=page.locator(key(button_key))).locator("summary").first.click()
+    button = _reveal(page, button_key).locator("button").first
     with page.expect_download() as info:
         button.click()
     return Path(info.value.path()).read_bytes()
