@@ -9,7 +9,6 @@ import datetime as dt
 
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
           "November", "Dezember")
-PRECISIONS = ("day", "month", "year")
 
 
 def german_date(value: dt.date, precision: object = "day") -> str:

@@ -13,7 +13,7 @@ from app.data import map as map_q
 from app.data import pvog, shapes, start
 from app.data.cache import shared
 from app.data.registry import Db
-from app.figures.maps import CLASS_COUNTS, SCHEMES, choropleth, display_order, map_table, selected_ars
+from app.figures.maps import CLASS_COUNTS, MAP_WIDTH, SCHEMES, choropleth, display_order, map_table, selected_ars
 from app.formatting import number
 from app.frames import inherited
 from app.ui import build as guard
@@ -57,7 +57,7 @@ def _table(build: Db, level: str, measure_key: str, land: str | None,
 # municipalities); st.plotly_chart only reads it
 @shared(max_entries=64)
 def _figure(build: Db, level: str, measure_key: str, land: str | None, scheme: str, classes: int,
-            kreistyp: str = "", width: int = 520) -> go.Figure:
+            kreistyp: str = "", width: int = MAP_WIDTH) -> go.Figure:
     spec = measure(measure_key)
     url, bounds, shape_attribution = shapes.geometry(build, level, land)
     result = map_q.map_result(build, level, measure_key, land, kreistyp or None)
@@ -66,7 +66,6 @@ def _figure(build: Db, level: str, measure_key: str, land: str | None, scheme: s
                       attribution=f"{result.attribution}; Karte: {shape_attribution}", demo=result.demo)
 
 
-PHONE_MAP_WIDTH = 340  # the map area of a 390 px phone (less the page's padding): its zoom shows the whole Land
 
 
 def _on_select() -> None:
@@ -157,7 +156,7 @@ def main() -> None:
         pvog_ui.no_data_note()  # grey map, no stand-in values
 
     fig = _figure(build, level, measure_key, land_key, scheme, classes, kreistyp,
-                  PHONE_MAP_WIDTH if device.phone() else 520)
+                  device.PHONE_WIDTH if device.phone() else MAP_WIDTH)
     _answer_a_tap(frame, spec)
     with_value = int(frame["value"].notna().sum())
 

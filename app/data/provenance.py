@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from app import exports
-from app.data.cache import cached
+from app.data.cache import cached, shared
 from app.data.registry import Db, query
 from app.data.start import build_info
 from core.measures import CERTIFICATION_RULES, DERIVED_KINDS, FACT_TABLES
@@ -37,9 +37,10 @@ def fact_sources(db: Db, tables: tuple[str, ...] | list[str]) -> pd.DataFrame:
     return query(db, " UNION ".join(parts))  # noqa: S608 - parts from the allow-list
 
 
-@cached(max_entries=4)
+@shared(max_entries=4)
 def provenance(build: Db) -> exports.Provenance:
-    """Build stands and the source table of a build."""
+    """Build stands and the source table of a build: one object per build, shared read-only by every caller (a
+    copying cache unpickled it per download button, chart and banner on every rerun)."""
     return exports.provenance_from(build_info(build), source_table(build))
 
 

@@ -184,10 +184,13 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
     return Hover(rows, template)
 
 
+MAP_WIDTH = 520  # the map area beside its table at 1400 px (its zoom fits the bounds into it)
+
+
 def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
                label: str, attribution: str, demo: bool, unit: str = "", decimals: int = 0,
                scheme: str = "quantiles", k: int = 5, categories: tuple[str, ...] = (), height: int = 650,
-               width: int = 520) -> go.Figure:
+               width: int = MAP_WIDTH) -> go.Figure:
     """A choropleth of every region in one trace (so the browser fetches and processes the GeoJSON once):
     z is the class index, a stepped colourscale gives each class its colour and the last index the grey
     of "keine Daten". Legend entries (German class bounds, then "keine Daten") are empty marker traces

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-PHONE_NOTE_CHARS = 60  # a source note line in a figure about 340 px wide (10 px font, about 5 px per character)
+from app.style import PX_PER_NOTE_CHAR
+
+PHONE_WIDTH = 340  # the content width of a 390 px phone, less the page's padding (a map's zoom shows the whole Land)
+# a source note line on a phone: the figure's width less some margin, at about 5 px per character (app.style)
+PHONE_NOTE_CHARS = (PHONE_WIDTH - 40) // PX_PER_NOTE_CHAR
 
 
 def phone() -> bool:

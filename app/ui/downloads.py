@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import exports
-from app.data.cache import cached, shared
+from app.data.cache import cached
 from app.data.downloads import download_table, downloadable, region_shapes
 from app.data.provenance import Result, provenance, tagged
 from app.data.registry import Db
@@ -28,13 +28,6 @@ from app.style import DEMO_LABEL
 from app.ui.markdown import md
 from app.ui.tables import show_table
 from core.keys import PROJECT_DIR
-
-
-@shared(max_entries=4)
-def _provenance(build: Db) -> exports.Provenance:
-    """The build's provenance shared read-only by every session (the copying `cached` one was unpickled per button
-    and chart on every rerun)."""
-    return provenance(build)
 
 
 def source_caption(result: Result, is_demo: bool | None = None) -> str:
@@ -70,7 +63,7 @@ def download_buttons(result: Result, name: str, *, title: str | None = None, is_
     sets the demo flag of a frame without an `is_demo` column. The file name is digitalmonitor_<name>_<build
     date>.<ext>; the file is generated only when clicked.
     """
-    prov = _provenance(result.build)
+    prov = provenance(result.build)
     fmts = list(formats) if formats is not None else [f for f in exports.FORMATS
                                                        if f != "geojson" or "ars" in result.frame.columns]
     slug = key or exports.slug(name)
@@ -91,7 +84,7 @@ def chart(fig: go.Figure, result: Result, name: str, *, display: pd.DataFrame | 
           is_demo: bool | None = None, caption: str | None = None, key: str | None = None) -> None:
     """A plotly chart (the modebar camera saves a PNG named like the downloads) with its data one click
     away: an expander with the table (`display`, else the result's frame) and the download buttons."""
-    st.plotly_chart(fig, width="stretch", config=exports.png_config(name, _provenance(result.build)), key=key)
+    st.plotly_chart(fig, width="stretch", config=exports.png_config(name, provenance(result.build)), key=key)
     if caption:
         st.caption(caption)
     with st.expander("Daten zur Grafik", icon=":material/table:"):

@@ -7,9 +7,9 @@ import streamlit as st
 
 from app.data import release
 from app.data.registry import Db
-from app.formatting import day
+from app.formatting import day, number
 from app.ui.markdown import md
-from app.ui.tables import NO_VALUE, german
+from app.ui.tables import NO_VALUE
 
 CHANGE_COLUMNS = {"change": "Änderung", "name": "Behörde", "subject": "Betrifft", "before": "vorher",
                   "after": "jetzt", "as_of": "Stand", "source_url": "Quelle"}
@@ -36,12 +36,12 @@ def whats_new(build: Db, limit: int = 12) -> None:
         st.caption("Keine Änderungen gegenüber der vorigen Veröffentlichung." if release.links(build) else
                    "Für diesen Datenstand gibt es keine Veröffentlichung mit Änderungsliste.")
         return
-    shown = changes.assign(as_of=[day(d) for d in changes["as_of"]])
-    shown = shown[list(CHANGE_COLUMNS)].rename(columns=CHANGE_COLUMNS)
-    st.dataframe(german(shown.head(limit)), hide_index=True, width="stretch", placeholder=NO_VALUE,
+    head = changes.head(limit)  # every column is text: no Styler
+    shown = head.assign(as_of=[day(d) for d in head["as_of"]])[list(CHANGE_COLUMNS)].rename(columns=CHANGE_COLUMNS)
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE,
                  column_config={"Quelle": st.column_config.LinkColumn("Quelle")})
-    feed = next((url for label, url, _ in release.links(build) if label.endswith("Atom-Feed")), None)
-    st.caption(md(f"{len(changes)} Änderungen gegenüber der vorigen Veröffentlichung.")
+    feed = next((url for _label, url, _ in release.links(build) if url.endswith("/feed.atom")), None)
+    st.caption(md(f"{number(len(changes))} Änderungen gegenüber der vorigen Veröffentlichung.")
                + (f" [Als Atom-Feed abonnieren]({feed})" if feed else ""))
 
 

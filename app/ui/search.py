@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app.data import profile, registry
+from app.data.map import DISTRICT_TYPES
 from app.state import Param
 from app.ui.markdown import md
 
@@ -22,7 +23,7 @@ def result_label(hit: pd.Series) -> str:
     say it, as for a kreisfreie Stadt's Gemeinde and Kreis rows), Kreis and Land."""
     level = LEVEL_NAMES.get(str(hit["level"]), "")
     kind = hit["kind"] if isinstance(hit["kind"], str) else level
-    if kind in ("Kreisfreie Stadt", "Stadtkreis"):
+    if kind in DISTRICT_TYPES["kreisfreie_staedte"]:
         kind = f"{kind} (als {level})"
     where = [p for p in (hit["district_name"], hit["state_name"]) if isinstance(p, str) and p != hit["name"]]
     parts = [hit["name"], kind, ", ".join(where)]
