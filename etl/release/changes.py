@@ -70,12 +70,12 @@ def compute(con: duckdb.DuckDBPyConnection, previous: Path | None, with_demo: bo
         FROM cert_prev p ANTI JOIN cert_now n ON p.ars = n.ars AND p.kind = n.kind
         UNION ALL
         SELECT 'grant_new', n.ars, n.program_id || ' ' || n.grant_id, NULL,
-               replace(format('{{:,.0f}}', n.amount_eur), ',', '.') || ' €',
+               euro_text(n.amount_eur),
                n.approved_on, n.source_url
         FROM grant_now n ANTI JOIN grant_prev p ON p.grant_id = n.grant_id
         UNION ALL
         SELECT 'grant_gone', p.ars, p.program_id || ' ' || p.grant_id,
-               replace(format('{{:,.0f}}', p.amount_eur), ',', '.') || ' €', NULL,
+               euro_text(p.amount_eur), NULL,
                p.approved_on, p.source_url
         FROM grant_prev p ANTI JOIN grant_now n ON p.grant_id = n.grant_id
         UNION ALL
@@ -96,6 +96,8 @@ def compute(con: duckdb.DuckDBPyConnection, previous: Path | None, with_demo: bo
     FROM changes c LEFT JOIN region r USING (ars)
     ORDER BY c.k, c.ars, c.subject
     """  # noqa: S608 - table names and file paths from the release, no user input
+    # the German amount text of both grant rows (1.234 €), as etl.german.format_number writes it
+    con.execute("CREATE OR REPLACE TEMP MACRO euro_text(x) AS replace(format('{:,.0f}', x), ',', '.') || ' €'")
     frame = con.execute(sql).df()
     frame.insert(0, "change", frame.pop("k").map(LABELS))
     return frame[COLUMNS]
