@@ -33,10 +33,10 @@ def fetched(pvog_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def pvog_db(fetched: Path, tmp_path_factory: pytest.TempPathFactory,
-            mirror: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    report = run_build(BuildOptions(db=tmp_path_factory.mktemp("db") / "digitalmonitor.duckdb", mirror=mirror))
-    con = duckdb.connect(str(report.published.resolve()), read_only=True)
+def pvog_db(pvog_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The session's build with the same two fixture days (tests/pvog_support.py; its demo data writes no
+    pvog_* rows)."""
+    con = duckdb.connect(str(pvog_db_path.resolve()), read_only=True)
     yield con
     con.close()
 
