@@ -20,6 +20,8 @@ COPY pages/ pages/
 COPY devtools/ devtools/
 COPY docs/ docs/
 COPY dashboard.py ./
+# the maps' empty base-map topology (app/figures/layout.MAP_CONFIG)
+COPY static/topojson/ static/topojson/
 COPY scripts/replica.sh scripts/
 
 # the app writes the map shapes (and the ready file) into static/: writable, one per container

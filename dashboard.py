@@ -10,6 +10,7 @@ from app.data import digitales_amt, shapes
 from app.data import start as start_q
 from app.data.cache import shared
 from app.data.registry import Db
+from app.figures.layout import MAP_CONFIG
 from app.figures.start import density_map
 from app.formatting import day, euro, number
 from app.ui import build as guard
@@ -75,7 +76,7 @@ def _start() -> None:
         st.subheader("Bevölkerungsdichte der Gemeinden")
         shape_attribution = shapes.shape_attribution(build, "municipality")
         register = start_q.register_attribution(build)
-        st.plotly_chart(_density_figure(build), width="stretch", config={"displaylogo": False})
+        st.plotly_chart(_density_figure(build), width="stretch", config={"displaylogo": False, **MAP_CONFIG})
         st.caption(md(f"Karte: {shape_attribution}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "
                       f"{day(info.get('municipality_boundary_edition'))}."))
     with right:

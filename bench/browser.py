@@ -25,15 +25,17 @@ inline in a go.Choroplethmap, read from the mirror). Debian's chromium (software
   naive page (Wert changed; it has nothing but the map); ratio = the two. The report splits ours into
   map and table (ForwardMsgs decoded). filter_ws_bytes: bytes of one state switch.
 
-- naive_cold_by_s, naive_warm_by_s: the naive inline map of Bayern alone (bench/naive_map.py?land=09), measured
-  like cold_by_s / warm_by_s; by_paint_ratio = warm_by_s / naive_warm_by_s (side by side in one run).
+- naive_cold_by_s, naive_warm_by_s: the naive inline map of Bayern alone (bench/naive_map.py?land=09, MapLibre,
+  as the Karte was drawn until issue 16), measured like cold_by_s / warm_by_s; by_paint_ratio = warm_by_s /
+  naive_warm_by_s (side by side in one run). naive_svg_warm_by_s, by_svg_paint_ratio: the same against the
+  naive inline GeoJSON drawn as SVG, as the dashboard draws its maps (naive_map.py?land=09&svg=1).
 
 Goals: warm_de_s <= 1.5, filter_change_s <= 0.5, ratio <= 0.4, by_paint_ratio <= 0.4.
 These are measurements, not assertions.
 Ends with one line: cold_de_s=... warm_de_s=... cold_by_s=... warm_by_s=... filter_change_s=...
 script_run_s=... filter_map_frame_s=... filter_frames_s=... server_filter_change_s=... server_de_rerun_s=...
 filter_ws_bytes=... rerun_ws_bytes=... naive_rerun_ws_bytes=... naive_cold_de_s=... ratio=... naive_cold_by_s=...
-naive_warm_by_s=... by_paint_ratio=...
+naive_warm_by_s=... by_paint_ratio=... naive_svg_warm_by_s=... by_svg_paint_ratio=...
 """
 
 from __future__ import annotations
@@ -125,7 +127,8 @@ class Bytes:
 
 FIRST_KEY_JS = "document.querySelector(root + ' .js-plotly-plot').data[0].locations[0].slice(0, 2)"
 MAP_CREATED_JS = """(root) => { const g = document.querySelector(root + ' .js-plotly-plot');
-                                 return g && g._fullLayout && g._fullLayout.map ? performance.now() : false; }"""
+                                 const fl = g && g._fullLayout;
+                                 return fl && (fl.geo || fl.map) ? performance.now() : false; }"""
 
 
 def painted_after_navigation(page: Any, url: str, root: str) -> dict[str, float]:
@@ -228,6 +231,9 @@ def measure(browser: Any, app: str, naive: str, repeat: int) -> dict[str, float]
     naive_cold_by, naive_warm_by = navigation_times(browser, f"{naive}/?land=09", NAIVE_MAP, repeat)
     out["naive_cold_by_s"], out["naive_warm_by_s"] = naive_cold_by["painted"], naive_warm_by["painted"]
     out["by_paint_ratio"] = out["warm_by_s"] / out["naive_warm_by_s"]
+    # like with like: the same inline GeoJSON drawn as an SVG map, as the dashboard draws its maps
+    out["naive_svg_warm_by_s"] = navigation_times(browser, f"{naive}/?land=09&svg=1", NAIVE_MAP, repeat)[1]["painted"]
+    out["by_svg_paint_ratio"] = out["warm_by_s"] / out["naive_svg_warm_by_s"]
     theirs = rerun(page, counter, "naive_measure", "Zufall")["bytes"]
     theirs_by = counter.by_element()
     web.wait_map_painted(page, NAIVE_MAP)
@@ -288,7 +294,8 @@ def run(published: Path, mirror: Path, repeat: int, logs: Path) -> None:
               f"{out[name + '_s']:.2f} s, script run finished after {out[name + '_script_end_s']:.2f} s")
     print(f"Bayern, warm: ours (per-Land shape file) painted after {out['warm_by_s']:.2f} s, naive inline map of "
           f"Bayern {out['naive_warm_by_s']:.2f} s (cold {out['cold_by_s']:.2f} s vs {out['naive_cold_by_s']:.2f} s): "
-          f"ratio {out['by_paint_ratio']:.2f}")
+          f"ratio {out['by_paint_ratio']:.2f}; the naive inline GeoJSON as SVG {out['naive_svg_warm_by_s']:.2f} s: "
+          f"ratio {out['by_svg_paint_ratio']:.2f}")
     print(f"naive map, cold, all of Germany: painted after {out['naive_cold_de_s']:.2f} s; state switch: "
           f"{out['filter_ws_bytes']:,.0f} bytes, slowest {out['filter_change_max_s']:.2f} s")
     print(f"recolouring rerun, all-Germany municipalities: map {out['rerun_map_ws_bytes']:,.0f} bytes, table "
@@ -302,7 +309,7 @@ def run(published: Path, mirror: Path, repeat: int, logs: Path) -> None:
     keys = ("cold_de_s", "warm_de_s", "cold_by_s", "warm_by_s", "filter_change_s", "script_run_s",
             "filter_map_frame_s", "filter_frames_s", "server_filter_change_s", "server_de_rerun_s",
             "filter_ws_bytes", "rerun_ws_bytes", "naive_rerun_ws_bytes", "naive_cold_de_s", "ratio",
-            "naive_cold_by_s", "naive_warm_by_s", "by_paint_ratio")
+            "naive_cold_by_s", "naive_warm_by_s", "by_paint_ratio", "naive_svg_warm_by_s", "by_svg_paint_ratio")
     print(" ".join(f"{k}={out[k]:.0f}" if k.endswith("bytes") else f"{k}={out[k]:.3f}" for k in keys))
 
 

@@ -31,15 +31,15 @@ def _spec_data(fig: go.Figure | dict) -> list[dict]:
 
 def legend_entries(fig: go.Figure | dict) -> list[tuple[str, str]]:
     """(label, colour) of every legend entry of a choropleth built here, in legend order."""
-    shown = [t for t in _spec_data(fig) if t.get("type") == "scattermap" and t.get("showlegend") is not False]
+    shown = [t for t in _spec_data(fig) if t.get("type") == "scattergeo" and t.get("showlegend") is not False]
     return [(t["name"], t["marker"]["color"]) for t in sorted(shown, key=lambda t: t.get("legendrank", 1000))]
 
 
 def class_locations(fig: go.Figure | dict) -> dict[str, list[str]]:
     """Legend label -> region keys of that class, in legend order (a go.Figure or its JSON spec)."""
     traces = _spec_data(fig)
-    shape = next(t for t in traces if t.get("type") == "choroplethmap")
-    legend = sorted((t for t in traces if t.get("type") == "scattermap" and t.get("showlegend") is not False),
+    shape = next(t for t in traces if t.get("type") == "choropleth")
+    legend = sorted((t for t in traces if t.get("type") == "scattergeo" and t.get("showlegend") is not False),
                     key=lambda t: t.get("legendrank", 1000))
     return {t["name"]: [loc for loc, z in zip(shape["locations"], shape["z"], strict=True) if int(z) == t["meta"]]
             for t in legend}

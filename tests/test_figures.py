@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import map_helpers
 import mapclassify
@@ -13,11 +15,12 @@ import pytest
 
 from app import style
 from app.figures import maps, profile, rankings
-from app.figures.layout import fit_zoom
+from app.figures.layout import MAP_CONFIG, view_ranges
 from app.figures.start import density_map
 from app.frames import ranked
 
 URL = "app/static/shapes/municipality-test.json"
+ROOT = Path(__file__).resolve().parent.parent
 BOUNDS = (8.9, 47.2, 13.9, 50.6)
 # the source line every figure carries
 SOURCE = {"attribution": "Testquelle", "demo": False}
@@ -43,7 +46,7 @@ def _locations(fig) -> dict[str, list[str]]:
 
 def _shapes(fig):
     """The one trace that draws the regions (the others are legend entries that draw nothing)."""
-    shapes = [trace for trace in fig.data if trace.type == "choroplethmap"]
+    shapes = [trace for trace in fig.data if trace.type == "choropleth"]
     assert len(shapes) == 1
     return shapes[0]
 
@@ -183,9 +186,9 @@ def test_no_data_has_its_own_grey_trace_and_zero_the_lowest_colour() -> None:
 def test_map_is_one_shape_trace_and_legend_entries_that_fetch_nothing() -> None:
     frame = ranked(_frame([1, 2, 3, None, 5]))
     fig = maps.choropleth(frame, URL, BOUNDS, label="x", k=2, **SOURCE)
-    assert fig.data[0].type == "choroplethmap" and fig.data[0].showlegend is False
+    assert fig.data[0].type == "choropleth" and fig.data[0].showlegend is False
     legend = fig.data[1:]
-    assert [t.type for t in legend] == ["scattermap"] * 3
+    assert [t.type for t in legend] == ["scattergeo"] * 3
     assert all(list(t.lat) == [None] and list(t.lon) == [None] and t.hoverinfo == "skip" for t in legend)
     assert [t.name for t in legend] == [name for name, _c in map_helpers.legend_entries(fig)]
 
@@ -196,9 +199,8 @@ def test_map_uses_the_static_geojson_url_and_the_ars_key() -> None:
     assert trace.geojson == URL
     assert trace.featureidkey == "properties.ars"
     assert all("geojson" not in t for t in fig.to_plotly_json()["data"][1:])   # nothing else fetches it
-    assert fig.layout.map.style == "white-bg"
-    centre, zoom = fit_zoom(BOUNDS, width_px=520, height_px=650 - maps.LEGEND_PX)
-    assert fig.layout.map.zoom == zoom and fig.layout.map.center.lon == centre["lon"]
+    assert fig.layout.geo.visible is False and fig.layout.geo.projection.type == "mercator"  # no base map
+    assert (list(fig.layout.geo.lonaxis.range), list(fig.layout.geo.lataxis.range)) == view_ranges(BOUNDS)
 
 
 def test_legend_labels_are_german_class_bounds() -> None:
@@ -506,8 +508,25 @@ def test_every_explore_figure_carries_its_source_and_the_demo_label_inside(demo:
         assert (f"<b>{style.DEMO_LABEL}</b>" in notes[0]) is demo, name
 
 
-def test_fit_zoom_keeps_the_box_inside() -> None:
-    centre, zoom = fit_zoom(BOUNDS, width_px=520, height_px=650)
-    world = 512 * 2 ** zoom
-    assert (BOUNDS[2] - BOUNDS[0]) / 360 * world <= 520
-    assert math.isclose(centre["lon"], 11.4)
+def test_the_map_area_starts_above_its_source_note() -> None:
+    fig = maps.choropleth(ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, attribution="Quelle " * 60,
+                          demo=True, width=300)
+    note = fig.layout.annotations[-1].text
+    assert note.count("<br>") >= 4  # a long note on a narrow map
+    assert fig.layout.geo.domain.y[0] * fig.layout.height >= 13 * (note.count("<br>") + 1)
+    assert fig.layout.geo.domain.y[1] == 1
+
+
+def test_the_view_holds_the_bounds_with_a_thin_frame() -> None:
+    (west, east), (south, north) = view_ranges(BOUNDS)
+    assert west < BOUNDS[0] and east > BOUNDS[2] and south < BOUNDS[1] and north > BOUNDS[3]
+    assert math.isclose(east - west, (BOUNDS[2] - BOUNDS[0]) * 1.04)
+    assert math.isclose(north - south, (BOUNDS[3] - BOUNDS[1]) * 1.04)
+
+
+def test_the_base_map_topology_is_served_by_the_app_and_empty() -> None:
+    # plotly.js fetches <topojsonURL>world_110m.json for a geo subplot even when the base map is hidden
+    assert MAP_CONFIG["topojsonURL"] == "app/static/topojson/"
+    topology = json.loads((ROOT / "static" / "topojson" / "world_110m.json").read_text())
+    assert topology["type"] == "Topology" and topology["arcs"] == []
+    assert all(o["geometries"] == [] for o in topology["objects"].values())

@@ -44,7 +44,7 @@ def map_locations(at: AppTest) -> dict[str, list[str]]:
 
 def shape_trace(spec: dict) -> dict:
     """The one trace of a map spec that draws the regions (and fetches the GeoJSON)."""
-    shapes = [t for t in spec["data"] if t["type"] == "choroplethmap"]
+    shapes = [t for t in spec["data"] if t["type"] == "choropleth"]
     assert len(shapes) == 1, "one trace draws every region"
     return shapes[0]
 

@@ -412,7 +412,7 @@ def test_status_map_draws_every_region_in_one_trace_and_escapes_names() -> None:
                           "status": ["zertifiziert", "zertifiziert", "noch nicht", None],
                           "total": [152, 241, 12, None], "distance": [0, 0, 38, None]})
     fig = status_map(frame, "app/static/shapes/x.json", (9.0, 47.0, 14.0, 50.0), "Q <script>", demo=False)
-    shapes = [t for t in fig.data if t.type == "choroplethmap"]
+    shapes = [t for t in fig.data if t.type == "choropleth"]
     assert len(shapes) == 1 and isinstance(shapes[0].geojson, str)  # one fetch of a URL, never inline GeoJSON
     assert legend_entries(fig) == [("zertifiziert (2)", STATUS_COLOURS["zertifiziert"]),
                                    ("noch nicht (1)", STATUS_COLOURS["noch nicht"]),

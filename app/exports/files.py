@@ -13,6 +13,7 @@ import pandas as pd
 
 from app.exports.headers import PRECISION_FORMATS, dates_beside_precision, german, precision_column, with_ags
 from app.exports.provenance import Provenance, _join, used_sources, with_demo_licence
+from app.figures.layout import MAP_CONFIG
 from app.frames import missing
 from app.style import DEMO_LABEL  # the one demo label of pages, figures and files
 from core.measures import MEASURES
@@ -67,8 +68,10 @@ def download_name(name: str, prov: Provenance, fmt: str) -> str:
 
 
 def png_config(name: str, prov: Provenance, scale: int = 2) -> dict:
-    """plotly config: the modebar camera saves a PNG in the browser under a German file name."""
+    """plotly config: the modebar camera saves a PNG in the browser under a German file name (and a map finds
+    its base map topology on our server)."""
     return {
+        **MAP_CONFIG,
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": file_name(name, prov, "png")[:-4], "scale": scale},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],

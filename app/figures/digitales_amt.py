@@ -72,7 +72,7 @@ def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         for n, s, t, d, v in zip(frame["name"], status, frame["total"], frame["distance"], inherited, strict=True)
     ]
     n = len(STATUS_ORDER)
-    fig = go.Figure(go.Choroplethmap(
+    fig = go.Figure(go.Choropleth(
         geojson=geojson_url, featureidkey="properties.ars", locations=frame[key],
         z=[order.get(s, order["keine Daten"]) for s in status], zmin=-0.5, zmax=n - 0.5,
         colorscale=stepped_colourscale([STATUS_COLOURS[label] for label in STATUS_ORDER]), showscale=False,

@@ -29,7 +29,7 @@ def grant_map(totals: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         for n, g, a, e in zip(totals["name"], totals["grants"], totals["amount_eur"], totals["eur_per_inhabitant"],
                               strict=True)
     ]
-    fig = go.Figure(go.Choroplethmap(
+    fig = go.Figure(go.Choropleth(
         geojson=geojson_url, featureidkey="properties.ars", locations=totals["ars"], z=values,
         colorscale=SEQUENTIAL, reversescale=True, zmin=0, marker_line_width=0.3, marker_line_color="white",
         text=hover, hovertemplate="%{text}<extra></extra>",

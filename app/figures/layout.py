@@ -1,9 +1,7 @@
-"""What every map shares: the sequential colour scale, centre and zoom for a bounding box, the one map layout,
-stepped colourscales and legend entries that draw nothing."""
+"""What every map shares: the sequential colour scale, the view of a bounding box, the one map layout and its
+plotly config, stepped colourscales and legend entries that draw nothing."""
 
 from __future__ import annotations
-
-import math
 
 import plotly.graph_objects as go
 
@@ -11,19 +9,20 @@ import plotly.graph_objects as go
 SEQUENTIAL = "Viridis"
 
 
-def fit_zoom(bounds: tuple[float, float, float, float], width_px: int = 900,
-             height_px: int = 650) -> tuple[dict[str, float], float]:
-    """Centre and zoom so that a bounding box fills a web-mercator map of the given size."""
+# plotly.js fetches the topology of its (hidden) base map for every geo subplot, by default from cdn.plot.ly,
+# which ministry networks and this project's machines cannot reach: an empty topology of our own is served
+# instead (static/topojson/world_110m.json). Every st.plotly_chart showing a map passes this config.
+MAP_CONFIG = {"topojsonURL": "app/static/topojson/"}
+
+# a thin frame of the bounds' size around the regions
+PAD = 0.02
+
+
+def view_ranges(bounds: tuple[float, float, float, float]) -> tuple[list[float], list[float]]:
+    """Longitude and latitude range of a map showing the bounding box, padded by PAD on every side."""
     min_lon, min_lat, max_lon, max_lat = bounds
-
-    def merc_y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    lon_span = max(max_lon - min_lon, 1e-6) / 360.0
-    lat_span = max(merc_y(max_lat) - merc_y(min_lat), 1e-6) / (2 * math.pi)
-    zoom = min(math.log2(width_px / 512 / lon_span), math.log2(height_px / 512 / lat_span))
-    centre = {"lon": (min_lon + max_lon) / 2, "lat": (min_lat + max_lat) / 2}
-    return centre, round(zoom - 0.15, 2)
+    pad_lon, pad_lat = (max_lon - min_lon) * PAD, (max_lat - min_lat) * PAD
+    return [min_lon - pad_lon, max_lon + pad_lon], [min_lat - pad_lat, max_lat + pad_lat]
 
 
 def stepped_colourscale(palette: list[str]) -> list[list[object]]:
@@ -36,18 +35,23 @@ def stepped_colourscale(palette: list[str]) -> list[list[object]]:
     return scale
 
 
-def legend_trace(label: str, colour: str, rank: int, z: int) -> go.Scattermap:
+def legend_trace(label: str, colour: str, rank: int, z: int) -> go.Scattergeo:
     """A legend entry that draws and fetches nothing: one point without coordinates (plotly.js hides a
     trace without any point, legend entry included); `meta` is its class index in the data trace's z."""
-    return go.Scattermap(lat=[None], lon=[None], mode="markers", marker={"color": colour, "size": 12}, name=label,
+    return go.Scattergeo(lat=[None], lon=[None], mode="markers", marker={"color": colour, "size": 12}, name=label,
                          showlegend=True, legendrank=rank, hoverinfo="skip", meta=z)
 
 
-def map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height: int, width: int = 900,
-               map_height: int | None = None) -> go.Figure:
-    """The one layout of every map: plain background (works offline), centred and zoomed on the bounds,
-    no margins, German separators. `map_height`: the height the map area keeps (when a legend takes the rest)."""
-    centre, zoom = fit_zoom(bounds, width_px=width, height_px=map_height or height)
-    fig.update_layout(map={"style": "white-bg", "center": centre, "zoom": zoom}, height=height,
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.")
+def map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height: int) -> go.Figure:
+    """The one layout of every map: an SVG map (plotly geo, Mercator) of the bounds without a base map, no
+    margins, German separators.
+
+    SVG, not WebGL (plotly's MapLibre maps): the maps have no base map tiles to gain from MapLibre, and on a
+    computer without a graphics card (virtual desktops, this project's test machines: software WebGL) MapLibre
+    repaints every region for each frame while it loads, about 0.1-0.3 s a frame for Bayern, where the browser
+    draws the same regions as SVG once (bench/browser.py)."""
+    lon_range, lat_range = view_ranges(bounds)
+    fig.update_geos(visible=False, projection_type="mercator", lonaxis_range=lon_range, lataxis_range=lat_range,
+                    bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.", dragmode="pan")
     return fig

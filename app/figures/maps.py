@@ -31,9 +31,6 @@ SCHEMES = {"quantiles": "Quantile (gleich viele Gebiete je Klasse)",
 CLASS_COUNTS = (3, 4, 5, 6, 7)
 
 
-LEGEND_PX = 80
-
-
 NO_DATA = "keine Daten"
 
 
@@ -184,7 +181,7 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
     return Hover(rows, template)
 
 
-MAP_WIDTH = 520  # the map area beside its table at 1400 px (its zoom fits the bounds into it)
+MAP_WIDTH = 520  # the map area beside its table at 1400 px (the source note inside the map wraps to it)
 
 
 def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
@@ -196,7 +193,7 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     of "keine Daten". Legend entries (German class bounds, then "keine Daten") are empty marker traces
     that draw nothing. With `categories` the value is categorical and each category gets an Okabe-Ito
     colour in the given order. A value without a rank (inherited from a VG) keeps its class colour; its
-    hover names no rank. `width` is the expected width of the map area (for the zoom); the legend sits
+    hover names no rank. `width` is the expected width of the map area (for the note); the legend sits
     below it. The source line `attribution` (and the demo label when `demo`) is written into the map, so
     a saved PNG keeps it."""
     categorical = bool(categories)
@@ -220,7 +217,7 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         labels = [*labels, NO_DATA]
     z = index.astype(int).tolist()
     used = set(z)
-    traces: list[go.Choroplethmap | go.Scattermap] = [go.Choroplethmap(
+    traces: list[go.Choropleth | go.Scattergeo] = [go.Choropleth(
         geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].tolist(), z=z,
         colorscale=stepped_colourscale(palette), zmin=-0.5, zmax=len(palette) - 0.5, showscale=False,
         marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, showlegend=False,
@@ -228,8 +225,7 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     )]
     traces += [legend_trace(text, colour, i, i)
                for i, (text, colour) in enumerate(zip(labels, palette, strict=True)) if i in used]
-    # the legend below takes about LEGEND_PX of the figure's height
-    fig = map_layout(go.Figure(traces), bounds, height, width=width, map_height=max(height - LEGEND_PX, 200))
+    fig = map_layout(go.Figure(traces), bounds, height)
     title = f"{label} ({unit})" if unit and not categorical else label
     fig.update_layout(
         legend={"title": {"text": escape(title), "side": "top"}, "orientation": "h", "x": 0, "y": 0,

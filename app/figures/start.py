@@ -35,7 +35,7 @@ def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, floa
     scale = [[0.0, NO_DATA_GREY], [grey_share, NO_DATA_GREY]] + [
         [grey_share + (1 - grey_share) * i / 10, colour] for i, colour in enumerate(steps)]
     scale[2][0] = grey_share + 1e-9
-    fig = go.Figure(go.Choroplethmap(
+    fig = go.Figure(go.Choropleth(
         geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"],
         z=log_values.where(painted, below), zmin=below, zmax=high, colorscale=scale,
         marker_line_width=0.2, marker_line_color="white",

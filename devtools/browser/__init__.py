@@ -2,14 +2,13 @@
 a Streamlit server on a free port, Debian's chromium, waits for a settled page and a painted map, widgets.
 
 Facts these helpers rest on (see STYLE.md, "Browser facts on these machines"):
-- Debian's chromium with software WebGL (SwiftShader) paints MapLibre maps; Playwright cannot download
-  its own browser here.
+- Debian's chromium (software WebGL, SwiftShader) draws the pages; Playwright cannot download its own browser
+  here.
 - Streamlit is ready when `stApp` reports `data-test-connection-state="CONNECTED"` and the script state
   is `notRunning`. A rerun is counted by watching that attribute (init script below), so a wait never
   mistakes the state before the rerun for the state after it.
-- A plotly map (plotly.js 3, trace `choroplethmap`) lives in `gd._fullLayout.map._subplot.map` (a
-  MapLibre `Map`); it is painted when the map is `loaded()`, not moving, its tiles are loaded, the
-  trace's fill layer exists with its source loaded, and features are rendered.
+- A plotly map (plotly.js 3, trace `choropleth` on a geo subplot, SVG) lives in `gd._fullLayout.geo._subplot`;
+  it is painted when every location whose shape the fetched GeoJSON holds has its SVG path.
 """
 
 from __future__ import annotations
@@ -47,12 +46,14 @@ from devtools.browser.chromium import (
 from devtools.browser.maps import (
     FIGURE_JS,
     LEGEND_JS,
+    MAP_AREA,
     MAP_STATS_JS,
     PAINTED_JS,
     PROJECT_JS,
     coloured_share,
     figure_data,
     full_screenshot,
+    has_map,
     legend_items,
     map_canvas,
     map_stats,
@@ -77,10 +78,11 @@ from devtools.browser.widgets import (
 
 __all__ = [
     "AppPage", "CHROMIUM_ARGS", "CONNECTED", "Console", "EXCEPTION", "FIGURE_JS", "INIT_SCRIPT", "LEGEND_JS",
-    "MAP_STATS_JS", "NOISE", "NOT_RUNNING", "PAGES_DIR", "PAINTED_JS", "PROBE", "PROJECT_JS", "ROOT",
+    "MAP_AREA", "MAP_STATS_JS", "NOISE", "NOT_RUNNING", "PAGES_DIR", "PAINTED_JS", "PROBE", "PROJECT_JS", "ROOT",
     "SCREENSHOTS", "SETTLED_JS", "TIMEOUT_MS", "VIEWPORT", "app_pages", "change_and_rerun", "choose",
     "chromium_path", "coloured_share", "declared_pages", "download_csv", "exceptions", "figure_data",
-    "free_port", "full_screenshot", "key", "launch", "legend_items", "map_canvas", "map_stats", "new_context",
+    "free_port", "full_screenshot", "has_map", "key", "launch", "legend_items", "map_canvas", "map_stats",
+    "new_context",
     "open_app", "page_named", "page_url", "project", "reopen", "runs_finished", "selectbox_value",
     "streamlit_server", "wait_map_painted", "wait_ready", "wait_rerun", "wait_until_responds", "widget_values",
 ]

@@ -1,4 +1,4 @@
-"""A plotly MapLibre map in the page: painted or not, what it drew, where a place is, what the legend says,
+"""A plotly map (an SVG geo subplot) in the page: painted or not, what it drew, where a place is, what the legend says,
 and a full-page screenshot that waits for the maps."""
 
 from __future__ import annotations
@@ -12,73 +12,80 @@ from devtools.browser.chromium import TIMEOUT_MS, VIEWPORT
 # --- maps -------------------------------------------------------------------------------------------
 
 # `root` narrows the search to a keyed element (e.g. '.st-key-karte_map'); the first plotly graph div
-# holding a MapLibre subplot wins.
+# holding a geo subplot (app/figures/layout.map_layout: every map of the app is an SVG map) wins. The naive
+# map of bench/naive_map.py is a MapLibre map (`libre`: plotly's `map` subplot).
 _FIND_MAP = """
 const findMap = (root) => {
   const scope = root ? document.querySelector(root) : document;
   if (!scope) return null;
   for (const gd of scope.querySelectorAll('.js-plotly-plot')) {
     const fl = gd._fullLayout;
-    if (!fl) continue;
-    for (const k of Object.keys(fl)) {
-      if (/^map\\d*$/.test(k) && fl[k] && fl[k]._subplot && fl[k]._subplot.map) {
-        return {gd, map: fl[k]._subplot.map};
-      }
-    }
+    if (fl && fl.geo && fl.geo._subplot) return {gd, geo: fl.geo._subplot};
+    if (fl && fl.map && fl.map._subplot && fl.map._subplot.map) return {gd, libre: fl.map._subplot.map};
   }
   return null;
 };
-// the fill layer of each choroplethmap trace (app/maps.py draws all regions in one trace; its legend
-// entries are empty scattermap traces, which add no fill layer)
-const fillLayers = (map) => map.getStyle().layers.filter((l) => l.type === 'fill' && l.id.startsWith('plotly-trace'));
+// the choropleth traces' calcdata: one entry per location; plotly gives an entry whose shape it found in the
+// GeoJSON its feature ('geojson') and centroid ('ct'), and draws one path per such entry
+const shapeCalcdata = (gd) => (gd.calcdata || []).filter((cd) => cd[0] && cd[0].trace.type === 'choropleth');
+const drawnPaths = (gd) => Array.from(gd.querySelectorAll('.geo path.choroplethlocation'))
+  .filter((p) => (p.getAttribute('d') || '').length > 1);
 """
 
 
 def _with_helpers(function: str) -> str:
-    """A JS expression evaluating to `function`, with findMap and fillLayers in scope."""
+    """A JS expression evaluating to `function`, with findMap, shapeCalcdata and drawnPaths in scope."""
     return f"(() => {{ {_FIND_MAP} return {function.strip()}; }})()"
 
 
+# painted: the shapes are fetched (every location with a shape has its feature) and each has its path; a
+# MapLibre map: loaded, not moving, its tiles and the fill layers' sources loaded, features rendered
 PAINTED_JS = _with_helpers("""
 (root) => {
   const found = findMap(root);
   if (!found) return false;
-  const m = found.map;
-  if (!m.loaded() || m.isMoving() || !m.areTilesLoaded()) return false;
-  const fills = fillLayers(m);
-  return fills.length > 0 && fills.every((l) => m.isSourceLoaded(l.source)) &&
-         m.queryRenderedFeatures({layers: fills.map((l) => l.id)}).length > 0;
+  const m = found.libre;
+  if (m) {
+    if (!m.loaded() || m.isMoving() || !m.areTilesLoaded()) return false;
+    const fills = m.getStyle().layers.filter((l) => l.type === 'fill' && l.id.startsWith('plotly-trace'));
+    return fills.length > 0 && fills.every((l) => m.isSourceLoaded(l.source)) &&
+           m.queryRenderedFeatures({layers: fills.map((l) => l.id)}).length > 0;
+  }
+  const cds = shapeCalcdata(found.gd);
+  if (!cds.length) return false;
+  const shapes = cds.reduce((n, cd) => n + cd.filter((c) => c.geojson).length, 0);
+  return shapes > 0 && drawnPaths(found.gd).length >= shapes;
 }
 """)
 
 MAP_STATS_JS = _with_helpers("""
 (root) => {
-  const {gd, map} = findMap(root);
-  const rendered = map.queryRenderedFeatures({layers: fillLayers(map).map((l) => l.id)});
-  // plotly puts each location's centroid into the feature properties ('ct'): one key per location,
-  // while a polygon cut by tile borders comes back in several pieces.
-  const unique = new Set(rendered.map((f) => JSON.stringify(f.properties.ct)));
-  const traces = gd.data.filter((t) => t.type === 'choroplethmap');
-  const canvas = map.getCanvas().getBoundingClientRect();
+  const {gd, geo} = findMap(root);
+  const traces = gd.data.filter((t) => t.type === 'choropleth');
+  const area = geo.bgRect.node().getBoundingClientRect();
   return {
     locations: traces.reduce((n, t) => n + (t.locations ? t.locations.length : 0), 0),
-    // locations plotly can draw: those with a value (a NaN z gets no polygon at all)
-    with_value: gd.calcdata.filter((cd) => cd[0] && cd[0].trace.type === 'choroplethmap')
-                  .reduce((n, cd) => n + cd.filter((c) => c.ct !== undefined).length, 0),
-    rendered_features: unique.size,
+    // locations plotly can draw: those whose shape is in the GeoJSON
+    with_value: shapeCalcdata(gd).reduce((n, cd) => n + cd.filter((c) => c.ct !== undefined).length, 0),
+    rendered_features: drawnPaths(gd).length,
     geojson: traces.length && typeof traces[0].geojson === 'string' ? traces[0].geojson : null,
-    canvas: {x: canvas.x, y: canvas.y, width: canvas.width, height: canvas.height},
-    center: map.getCenter(), zoom: map.getZoom(),
+    canvas: {x: area.x, y: area.y, width: area.width, height: area.height},
   };
 }
 """)
 
+# a point's place on the page: the projection gives SVG user coordinates of the layer holding the paths
 PROJECT_JS = _with_helpers("""
 ([root, lon, lat]) => {
-  const {map} = findMap(root);
-  const p = map.project([lon, lat]);
-  const r = map.getCanvas().getBoundingClientRect();
-  return {x: r.x + p.x, y: r.y + p.y};
+  const {gd, geo} = findMap(root);
+  const [px, py] = geo.projection([lon, lat]);
+  const layer = gd.querySelector('.geo path.choroplethlocation') || geo.bgRect.node();
+  const svg = layer.ownerSVGElement;
+  const point = svg.createSVGPoint();
+  point.x = px;
+  point.y = py;
+  const screen = point.matrixTransform(layer.parentNode.getScreenCTM());
+  return {x: screen.x, y: screen.y};
 }
 """)
 
@@ -134,9 +141,19 @@ def figure_data(page: Any, root: str | None = None) -> list[dict[str, Any]] | No
     return page.evaluate(FIGURE_JS, root)
 
 
+MAP_AREA = ".js-plotly-plot .geo .bg rect"  # the map's area (the geo subplot's background), one per map
+# a map is on the page as soon as plotly took its figure, before the shapes are fetched and the area is drawn
+HAS_MAP_JS = _with_helpers("() => findMap(null) !== null")
+
+
+def has_map(page: Any) -> bool:
+    return bool(page.evaluate(HAS_MAP_JS))
+
+
 def map_canvas(page: Any, root: str | None = None) -> Any:
+    """The map's area (a locator; its screenshot is the drawn map without legend)."""
     scope = f"{root} " if root else ""
-    return page.locator(f"{scope}.js-plotly-plot canvas.maplibregl-canvas").first
+    return page.locator(f"{scope}{MAP_AREA}").first
 
 
 def coloured_share(png: bytes, min_saturation: int = 40) -> tuple[float, float]:
@@ -168,7 +185,7 @@ def full_screenshot(page: Any, path: Path, maps_root: str | None = None) -> None
     if grown != size["height"]:
         page.set_viewport_size({"width": size["width"], "height": grown})
     try:
-        if page.query_selector(".js-plotly-plot canvas.maplibregl-canvas"):
+        if has_map(page):
             wait_map_painted(page, maps_root)
         page.screenshot(path=str(path))
     finally:

@@ -66,7 +66,7 @@ def test_bayern_map_shows_and_paints_every_municipality(bayern: tuple[Any, Conso
     assert len(register) > 2000  # Gemeinden and gemeindefreie Gebiete of Bayern in the register
 
     traces = figure_data(page, MAP)
-    locations = [loc for t in traces if t["type"] == "choroplethmap" for loc in t["locations"]]
+    locations = [loc for t in traces if t["type"] == "choropleth" for loc in t["locations"]]
     assert len(locations) == len(set(locations)), "a region is drawn by two traces"
     assert set(locations) == shapes
     assert register <= set(locations), f"missing from the map: {sorted(register - set(locations))[:10]}"
@@ -74,7 +74,7 @@ def test_bayern_map_shows_and_paints_every_municipality(bayern: tuple[Any, Conso
     stats = map_stats(page, MAP)
     assert stats["locations"] == len(shapes)
     assert stats["with_value"] == len(shapes), "every shape gets a colour or the grey 'keine Daten'"
-    assert stats["rendered_features"] == len(shapes), "MapLibre rendered fewer polygons than the figure holds"
+    assert stats["rendered_features"] == len(shapes), "the browser drew fewer polygons than the figure holds"
 
     png = map_canvas(page, MAP).screenshot(path=str(SCREENSHOTS / "Karte_Bayern_canvas.png"))
     coloured, painted = coloured_share(png)
@@ -127,7 +127,7 @@ def test_karte_link_restores_the_view(browser: Any, app_url: str, page: Any, con
     view = widget_values(page, WIDGETS), figure_data(page, MAP), download_csv(page, "dl-karte-csv")
     districts = con.execute("""SELECT count(DISTINCT ars) FROM region_shape
                                WHERE level = 'district' AND starts_with(ars, '08')""").fetchone()[0]
-    shapes = [t for t in view[1] if t["type"] == "choroplethmap"]  # the legend entries hold no locations
+    shapes = [t for t in view[1] if t["type"] == "choropleth"]  # the legend entries hold no locations
     assert sum(len(t["locations"]) for t in shapes) == districts  # Stadt- and Landkreise of Baden-Württemberg
 
     def capture(fresh: Any) -> tuple[Any, ...]:

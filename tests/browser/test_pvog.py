@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent.parent
 MAP = ".st-key-karte_map"
 HOVER_JS = """(root) => Array.from(document.querySelector(root).querySelector('.js-plotly-plot').data
-                                  .find((t) => t.type === 'choroplethmap').customdata)"""
+                                  .find((t) => t.type === 'choropleth').customdata)"""
 GAP_TITLE = "Leistungen, die vergleichbare Gemeinden online anbieten und diese nicht"
 
 
@@ -41,7 +41,7 @@ def test_karte_paints_the_federal_measure(browser: Any, pvog_url: str, width: in
                                                     "kennzahl": "pvog_available"}))
         web.wait_map_painted(page, MAP)
         assert not web.exceptions(page)
-        trace = next(t for t in web.figure_data(page, MAP) if t.get("type") == "choroplethmap")
+        trace = next(t for t in web.figure_data(page, MAP) if t.get("type") == "choropleth")
         # hover rows: name, kind, value, ... (app/figures/maps.py) in the order of the locations; Kolbermoor: own 50
         # + 6 reaching it from Kreis, Land and Bund
         rows = page.evaluate(HOVER_JS, MAP)

@@ -27,7 +27,7 @@ BROADBAND = "Breitbandatlas, Bundesnetzagentur (Stand Mitte 2021)"
 # the hover rows (customdata) of the map's choropleth trace, as the browser holds them
 HOVER_JS = """(root) => {
   const gd = document.querySelector(root).querySelector('.js-plotly-plot');
-  const trace = gd.data.find((t) => t.type === 'choroplethmap');
+  const trace = gd.data.find((t) => t.type === 'choropleth');
   return Array.from(trace.customdata);
 }"""
 WIDTHS = {"1400": {"width": 1400, "height": 900}, "390": {"width": 390, "height": 844}}
@@ -43,7 +43,7 @@ def test_karte_and_start_open_on_real_broadband(browser: Any, app_url: str, widt
         open_app(page, page_url(app_url, "Karte"))
         wait_map_painted(page, MAP)
         traces = figure_data(page, MAP) or []
-        assert [t for t in traces if t.get("type") == "choroplethmap"], "the map has its choropleth"
+        assert [t for t in traces if t.get("type") == "choropleth"], "the map has its choropleth"
         hovers = [" ".join(map(str, row)) for row in page.evaluate(HOVER_JS, MAP)]
         assert sum(f"echt · {BROADBAND}" in h for h in hovers) > 2000  # every Bavarian municipality with a value
         assert not any("Demodaten" in h for h in hovers)

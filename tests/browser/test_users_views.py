@@ -18,6 +18,7 @@ from devtools.browser import (
     exceptions,
     figure_data,
     full_screenshot,
+    map_canvas,
     map_stats,
     new_context,
     open_app,
@@ -69,7 +70,7 @@ def test_karte_caveat_and_kreistyp_and_rangliste_strip_at_1400(browser: Any, app
         assert page.get_by_role("radio", name="nur kreisfreie Städte").is_checked()
         cities = {r[0] for r in con.execute("SELECT ars FROM region WHERE level = 'district' AND state_ars = '09' "
                                             "AND kind = 'Kreisfreie Stadt'").fetchall()}
-        shown = {loc for t in figure_data(page, MAP) if t["type"] == "choroplethmap" for loc in t["locations"]}
+        shown = {loc for t in figure_data(page, MAP) if t["type"] == "choropleth" for loc in t["locations"]}
         assert len(cities) == 25 and shown == cities  # only the kreisfreie Städte, ranked among themselves
         assert "kreistyp=kreisfreie_staedte" in page.url
         full_screenshot(page, SCREENSHOTS / "views_karte_kreisfreie_1400.png", MAP)
@@ -111,7 +112,7 @@ def test_phone_map_fits_bayern_a_tap_asks_and_the_profile_opens_at_its_top(brows
         inside = next(g for g, f in zip(bavaria, [f for f in shapes["features"]
                                                   if f["properties"]["ars"].startswith("09")], strict=True)
                       if f["properties"]["ars"] == ars).representative_point()
-        page.locator(f"{MAP} canvas.maplibregl-canvas").first.scroll_into_view_if_needed()
+        map_canvas(page, MAP).scroll_into_view_if_needed()
         page.mouse.wheel(0, 250)  # a reader scrolled down to the map: the profile must still open at its top
         page.wait_for_timeout(300)
         x, y = project(page, inside.x, inside.y, MAP)
