@@ -30,6 +30,7 @@ PROFILE_PAGE = "pages/3_Gemeindeprofil.py"
 PROFILE_URL = "Gemeindeprofil"
 GERMANY = "DE"
 MAP_HEIGHT = 650
+PHONE_MAP_HEIGHT = 520  # a Land or Germany fits a phone's width: a taller figure would only add empty space
 
 LEVEL = state.Param("ebene", "karte_ebene", "municipality", choices=tuple(map_q.MAP_LEVELS))
 # a newcomer sees a real measure first: the Breitbandatlas exists for every level and region (Stand Mitte 2021)
@@ -63,25 +64,25 @@ def _figure(build: Db, level: str, measure_key: str, land: str | None, scheme: s
     url, bounds, shape_attribution = shapes.geometry(build, level, land)
     result = map_q.map_result(build, level, measure_key, land, kreistyp or None)
     return choropleth(result.frame, url, bounds, label=spec.label, unit=spec.unit, decimals=spec.decimals,
-                      scheme=scheme, k=classes, width=width, categories=spec.categories, height=MAP_HEIGHT,
+                      scheme=scheme, k=classes, width=width, categories=spec.categories,
+                      height=PHONE_MAP_HEIGHT if width == device.PHONE_WIDTH else MAP_HEIGHT,
                       attribution=f"{result.attribution}; Karte: {shape_attribution}", demo=result.demo)
 
 
 
 
 def _on_select() -> None:
-    """A click on the map: a state drills down to its districts, any other region opens its profile (on a phone
-    a tap first shows the region with a button to its profile, so that a tap while scrolling stays on the map)."""
+    """A click on the map: a state drills down to its districts, any other region is shown with a button to its
+    profile. It asks instead of leaving: plotly reports the end of a drag that moved the map as a click on the
+    region under the pointer, and a tap while scrolling on a phone as well."""
     key = selected_ars(st.session_state.get("karte_map"))
     if not key:
         return
     if st.session_state.get(LEVEL.key) == "state":
         st.session_state[LAND.key] = key[:2]
         st.session_state[LEVEL.key] = "district"
-    elif device.phone():
-        st.session_state["_karte_tapped"] = key
     else:
-        st.session_state["_karte_profile"] = key
+        st.session_state["_karte_tapped"] = key
 
 
 @st.dialog("Gebiet auf der Karte")
@@ -126,7 +127,7 @@ def _filters(names: dict[str, str]) -> tuple[str, str, str, str, int, str]:
 
 
 def _answer_a_tap(frame: pd.DataFrame, spec: Measure) -> None:
-    """On a phone, the region tapped on the map in a dialog with a button to its profile."""
+    """The region clicked or tapped on the map in a dialog with a button to its profile."""
     tapped = st.session_state.pop("_karte_tapped", None)
     if tapped and tapped in set(frame["ars"]):
         row = frame[frame["ars"] == tapped].iloc[0]
@@ -135,9 +136,6 @@ def _answer_a_tap(frame: pd.DataFrame, spec: Measure) -> None:
 
 
 def main() -> None:
-    target = st.session_state.pop("_karte_profile", None)
-    if target:
-        st.switch_page(PROFILE_PAGE, query_params={"ars": target})
     st.title("Karte")
     build = guard.require_build()
 
@@ -175,8 +173,9 @@ def main() -> None:
         elif result.by_prefix:
             st.caption("Kreise und Länder: Verfahren aller Behörden im Gebiet (jede Behörde einmal gezählt); "
                        "Anteile beziehen sich auf die Gemeinden mit Daten.")
-        if level != "state":
-            st.caption("Ein Klick auf ein Gebiet öffnet sein Profil; auf Landesebene zeigt er die Kreise des Landes.")
+        click = ("Ein Klick auf ein Land zeigt seine Kreise." if level == "state" else
+                 "Ein Klick auf ein Gebiet zeigt es mit einem Link zu seinem Profil.")
+        st.caption(f"{click} Ziehen verschiebt die Karte, das Mausrad vergrößert sie.")
     with right:
         shown, numbers = _table(build, level, measure_key, land_key, kreistyp)
         value_col = spec.column

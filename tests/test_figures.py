@@ -244,6 +244,14 @@ def test_hover_keeps_the_label_in_the_one_template_not_in_every_row() -> None:
     assert not any("Online-Verfahren" in cell for row in data.rows for cell in row)
 
 
+def test_a_long_note_in_the_hover_is_wrapped_into_lines_a_map_label_can_show() -> None:
+    note = "Gewerbe: im Breitbandatlas (Stand Mitte 2021) ohne Wert unter diesem Schlüssel " * 3
+    data = maps.hover(ranked(_frame([3], note=[note])), "x")
+    lines = data.rows[0][4].split("<br>")[1:]
+    assert len(lines) >= 3 and all(len(line) <= maps.HOVER_CHARS for line in lines)
+    assert " ".join(lines) == note.strip()
+
+
 def test_hover_escapes_markup_in_names() -> None:
     frame = _frame([1], name=["<script>x</script> & Co"])
     text = map_helpers.hover_texts(frame, "Wert")[0]

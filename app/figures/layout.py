@@ -14,6 +14,10 @@ SEQUENTIAL = "Viridis"
 # instead (static/topojson/world_110m.json). Every st.plotly_chart showing a map passes this config.
 MAP_CONFIG = {"topojsonURL": "app/static/topojson/"}
 
+# hover labels: dark text on white, left-aligned (plotly's default takes the region's fill colour, which the
+# maps draw half transparent)
+HOVER_LABEL = {"bgcolor": "white", "bordercolor": "#666", "font": {"color": "#222"}, "align": "left"}
+
 # a thin frame of the bounds' size around the regions
 PAD = 0.02
 
@@ -53,5 +57,6 @@ def map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height
     lon_range, lat_range = view_ranges(bounds)
     fig.update_geos(visible=False, projection_type="mercator", lonaxis_range=lon_range, lataxis_range=lat_range,
                     bgcolor="rgba(0,0,0,0)")
-    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.", dragmode="pan")
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.", dragmode="pan",
+                      hoverlabel=HOVER_LABEL)
     return fig

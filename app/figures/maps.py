@@ -34,6 +34,9 @@ CLASS_COUNTS = (3, 4, 5, 6, 7)
 NO_DATA = "keine Daten"
 
 
+HOVER_CHARS = 70  # a note line in a map's hover label
+
+
 # Okabe-Ito, the colour-blind-safe palette for categories (the Digitales-Amt status: app.style.STATUS_COLOURS)
 OKABE_ITO = ("#009E73", "#E69F00", "#0072B2", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
@@ -160,8 +163,8 @@ def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
         if not missing.iloc[i] and isinstance(source, str) and source:
             extra += f"<br><i>von VG {escape(source)} übernommen</i>"
         note = notes.iloc[i] if notes is not None else None
-        if isinstance(note, str) and note:
-            extra += f"<br>{escape(note)}"
+        if isinstance(note, str) and note:  # wrapped: a hover label wider than the map is cut at its edges
+            extra += "".join(f"<br>{escape(line)}" for line in textwrap.wrap(note, HOVER_CHARS))
         kind_of_value = origin.iloc[i] if origin is not None else None
         if not missing.iloc[i] and isinstance(kind_of_value, str):
             extra += f"<br><i>{escape(textwrap.shorten(kind_of_value, 90, placeholder=' …'))}</i>"
@@ -221,6 +224,8 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].tolist(), z=z,
         colorscale=stepped_colourscale(palette), zmin=-0.5, zmax=len(palette) - 0.5, showscale=False,
         marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, showlegend=False,
+        # a click selects its region (st.plotly_chart on_select), which must not fade all the others
+        selected={"marker": {"opacity": 0.9}}, unselected={"marker": {"opacity": 0.9}},
         customdata=data.rows, hovertemplate=data.template,
     )]
     traces += [legend_trace(text, colour, i, i)

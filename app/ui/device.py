@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.style import PX_PER_NOTE_CHAR
 
-PHONE_WIDTH = 340  # the content width of a 390 px phone, less the page's padding (a map's zoom shows the whole Land)
+PHONE_WIDTH = 340  # the content width of a 390 px phone, less the page's padding
 # a source note line on a phone: the figure's width less some margin, at about 5 px per character (app.style)
 PHONE_NOTE_CHARS = (PHONE_WIDTH - 40) // PX_PER_NOTE_CHAR
 

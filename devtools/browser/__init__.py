@@ -57,6 +57,7 @@ from devtools.browser.maps import (
     legend_items,
     map_canvas,
     map_stats,
+    open_from_map,
     project,
     wait_map_painted,
 )
@@ -83,6 +84,6 @@ __all__ = [
     "chromium_path", "coloured_share", "declared_pages", "download_csv", "exceptions", "figure_data",
     "free_port", "full_screenshot", "has_map", "key", "launch", "legend_items", "map_canvas", "map_stats",
     "new_context",
-    "open_app", "page_named", "page_url", "project", "reopen", "runs_finished", "selectbox_value",
+    "open_app", "open_from_map", "page_named", "page_url", "project", "reopen", "runs_finished", "selectbox_value",
     "streamlit_server", "wait_map_painted", "wait_ready", "wait_rerun", "wait_until_responds", "widget_values",
 ]

@@ -28,13 +28,14 @@ const findMap = (root) => {
 // the choropleth traces' calcdata: one entry per location; plotly gives an entry whose shape it found in the
 // GeoJSON its feature ('geojson') and centroid ('ct'), and draws one path per such entry
 const shapeCalcdata = (gd) => (gd.calcdata || []).filter((cd) => cd[0] && cd[0].trace.type === 'choropleth');
-const drawnPaths = (gd) => Array.from(gd.querySelectorAll('.geo path.choroplethlocation'))
-  .filter((p) => (p.getAttribute('d') || '').length > 1);
+const shapePaths = (gd) => Array.from(gd.querySelectorAll('.geo path.choroplethlocation'));
+// a path outside the visible area (the map moved or zoomed) has an empty outline
+const drawnPaths = (gd) => shapePaths(gd).filter((p) => (p.getAttribute('d') || '').length > 1);
 """
 
 
 def _with_helpers(function: str) -> str:
-    """A JS expression evaluating to `function`, with findMap, shapeCalcdata and drawnPaths in scope."""
+    """A JS expression evaluating to `function`, with the helpers above in scope."""
     return f"(() => {{ {_FIND_MAP} return {function.strip()}; }})()"
 
 
@@ -54,7 +55,7 @@ PAINTED_JS = _with_helpers("""
   const cds = shapeCalcdata(found.gd);
   if (!cds.length) return false;
   const shapes = cds.reduce((n, cd) => n + cd.filter((c) => c.geojson).length, 0);
-  return shapes > 0 && drawnPaths(found.gd).length >= shapes;
+  return shapes > 0 && shapePaths(found.gd).length >= shapes;
 }
 """)
 
@@ -126,6 +127,15 @@ def wait_map_painted(page: Any, root: str | None = None, timeout: float = TIMEOU
     handle = page.wait_for_function(f"(root) => ({PAINTED_JS})(root) ? performance.now() : false",
                                     arg=root, timeout=timeout, polling=20)
     return float(handle.json_value()) / 1000
+
+
+def open_from_map(page: Any, x: float, y: float) -> None:
+    """Click a region of the Karte map and open its profile from the dialog the click shows."""
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    button = page.locator('[data-testid="stDialog"]').get_by_role("button", name="Profil öffnen")
+    button.wait_for()
+    button.click()
 
 
 def map_stats(page: Any, root: str | None = None) -> dict[str, Any]:

@@ -25,11 +25,14 @@ from devtools.browser import (
     map_stats,
     new_context,
     open_app,
+    open_from_map,
     page_url,
     project,
     reopen,
+    runs_finished,
     wait_map_painted,
     wait_ready,
+    wait_rerun,
     widget_values,
 )
 
@@ -86,6 +89,33 @@ def test_bayern_map_shows_and_paints_every_municipality(bayern: tuple[Any, Conso
     assert console.errors == []
 
 
+TRANSLATE_JS = "() => document.querySelector('.st-key-karte_map .js-plotly-plot')._fullLayout.geo._subplot" \
+               ".projection.translate()"
+
+
+def test_dragging_the_map_moves_it_and_stays_on_the_karte(bayern: tuple[Any, Console]) -> None:
+    page, console = bayern
+    before = page.evaluate(TRANSLATE_JS)
+    runs = runs_finished(page)
+    x, y = project(page, 11.0, 49.5, MAP)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 60, steps=8)
+    page.mouse.up()
+    after = page.evaluate(TRANSLATE_JS)
+    assert after != before, "the drag did not move the map"
+    # plotly reports the end of the drag as a click on the region under the pointer: the page asks, it stays
+    wait_rerun(page, runs)
+    dialog = page.locator('[data-testid="stDialog"]')
+    assert "/Karte" in page.url and dialog.get_by_role("button", name="Profil öffnen").is_visible()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert "/Karte" in page.url and exceptions(page) == [] and console.errors == []
+    page.reload()  # the map as it opens, for the next test
+    wait_ready(page)
+    wait_map_painted(page, MAP)
+
+
 def test_click_on_a_municipality_opens_its_profile(bayern: tuple[Any, Console],
                                                    con: duckdb.DuckDBPyConnection) -> None:
     page, console = bayern
@@ -100,8 +130,7 @@ def test_click_on_a_municipality_opens_its_profile(bayern: tuple[Any, Console],
 
     wait_map_painted(page, MAP)
     x, y = project(page, inside.x, inside.y, MAP)
-    page.mouse.move(x, y)
-    page.mouse.click(x, y)
+    open_from_map(page, x, y)
 
     page.wait_for_url(re.compile(rf"/Gemeindeprofil\?(.*&)?ars={ars}(&|$)"))
     page.get_by_role("heading", name=name, exact=True).wait_for()

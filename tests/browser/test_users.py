@@ -17,6 +17,7 @@ from devtools.browser import (
     full_screenshot,
     new_context,
     open_app,
+    open_from_map,
     page_url,
     widget_values,
 )
@@ -158,8 +159,7 @@ def test_browser_back_from_a_profile_returns_to_the_karte_as_it_was(app_url: str
     open_app(page, page_url(app_url, "Karte", {"kennzahl": "population", "land": "09", "klassen": "4"}))
     wait_map_painted(page, ".st-key-karte_map")
     x, y = project(page, inside.x, inside.y, ".st-key-karte_map")
-    page.mouse.move(x, y)
-    page.mouse.click(x, y)
+    open_from_map(page, x, y)
     page.wait_for_url(re.compile(rf"/Gemeindeprofil\?(.*&)?ars={ars}(&|$)"))
     page.get_by_role("heading", name=name, exact=True).wait_for()
     wait_ready(page)
