@@ -39,10 +39,11 @@ PX_PER_NOTE_CHAR = 5
 
 
 def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False,
-                width: int | None = None) -> go.Figure:
+                width: int | None = None, plot_height: int | None = None) -> go.Figure:
     """Write the source line (and the demo label) into the figure itself, wrapped to `width` characters (default:
     150 below a chart, 90 inside a map, whose area is narrower: a line plotly cannot wrap is cut at its edge).
-    Inside a map the note sits in the lower left and the map area starts above it."""
+    Inside a map the note sits in the lower left and the map area starts above it; `plot_height` is the height of
+    the plot area when a legend below takes part of the figure's height."""
     width = width or (MAP_NOTE_CHARS if inside_map else 150)
     lines = textwrap.wrap(("" if not demo else f"{DEMO_LABEL} · ") + f"Quelle: {attribution}", width) or [""]
     lines = [escape(line) for line in lines]
@@ -53,8 +54,9 @@ def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool =
         fig.add_annotation(text=text, xref="paper", yref="paper", x=0.005, y=0.005, xanchor="left",
                            yanchor="bottom", showarrow=False, align="left", font={"size": 10, "color": "#333"},
                            bgcolor="rgba(255,255,255,0.85)")
-        if fig.layout.height:  # the map keeps clear of its note: the note's lines (13 px each) below the map area
-            fig.update_geos(domain={"y": [min(0.4, (13 * len(lines) + 8) / fig.layout.height), 1]})
+        plot = plot_height or fig.layout.height
+        if plot:  # the map keeps clear of its note: the note's lines (13 px each) below the map area
+            fig.update_geos(domain={"y": [min(0.4, (13 * len(lines) + 8) / plot), 1]})
     else:
         fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                            yshift=-58, showarrow=False, align="left", font={"size": 10, "color": "#555"})

@@ -1,6 +1,6 @@
 """Karte: choropleth of a measure by level (Gemeinden, Verwaltungsgemeinschaften/Behörden, Kreise, Länder),
 state filter, classification and class count, with the same data as a sortable table beside it.
-Clicking a region opens its profile (a state drills down to its districts)."""
+Clicking a region shows it with a button to its profile (a state drills down to its districts)."""
 
 from __future__ import annotations
 
@@ -59,13 +59,14 @@ def _table(build: Db, level: str, measure_key: str, land: str | None,
 # municipalities); st.plotly_chart only reads it
 @shared(max_entries=64)
 def _figure(build: Db, level: str, measure_key: str, land: str | None, scheme: str, classes: int,
-            kreistyp: str = "", width: int = MAP_WIDTH) -> go.Figure:
+            kreistyp: str = "", phone: bool = False) -> go.Figure:
     spec = measure(measure_key)
     url, bounds, shape_attribution = shapes.geometry(build, level, land)
     result = map_q.map_result(build, level, measure_key, land, kreistyp or None)
     return choropleth(result.frame, url, bounds, label=spec.label, unit=spec.unit, decimals=spec.decimals,
-                      scheme=scheme, k=classes, width=width, categories=spec.categories,
-                      height=PHONE_MAP_HEIGHT if width == device.PHONE_WIDTH else MAP_HEIGHT,
+                      scheme=scheme, k=classes, categories=spec.categories, pan=level != "state",
+                      width=device.PHONE_WIDTH if phone else MAP_WIDTH,
+                      height=PHONE_MAP_HEIGHT if phone else MAP_HEIGHT,
                       attribution=f"{result.attribution}; Karte: {shape_attribution}", demo=result.demo)
 
 
@@ -155,7 +156,7 @@ def main() -> None:
         pvog_ui.no_data_note()  # grey map, no stand-in values
 
     fig = _figure(build, level, measure_key, land_key, scheme, classes, kreistyp,
-                  device.PHONE_WIDTH if device.phone() else MAP_WIDTH)
+                  device.phone())
     _answer_a_tap(frame, spec)
     with_value = int(frame["value"].notna().sum())
 
@@ -173,9 +174,12 @@ def main() -> None:
         elif result.by_prefix:
             st.caption("Kreise und Länder: Verfahren aller Behörden im Gebiet (jede Behörde einmal gezählt); "
                        "Anteile beziehen sich auf die Gemeinden mit Daten.")
-        click = ("Ein Klick auf ein Land zeigt seine Kreise." if level == "state" else
-                 "Ein Klick auf ein Gebiet zeigt es mit einem Link zu seinem Profil.")
-        st.caption(f"{click} Ziehen verschiebt die Karte, das Mausrad vergrößert sie.")
+        if level == "state":
+            st.caption("Ein Klick auf ein Land zeigt seine Kreise.")
+        else:
+            st.caption("Ein Klick auf ein Gebiet zeigt es mit einem Link zu seinem Profil. Ziehen verschiebt die "
+                       + ("Karte, zwei Finger vergrößern sie." if device.phone() else
+                          "Karte, das Mausrad vergrößert sie."))
     with right:
         shown, numbers = _table(build, level, measure_key, land_key, kreistyp)
         value_col = spec.column

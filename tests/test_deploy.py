@@ -48,6 +48,12 @@ def test_dockerfile_passes_hadolint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_image_holds_the_maps_base_map_topology() -> None:
+    # committed, not written at run time (app/figures/layout.MAP_CONFIG): the image must copy it
+    assert (ROOT / "static" / "topojson" / "world_110m.json").is_file()
+    assert "COPY static/topojson/ static/topojson/" in (ROOT / "Dockerfile").read_text().splitlines()
+
+
 def test_compose_replicas_share_image_secret_and_read_only_data() -> None:
     compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8"))
     apps = {name: s for name, s in compose["services"].items() if name.startswith("app")}

@@ -521,8 +521,15 @@ def test_the_map_area_starts_above_its_source_note() -> None:
                           demo=True, width=300)
     note = fig.layout.annotations[-1].text
     assert note.count("<br>") >= 4  # a long note on a narrow map
-    assert fig.layout.geo.domain.y[0] * fig.layout.height >= 13 * (note.count("<br>") + 1)
+    # the plot area is the figure less the legend below the map
+    assert fig.layout.geo.domain.y[0] * (fig.layout.height - maps.LEGEND_PX) >= 13 * (note.count("<br>") + 1)
     assert fig.layout.geo.domain.y[1] == 1
+
+
+def test_a_map_that_must_not_pan_ignores_a_drag() -> None:
+    frame = ranked(_frame([1, 2, 3]))
+    assert maps.choropleth(frame, URL, BOUNDS, label="x", k=2, pan=False, **SOURCE).layout.dragmode is False
+    assert maps.choropleth(frame, URL, BOUNDS, label="x", k=2, **SOURCE).layout.dragmode == "pan"
 
 
 def test_the_view_holds_the_bounds_with_a_thin_frame() -> None:

@@ -218,6 +218,14 @@ def test_karte_map_carries_its_sources_and_the_demo_label(app_db: Path) -> None:
     assert len(real) == 1 and DEMO_LABEL not in real[0] and "Breitbandatlas" in real[0]
 
 
+def test_karte_map_pans_except_the_map_of_the_laender(app_db: Path) -> None:
+    # plotly reports the end of a drag as a click: on the Länder map (a click drills down) nothing is dragged
+    assert figure(open_page(KARTE, ebene="state"), "karte_map")["layout"]["dragmode"] is False
+    assert figure(open_page(KARTE), "karte_map")["layout"]["dragmode"] == "pan"
+    config = json.loads(open_page(KARTE).get("plotly_chart")[0].proto.config)
+    assert config["topojsonURL"] == "app/static/topojson/"  # the empty base map of our own, not cdn.plot.ly
+
+
 def test_karte_query_parameters_restore_the_view(app_db: Path, facts: dict) -> None:
     at = open_page(KARTE, ebene="district", kennzahl="population", land="08", einteilung="natural_breaks",
                    klassen="4")

@@ -46,9 +46,9 @@ def legend_trace(label: str, colour: str, rank: int, z: int) -> go.Scattergeo:
                          showlegend=True, legendrank=rank, hoverinfo="skip", meta=z)
 
 
-def map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height: int) -> go.Figure:
+def map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height: int, pan: bool = True) -> go.Figure:
     """The one layout of every map: an SVG map (plotly geo, Mercator) of the bounds without a base map, no
-    margins, German separators.
+    margins, German separators; dragged with the mouse unless `pan` is false.
 
     SVG, not WebGL (plotly's MapLibre maps): the maps have no base map tiles to gain from MapLibre, and on a
     computer without a graphics card (virtual desktops, this project's test machines: software WebGL) MapLibre
@@ -57,6 +57,6 @@ def map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height
     lon_range, lat_range = view_ranges(bounds)
     fig.update_geos(visible=False, projection_type="mercator", lonaxis_range=lon_range, lataxis_range=lat_range,
                     bgcolor="rgba(0,0,0,0)")
-    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.", dragmode="pan",
-                      hoverlabel=HOVER_LABEL)
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.",
+                      dragmode="pan" if pan else False, hoverlabel=HOVER_LABEL)
     return fig

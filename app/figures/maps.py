@@ -36,6 +36,8 @@ NO_DATA = "keine Daten"
 
 HOVER_CHARS = 70  # a note line in a map's hover label
 
+LEGEND_PX = 90  # the legend below a map: title and two or three rows of classes (phone)
+
 
 # Okabe-Ito, the colour-blind-safe palette for categories (the Digitales-Amt status: app.style.STATUS_COLOURS)
 OKABE_ITO = ("#009E73", "#E69F00", "#0072B2", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -190,14 +192,16 @@ MAP_WIDTH = 520  # the map area beside its table at 1400 px (the source note ins
 def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
                label: str, attribution: str, demo: bool, unit: str = "", decimals: int = 0,
                scheme: str = "quantiles", k: int = 5, categories: tuple[str, ...] = (), height: int = 650,
-               width: int = MAP_WIDTH) -> go.Figure:
+               width: int = MAP_WIDTH, pan: bool = True) -> go.Figure:
     """A choropleth of every region in one trace (so the browser fetches and processes the GeoJSON once):
     z is the class index, a stepped colourscale gives each class its colour and the last index the grey
     of "keine Daten". Legend entries (German class bounds, then "keine Daten") are empty marker traces
     that draw nothing. With `categories` the value is categorical and each category gets an Okabe-Ito
     colour in the given order. A value without a rank (inherited from a VG) keeps its class colour; its
     hover names no rank. `width` is the expected width of the map area (for the note); the legend sits
-    below it. The source line `attribution` (and the demo label when `demo`) is written into the map, so
+    below it. `pan`: the map can be dragged (without it a drag does nothing, which a map of all of Germany needs
+    not, and which keeps the end of a drag from counting as a click on a Land). The source line `attribution`
+    (and the demo label when `demo`) is written into the map, so
     a saved PNG keeps it."""
     categorical = bool(categories)
     data = hover(frame, label, unit, decimals, categorical)
@@ -230,13 +234,14 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     )]
     traces += [legend_trace(text, colour, i, i)
                for i, (text, colour) in enumerate(zip(labels, palette, strict=True)) if i in used]
-    fig = map_layout(go.Figure(traces), bounds, height)
+    fig = map_layout(go.Figure(traces), bounds, height, pan=pan)
     title = f"{label} ({unit})" if unit and not categorical else label
     fig.update_layout(
         legend={"title": {"text": escape(title), "side": "top"}, "orientation": "h", "x": 0, "y": 0,
                 "xanchor": "left", "yanchor": "top", "itemclick": False, "itemdoubleclick": False},
     )
-    return source_note(fig, attribution, demo, inside_map=True, width=max(50, width // PX_PER_NOTE_CHAR))
+    return source_note(fig, attribution, demo, inside_map=True, width=max(50, width // PX_PER_NOTE_CHAR),
+                       plot_height=height - LEGEND_PX)
 
 
 def display_order(frame: pd.DataFrame, categories: tuple[str, ...] = ()) -> pd.Index:

@@ -1,5 +1,5 @@
 """What the reader's device tells the server: a phone (its user agent says 'Mobile'), for the few places where
-a figure must be built for a narrow screen (a map's zoom, a source note's line length)."""
+a figure must be built for a narrow screen (a map's height, a source note's line length)."""
 
 from __future__ import annotations
 

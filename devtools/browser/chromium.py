@@ -15,7 +15,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--no-first-run",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
-TIMEOUT_MS = 120_000  # software WebGL on a busy two-core machine: a full map takes 5-20 s, more under load
+TIMEOUT_MS = 120_000  # software rendering on a busy two-core machine: a full page with a map can take 5-20 s
 
 CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 NOT_RUNNING = '[data-test-script-state="notRunning"]'

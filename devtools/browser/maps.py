@@ -55,7 +55,9 @@ PAINTED_JS = _with_helpers("""
   const cds = shapeCalcdata(found.gd);
   if (!cds.length) return false;
   const shapes = cds.reduce((n, cd) => n + cd.filter((c) => c.geojson).length, 0);
-  return shapes > 0 && shapePaths(found.gd).length >= shapes;
+  // plotly binds each path to its calcdata entry; an entry without a shape gets an empty path as well
+  const withShape = shapePaths(found.gd).filter((p) => p.__data__ && p.__data__.geojson).length;
+  return shapes > 0 && withShape >= shapes && drawnPaths(found.gd).length > 0;
 }
 """)
 
@@ -122,11 +124,16 @@ def legend_items(page: Any, root: str | None = None) -> list[dict[str, Any]] | N
     return page.evaluate(LEGEND_JS, root)
 
 
+# the browser has drawn what the document holds once two animation frames have passed
+NEXT_FRAMES_JS = ("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame("
+                  "() => r(performance.now()))))")
+
+
 def wait_map_painted(page: Any, root: str | None = None, timeout: float = TIMEOUT_MS) -> float:
-    """Wait until the map is painted; return when (seconds since this document's navigation started)."""
-    handle = page.wait_for_function(f"(root) => ({PAINTED_JS})(root) ? performance.now() : false",
-                                    arg=root, timeout=timeout, polling=20)
-    return float(handle.json_value()) / 1000
+    """Wait until the map is painted; return when (seconds since this document's navigation started): two
+    animation frames after the map's paths (SVG) or rendered features (MapLibre) are there."""
+    page.wait_for_function(f"(root) => ({PAINTED_JS})(root)", arg=root, timeout=timeout, polling=20)
+    return float(page.evaluate(NEXT_FRAMES_JS)) / 1000
 
 
 def open_from_map(page: Any, x: float, y: float) -> None:

@@ -99,7 +99,11 @@ def test_phone_map_fits_bayern_a_tap_asks_and_the_profile_opens_at_its_top(brows
         bavaria = [shapely.geometry.shape(f["geometry"]) for f in shapes["features"]
                    if f["properties"]["ars"].startswith("09")]
         west, south, east, north = shapely.union_all([g.envelope for g in bavaria]).bounds
-        canvas = map_stats(page, MAP)["canvas"]
+        canvas = map_stats(page, MAP)["canvas"]  # the map's drawn area: inside the chart and the phone's width
+        chart = page.locator(f"{MAP} .js-plotly-plot").first.bounding_box()
+        assert 0 <= canvas["x"] and canvas["x"] + canvas["width"] <= PHONE["width"], canvas
+        assert chart["x"] - 1 <= canvas["x"] and canvas["x"] + canvas["width"] <= chart["x"] + chart["width"] + 1
+        assert chart["y"] - 1 <= canvas["y"] and canvas["y"] + canvas["height"] <= chart["y"] + chart["height"] + 1
         for lon, lat in ((west, south), (west, north), (east, south), (east, north)):
             x, y = project(page, lon, lat, MAP)
             assert canvas["x"] - 1 <= x <= canvas["x"] + canvas["width"] + 1, ("cut", lon, lat, x, canvas)
