@@ -10,11 +10,11 @@ from app.data import digitales_amt, shapes
 from app.data import start as start_q
 from app.data.cache import shared
 from app.data.registry import Db
-from app.figures.layout import MAP_CONFIG
 from app.figures.start import density_map
 from app.formatting import day, euro, number
 from app.ui import build as guard
 from app.ui import context as context_ui
+from app.ui import downloads
 from app.ui import release as release_ui
 from app.ui.markdown import md
 from app.ui.tables import NO_VALUE, localized
@@ -76,7 +76,8 @@ def _start() -> None:
         st.subheader("Bevölkerungsdichte der Gemeinden")
         shape_attribution = shapes.shape_attribution(build, "municipality")
         register = start_q.register_attribution(build)
-        st.plotly_chart(_density_figure(build), width="stretch", config={"displaylogo": False, **MAP_CONFIG})
+        st.plotly_chart(_density_figure(build), width="stretch",
+                        config=downloads.chart_config("start_bevoelkerungsdichte", build))
         st.caption(md(f"Karte: {shape_attribution}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "
                       f"{day(info.get('municipality_boundary_edition'))}."))
     with right:

@@ -126,9 +126,7 @@ class Bytes:
 
 
 FIRST_KEY_JS = "document.querySelector(root + ' .js-plotly-plot').data[0].locations[0].slice(0, 2)"
-MAP_CREATED_JS = """(root) => { const g = document.querySelector(root + ' .js-plotly-plot');
-                                 const fl = g && g._fullLayout;
-                                 return fl && (fl.geo || fl.map) ? performance.now() : false; }"""
+MAP_CREATED_JS = f"(root) => ({web.MAP_FOUND_JS})(root) ? performance.now() : false"
 
 
 def painted_after_navigation(page: Any, url: str, root: str) -> dict[str, float]:

@@ -36,6 +36,9 @@ def shapes() -> tuple[dict, list[str], list[str], list[float]]:
     return frame[["ARS", "GEN", "geometry"]].__geo_interface__, frame["ARS"].tolist(), frame["GEN"].tolist(), area
 
 
+TOPOLOGY = Path(__file__).resolve().parent.parent / "static" / "topojson" / "world_110m.json"
+
+
 def serve_topology() -> None:
     """Streamlit serves static files from the folder beside the main script (bench/static/, git-ignored): put the
     dashboard's empty base-map topology there for the SVG variant (app/figures/layout.MAP_CONFIG)."""
@@ -45,7 +48,6 @@ def serve_topology() -> None:
         shutil.copyfile(TOPOLOGY, target)
 
 
-TOPOLOGY = Path(__file__).resolve().parent.parent / "static" / "topojson" / "world_110m.json"
 serve_topology()
 st.set_page_config(page_title="Naive Karte", layout="wide")
 geojson, keys, names, area = shapes()

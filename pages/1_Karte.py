@@ -13,7 +13,6 @@ from app.data import map as map_q
 from app.data import pvog, shapes, start
 from app.data.cache import shared
 from app.data.registry import Db
-from app.figures.layout import MAP_CONFIG
 from app.figures.maps import CLASS_COUNTS, MAP_WIDTH, SCHEMES, choropleth, display_order, map_table, selected_ars
 from app.formatting import number
 from app.frames import inherited
@@ -31,6 +30,7 @@ PROFILE_URL = "Gemeindeprofil"
 GERMANY = "DE"
 MAP_HEIGHT = 650
 PHONE_MAP_HEIGHT = 520  # a Land or Germany fits a phone's width: a taller figure would only add empty space
+CLICKED = "_karte_clicked"  # the region a click on the map chose, shown in a dialog on the next run
 
 LEVEL = state.Param("ebene", "karte_ebene", "municipality", choices=tuple(map_q.MAP_LEVELS))
 # a newcomer sees a real measure first: the Breitbandatlas exists for every level and region (Stand Mitte 2021)
@@ -70,8 +70,6 @@ def _figure(build: Db, level: str, measure_key: str, land: str | None, scheme: s
                       attribution=f"{result.attribution}; Karte: {shape_attribution}", demo=result.demo)
 
 
-
-
 def _on_select() -> None:
     """A click on the map: a state drills down to its districts, any other region is shown with a button to its
     profile. It asks instead of leaving: plotly reports the end of a drag that moved the map as a click on the
@@ -83,11 +81,11 @@ def _on_select() -> None:
         st.session_state[LAND.key] = key[:2]
         st.session_state[LEVEL.key] = "district"
     else:
-        st.session_state["_karte_tapped"] = key
+        st.session_state[CLICKED] = key
 
 
 @st.dialog("Gebiet auf der Karte")
-def _tapped(key: str, name: str, value_text: str) -> None:
+def _region_dialog(key: str, name: str, value_text: str) -> None:
     st.subheader(name, anchor=False)
     st.write(value_text)
     if st.button("Profil öffnen", icon=":material/arrow_forward:", type="primary", key="karte_profil_oeffnen"):
@@ -127,13 +125,13 @@ def _filters(names: dict[str, str]) -> tuple[str, str, str, str, int, str]:
     return level, measure_key, land, scheme, classes, kreistyp
 
 
-def _answer_a_tap(frame: pd.DataFrame, spec: Measure) -> None:
+def _answer_a_click(frame: pd.DataFrame, spec: Measure) -> None:
     """The region clicked or tapped on the map in a dialog with a button to its profile."""
-    tapped = st.session_state.pop("_karte_tapped", None)
-    if tapped and tapped in set(frame["ars"]):
-        row = frame[frame["ars"] == tapped].iloc[0]
+    clicked = st.session_state.pop(CLICKED, None)
+    if clicked and clicked in set(frame["ars"]):
+        row = frame[frame["ars"] == clicked].iloc[0]
         value = row["value"] if isinstance(row["value"], str) else number(row["value"], spec.decimals)
-        _tapped(tapped, str(row["name"]), f"{spec.column}: {value}")
+        _region_dialog(clicked, str(row["name"]), f"{spec.column}: {value}")
 
 
 def main() -> None:
@@ -155,15 +153,15 @@ def main() -> None:
     if measure_key in PVOG_MEASURES and not pvog.available(build):
         pvog_ui.no_data_note()  # grey map, no stand-in values
 
-    fig = _figure(build, level, measure_key, land_key, scheme, classes, kreistyp,
-                  device.phone())
-    _answer_a_tap(frame, spec)
+    phone = device.phone()
+    fig = _figure(build, level, measure_key, land_key, scheme, classes, kreistyp, phone)
+    _answer_a_click(frame, spec)
     with_value = int(frame["value"].notna().sum())
 
     left, right = st.columns([11, 9])
     with left:
         st.plotly_chart(fig, key="karte_map", on_select=_on_select, selection_mode="points", width="stretch",
-                        config={"displaylogo": False, "scrollZoom": True, **MAP_CONFIG})
+                        config=downloads.chart_config(f"karte_{level}_{measure_key}", build, scrollZoom=True))
         st.caption(md(f"Karte: {shape_attribution}. Daten: {sources}. {number(with_value)} von "
                       f"{number(len(frame))} Gebieten mit Wert; grau: keine Daten."))
         if inherited(frame).any():
@@ -178,7 +176,7 @@ def main() -> None:
             st.caption("Ein Klick auf ein Land zeigt seine Kreise.")
         else:
             st.caption("Ein Klick auf ein Gebiet zeigt es mit einem Link zu seinem Profil. Ziehen verschiebt die "
-                       + ("Karte, zwei Finger vergrößern sie." if device.phone() else
+                       + ("Karte, zwei Finger vergrößern sie." if phone else
                           "Karte, das Mausrad vergrößert sie."))
     with right:
         shown, numbers = _table(build, level, measure_key, land_key, kreistyp)

@@ -11,7 +11,7 @@ SEQUENTIAL = "Viridis"
 
 # plotly.js fetches the topology of its (hidden) base map for every geo subplot, by default from cdn.plot.ly,
 # which ministry networks and this project's machines cannot reach: an empty topology of our own is served
-# instead (static/topojson/world_110m.json). Every st.plotly_chart showing a map passes this config.
+# instead (static/topojson/world_110m.json). Every chart gets it with its config (app/ui/downloads.chart_config).
 MAP_CONFIG = {"topojsonURL": "app/static/topojson/"}
 
 # hover labels: dark text on white, left-aligned (plotly's default takes the region's fill colour, which the

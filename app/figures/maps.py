@@ -199,10 +199,9 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     that draw nothing. With `categories` the value is categorical and each category gets an Okabe-Ito
     colour in the given order. A value without a rank (inherited from a VG) keeps its class colour; its
     hover names no rank. `width` is the expected width of the map area (for the note); the legend sits
-    below it. `pan`: the map can be dragged (without it a drag does nothing, which a map of all of Germany needs
-    not, and which keeps the end of a drag from counting as a click on a Land). The source line `attribution`
-    (and the demo label when `demo`) is written into the map, so
-    a saved PNG keeps it."""
+    below it. `pan`: the map can be dragged (the Länder map is not: plotly reports the end of a drag as a click,
+    which there drills down). The source line `attribution` (and the demo label when `demo`) is written into
+    the map, so a saved PNG keeps it."""
     categorical = bool(categories)
     data = hover(frame, label, unit, decimals, categorical)
     if categorical:

@@ -80,11 +80,17 @@ def download_buttons(result: Result, name: str, *, title: str | None = None, is_
     )
 
 
+def chart_config(name: str, build: Db, **extra: object) -> dict:
+    """The plotly config of every chart: the camera saves a PNG named like the downloads, a map finds its base-map
+    topology on our server (exports.png_config); `extra` adds to it (the Karte's scroll zoom)."""
+    return {**exports.png_config(name, provenance(build)), **extra}
+
+
 def chart(fig: go.Figure, result: Result, name: str, *, display: pd.DataFrame | None = None,
           is_demo: bool | None = None, caption: str | None = None, key: str | None = None) -> None:
     """A plotly chart (the modebar camera saves a PNG named like the downloads) with its data one click
     away: an expander with the table (`display`, else the result's frame) and the download buttons."""
-    st.plotly_chart(fig, width="stretch", config=exports.png_config(name, provenance(result.build)), key=key)
+    st.plotly_chart(fig, width="stretch", config=chart_config(name, result.build), key=key)
     if caption:
         st.caption(caption)
     with st.expander("Daten zur Grafik", icon=":material/table:"):

@@ -159,12 +159,12 @@ def figure_data(page: Any, root: str | None = None) -> list[dict[str, Any]] | No
 
 
 MAP_AREA = ".js-plotly-plot .geo .bg rect"  # the map's area (the geo subplot's background), one per map
-# a map is on the page as soon as plotly took its figure, before the shapes are fetched and the area is drawn
-HAS_MAP_JS = _with_helpers("() => findMap(null) !== null")
+# a map is there as soon as plotly made its subplot, before the shapes are fetched and drawn (`root` as above)
+MAP_FOUND_JS = _with_helpers("(root) => findMap(root) !== null")
 
 
 def has_map(page: Any) -> bool:
-    return bool(page.evaluate(HAS_MAP_JS))
+    return bool(page.evaluate(MAP_FOUND_JS, None))
 
 
 def map_canvas(page: Any, root: str | None = None) -> Any:
