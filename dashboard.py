@@ -10,6 +10,7 @@ from app.data import digitales_amt, shapes
 from app.data import start as start_q
 from app.data.cache import shared
 from app.data.registry import Db
+from app.figures.layout import chart_theme
 from app.figures.start import density_map
 from app.formatting import day, euro, number
 from app.ui import build as guard
@@ -76,7 +77,8 @@ def _start() -> None:
         st.subheader("Bevölkerungsdichte der Gemeinden")
         shape_attribution = shapes.shape_attribution(build, "municipality")
         register = start_q.register_attribution(build)
-        st.plotly_chart(_density_figure(build), width="stretch",
+        density = _density_figure(build)
+        st.plotly_chart(density, width="stretch", theme=chart_theme(density),
                         config=downloads.chart_config("start_bevoelkerungsdichte", build))
         st.caption(md(f"Karte: {shape_attribution}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "
                       f"{day(info.get('municipality_boundary_edition'))}."))

@@ -11,11 +11,12 @@ import map_helpers
 import mapclassify
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from app import style
-from app.figures import maps, profile, rankings
-from app.figures.layout import MAP_CONFIG, view_ranges
+from app.figures import digitales_amt, funding, maps, profile, rankings
+from app.figures.layout import MAP_CONFIG, STILL, chart_theme, view_ranges
 from app.figures.start import density_map
 from app.frames import ranked
 
@@ -516,6 +517,35 @@ def test_every_explore_figure_carries_its_source_and_the_demo_label_inside(demo:
         assert (f"<b>{style.DEMO_LABEL}</b>" in notes[0]) is demo, name
 
 
+def _every_map(values: list[float]) -> dict[str, go.Figure]:
+    """The four map builders on the same regions and values (Karte, Start, Förderung, Digitales Amt)."""
+    frame = ranked(_frame(values))
+    n = len(values)
+    density = frame.assign(kind="Stadt", population=[1000] * n, density=values)
+    grants = frame.assign(grants=[1] * n, amount_eur=[v * 1000 for v in values], eur_per_inhabitant=values)
+    status = frame.assign(status=["zertifiziert"] * n, total=values, distance=[0] * n)
+    return {"karte": maps.choropleth(frame, URL, BOUNDS, label="x", k=2, **SOURCE),
+            "start": density_map(density, URL, BOUNDS, **SOURCE),
+            "foerderung": funding.grant_map(grants, URL, BOUNDS, "amount_eur", **SOURCE),
+            "digitales_amt": digitales_amt.status_map(status, URL, BOUNDS, **SOURCE)}
+
+
+def test_a_map_carries_its_own_look_and_a_data_revision() -> None:
+    """What keeps plotly.js from drawing a map twice (tests/browser/test_karte.py counts the drawings): no template
+    (st.plotly_chart gets theme=None, the look is the layout's own), numbers as plain lists (Streamlit's JSON copy
+    of the figure turns a typed array into an object), and a datarevision that changes with the data only."""
+    first, same, other = _every_map([1.0, 2.5, 4.0]), _every_map([1.0, 2.5, 4.0]), _every_map([1.0, 2.5, 9.0])
+    for name, fig in first.items():
+        layout = fig.to_plotly_json()["layout"]
+        assert "template" not in layout, name
+        assert layout["font"]["family"].startswith('"Source Sans"'), name
+        assert chart_theme(fig) is None, name
+        assert '"bdata"' not in fig.to_json(), name
+        assert fig.layout.datarevision == same[name].layout.datarevision != other[name].layout.datarevision, name
+    assert first["karte"].layout.clickmode == "event+select"  # as st.plotly_chart(on_select=...) would set it
+    assert chart_theme(rankings.top_bottom_bars(_ranking(12), "Online-Verfahren gesamt", **SOURCE)) == "streamlit"
+
+
 def test_the_map_area_starts_above_its_source_note() -> None:
     fig = maps.choropleth(ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, attribution="Quelle " * 60,
                           demo=True, width=300)
@@ -528,7 +558,8 @@ def test_the_map_area_starts_above_its_source_note() -> None:
 
 def test_a_map_that_must_not_pan_ignores_a_drag() -> None:
     frame = ranked(_frame([1, 2, 3]))
-    assert maps.choropleth(frame, URL, BOUNDS, label="x", k=2, pan=False, **SOURCE).layout.dragmode is False
+    # (tests/browser/test_karte.py drags the Länder map)
+    assert maps.choropleth(frame, URL, BOUNDS, label="x", k=2, pan=False, **SOURCE).layout.dragmode == STILL
     assert maps.choropleth(frame, URL, BOUNDS, label="x", k=2, **SOURCE).layout.dragmode == "pan"
 
 

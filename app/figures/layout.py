@@ -3,7 +3,11 @@ plotly config, stepped colourscales and legend entries that draw nothing."""
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 
 # colour-blind-safe sequential scale (viridis, reversed so that more is darker)
 SEQUENTIAL = "Viridis"
@@ -14,9 +18,22 @@ SEQUENTIAL = "Viridis"
 # instead (static/topojson/world_110m.json). Every chart gets it with its config (app/ui/downloads.chart_config).
 MAP_CONFIG = {"topojsonURL": "app/static/topojson/"}
 
+# Streamlit's chart theme (light), written into every map's layout: a map goes to st.plotly_chart with theme=None
+# (chart_theme), since the theme arrives in the browser as a template object that Streamlit copies once more after
+# the first drawing, and plotly.js then draws every region a second time (0.1-0.15 s for Bayern)
+FONT = {"family": '"Source Sans", sans-serif', "size": 12, "color": "#808495"}
+LEGEND_STYLE = {"font": {"size": 12, "color": "#262730"}, "title": {"font": {"size": 12, "color": "#808495"}},
+                "valign": "top", "borderwidth": 0}
+
 # hover labels: dark text on white, left-aligned (plotly's default takes the region's fill colour, which the
 # maps draw half transparent)
-HOVER_LABEL = {"bgcolor": "white", "bordercolor": "#666", "font": {"color": "#222"}, "align": "left"}
+HOVER_LABEL = {"bgcolor": "white", "bordercolor": "#666", "align": "left",
+               "font": {"color": "#222", "family": FONT["family"], "size": 12}}
+
+# the drag mode of a map that stays still: a plotly.js geo subplot moves on a drag only with "pan" (and draws a
+# selection box with "select" or "lasso"), and st.plotly_chart(on_select=...) replaces a false drag mode with "pan";
+# "orbit" (a 3D scene's mode) is one the geo subplot ignores, clicks still select
+STILL = "orbit"
 
 # a thin frame of the bounds' size around the regions
 PAD = 0.02
@@ -57,6 +74,34 @@ def map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height
     lon_range, lat_range = view_ranges(bounds)
     fig.update_geos(visible=False, projection_type="mercator", lonaxis_range=lon_range, lataxis_range=lat_range,
                     bgcolor="rgba(0,0,0,0)")
+    fig.layout.template = None  # the look is this layout's own (FONT); st.plotly_chart gets theme=None
+    _plain_lists(fig)
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, separators=",.",
-                      dragmode="pan" if pan else False, hoverlabel=HOVER_LABEL)
+                      dragmode="pan" if pan else STILL, hoverlabel=HOVER_LABEL, font=FONT, legend=LEGEND_STYLE,
+                      paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF", datarevision=data_revision(fig))
     return fig
+
+
+def _plain_lists(fig: go.Figure) -> None:
+    """Numbers as JSON lists, not as plotly.py's typed arrays ("bdata"): Streamlit copies the figure through JSON
+    once more after the first drawing, which turns a typed array into an object, and plotly.js, seeing new data,
+    draws every region again."""
+    for trace in fig.data:
+        for name in ("locations", "z", "text", "customdata"):
+            value = getattr(trace, name, None)
+            if isinstance(value, np.ndarray):
+                trace[name] = None  # plotly.py keeps the array when given an equal value
+                trace[name] = value.tolist()
+
+
+def data_revision(fig: go.Figure) -> str:
+    """A hash of the figure's traces, as layout.datarevision. Streamlit hands plotly.js a copy of the figure once
+    more after the first drawing; without a datarevision plotly.js takes every copied array for new data and
+    draws every region again. With it, only a changed revision makes it compare the arrays."""
+    traces = to_json_plotly([trace.to_plotly_json() for trace in fig.data])
+    return hashlib.blake2b(traces.encode(), digest_size=8).hexdigest()
+
+
+def chart_theme(fig: go.Figure) -> str | None:
+    """The theme argument of st.plotly_chart: None for a map (its layout has the look, see FONT), else Streamlit's."""
+    return None if any(trace.type == "choropleth" for trace in fig.data) else "streamlit"

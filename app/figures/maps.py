@@ -238,6 +238,9 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     fig.update_layout(
         legend={"title": {"text": escape(title), "side": "top"}, "orientation": "h", "x": 0, "y": 0,
                 "xanchor": "left", "yanchor": "top", "itemclick": False, "itemdoubleclick": False},
+        # a click selects its region: st.plotly_chart(on_select=...) would set these itself after the first
+        # drawing, and plotly.js would draw the map a second time
+        clickmode="event+select", hovermode="closest",
     )
     return source_note(fig, attribution, demo, inside_map=True, width=max(50, width // PX_PER_NOTE_CHAR),
                        plot_height=height - LEGEND_PX)

@@ -12,7 +12,7 @@ from app.data.registry import Db, NoDatabase, QueryInterrupted, current, publish
 from app.data.start import build_info
 from app.formatting import day
 from app.style import DEMO_LABEL
-from app.ui import readable
+from app.ui import chart_width, readable
 from app.ui.markdown import md
 
 DEMO_BANNER = DEMO_LABEL
@@ -76,8 +76,9 @@ def demo_banner(build: Db, shown: bool | None = None) -> bool:
 
 def run(page: Callable[[], None]) -> None:
     """Run a page's body; a query stopped by its time limit ends the page with a German note, not an error.
-    Labels wrap instead of being cut (app.ui.readable)."""
+    Labels wrap instead of being cut (app.ui.readable), charts are whole pixels wide (app.ui.chart_width)."""
     readable.wrap_labels()
+    chart_width.whole_pixel_charts()
     try:
         page()
     except QueryInterrupted as exc:

@@ -23,6 +23,7 @@ from app.data.cache import cached
 from app.data.downloads import download_table, downloadable, region_shapes
 from app.data.provenance import Result, provenance, tagged
 from app.data.registry import Db
+from app.figures.layout import chart_theme
 from app.formatting import number
 from app.style import DEMO_LABEL
 from app.ui.markdown import md
@@ -90,7 +91,7 @@ def chart(fig: go.Figure, result: Result, name: str, *, display: pd.DataFrame | 
           is_demo: bool | None = None, caption: str | None = None, key: str | None = None) -> None:
     """A plotly chart (the modebar camera saves a PNG named like the downloads) with its data one click
     away: an expander with the table (`display`, else the result's frame) and the download buttons."""
-    st.plotly_chart(fig, width="stretch", config=chart_config(name, result.build), key=key)
+    st.plotly_chart(fig, width="stretch", config=chart_config(name, result.build), key=key, theme=chart_theme(fig))
     if caption:
         st.caption(caption)
     with st.expander("Daten zur Grafik", icon=":material/table:"):

@@ -48,6 +48,7 @@ from devtools.browser.maps import (
     LEGEND_JS,
     MAP_FOUND_JS,
     MAP_STATS_JS,
+    OUTLINE_COUNTER_JS,
     PAINTED_JS,
     PROJECT_JS,
     coloured_share,
@@ -58,6 +59,7 @@ from devtools.browser.maps import (
     map_canvas,
     map_stats,
     open_from_map,
+    outlines_drawn,
     project,
     wait_map_painted,
 )
@@ -79,11 +81,11 @@ from devtools.browser.widgets import (
 
 __all__ = [
     "AppPage", "CHROMIUM_ARGS", "CONNECTED", "Console", "EXCEPTION", "FIGURE_JS", "INIT_SCRIPT", "LEGEND_JS",
-    "MAP_FOUND_JS", "MAP_STATS_JS", "NOISE", "NOT_RUNNING", "PAGES_DIR", "PAINTED_JS", "PROBE", "PROJECT_JS",
-    "ROOT", "SCREENSHOTS", "SETTLED_JS", "TIMEOUT_MS", "VIEWPORT", "app_pages", "change_and_rerun", "choose",
-    "chromium_path", "coloured_share", "declared_pages", "download_csv", "exceptions", "figure_data",
-    "free_port", "full_screenshot", "has_map", "key", "launch", "legend_items", "map_canvas", "map_stats",
-    "new_context", "open_app", "open_from_map", "page_named", "page_url", "project", "reopen", "runs_finished",
-    "selectbox_value",
-    "streamlit_server", "wait_map_painted", "wait_ready", "wait_rerun", "wait_until_responds", "widget_values",
+    "MAP_FOUND_JS", "MAP_STATS_JS", "NOISE", "NOT_RUNNING", "OUTLINE_COUNTER_JS", "PAGES_DIR", "PAINTED_JS",
+    "PROBE", "PROJECT_JS", "ROOT", "SCREENSHOTS", "SETTLED_JS", "TIMEOUT_MS", "VIEWPORT", "app_pages",
+    "change_and_rerun", "choose", "chromium_path", "coloured_share", "declared_pages", "download_csv", "exceptions",
+    "figure_data", "free_port", "full_screenshot", "has_map", "key", "launch", "legend_items", "map_canvas",
+    "map_stats", "new_context", "open_app", "open_from_map", "outlines_drawn", "page_named", "page_url", "project",
+    "reopen", "runs_finished", "selectbox_value", "streamlit_server", "wait_map_painted", "wait_ready",
+    "wait_rerun", "wait_until_responds", "widget_values",
 ]

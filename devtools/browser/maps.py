@@ -136,6 +136,23 @@ def wait_map_painted(page: Any, root: str | None = None, timeout: float = TIMEOU
     return float(page.evaluate(NEXT_FRAMES_JS)) / 1000
 
 
+# an init script (context.add_init_script): counts every outline ('d') the document's choropleth paths get, so a
+# test sees how often plotly.js drew the regions
+OUTLINE_COUNTER_JS = """
+window.__dmOutlines = 0;
+new MutationObserver((mutations) => {
+  for (const m of mutations) {
+    if (m.target.classList && m.target.classList.contains('choroplethlocation')) window.__dmOutlines += 1;
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['d']});
+"""
+
+
+def outlines_drawn(page: Any) -> int:
+    """How many outlines the choropleth paths got since the document loaded (needs OUTLINE_COUNTER_JS)."""
+    return int(page.evaluate("window.__dmOutlines"))
+
+
 def open_from_map(page: Any, x: float, y: float) -> None:
     """Click a region of the Karte map and open its profile from the dialog the click shows."""
     page.mouse.move(x, y)

@@ -13,6 +13,7 @@ import pytest
 import shapely
 
 from devtools.browser import (
+    OUTLINE_COUNTER_JS,
     SCREENSHOTS,
     Console,
     change_and_rerun,
@@ -26,6 +27,7 @@ from devtools.browser import (
     new_context,
     open_app,
     open_from_map,
+    outlines_drawn,
     page_url,
     project,
     reopen,
@@ -89,6 +91,28 @@ def test_bayern_map_shows_and_paints_every_municipality(bayern: tuple[Any, Conso
     assert console.errors == []
 
 
+@pytest.mark.parametrize(("path", "params", "root"), [("Karte", BAYERN, MAP), ("", {}, None)],
+                         ids=["Karte Bayern", "Start"])
+def test_a_map_draws_each_region_once(browser: Any, app_url: str, path: str, params: dict[str, str],
+                                      root: str | None) -> None:
+    """plotly.js draws the regions once per load. With Streamlit's chart theme (a template object Streamlit
+    copies once more after the first drawing) or without a datarevision (copied arrays count as new data) it drew
+    every region a second time, 0.1-0.15 s later (app/figures/layout.map_layout)."""
+    context = new_context(browser)
+    context.add_init_script(OUTLINE_COUNTER_JS)
+    page = context.new_page()
+    try:
+        open_app(page, page_url(app_url, path, params))
+        wait_map_painted(page, root)
+        page.wait_for_timeout(1500)  # a second drawing came within 0.2 s of the first
+        paths = map_stats(page, root)["rendered_features"]
+        assert paths > 2000
+        assert outlines_drawn(page) == paths, "plotly.js drew the regions more than once"
+        assert exceptions(page) == []
+    finally:
+        context.close()
+
+
 TRANSLATE_JS = "() => document.querySelector('.st-key-karte_map .js-plotly-plot')._fullLayout.geo._subplot" \
                ".projection.translate()"
 
@@ -114,6 +138,33 @@ def test_dragging_the_map_moves_it_and_stays_on_the_karte(bayern: tuple[Any, Con
     page.reload()  # the map as it opens, for the next test
     wait_ready(page)
     wait_map_painted(page, MAP)
+
+
+def test_the_laender_map_stays_still_on_a_drag_and_a_click_shows_the_kreise(browser: Any, app_url: str) -> None:
+    """A drag on the Länder map moves nothing and leaves the view (plotly reports the end of a drag that moved
+    the map as a click, which there drills down); a click on Bayern shows its Kreise."""
+    context = new_context(browser)
+    page = context.new_page()
+    try:
+        open_app(page, page_url(app_url, "Karte", {"ebene": "state", "land": "DE"}))
+        wait_map_painted(page, MAP)
+        before, url = page.evaluate(TRANSLATE_JS), page.url
+        x, y = project(page, 10.0, 51.0, MAP)
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 120, y + 60, steps=8)
+        page.mouse.up()
+        page.wait_for_timeout(1000)  # a click would have started a rerun by now
+        assert page.evaluate(TRANSLATE_JS) == before, "the Länder map moved"
+        assert page.url == url
+        x, y = project(page, 11.5, 48.8, MAP)  # Bayern
+        runs = runs_finished(page)
+        page.mouse.click(x, y)
+        wait_rerun(page, runs)
+        assert "ebene=district" in page.url and "land=09" in page.url
+        assert exceptions(page) == []
+    finally:
+        context.close()
 
 
 def test_click_on_a_municipality_opens_its_profile(bayern: tuple[Any, Console],
