@@ -15,7 +15,7 @@ from app.figures.start import density_map
 from app.formatting import day, euro, number
 from app.ui import build as guard
 from app.ui import context as context_ui
-from app.ui import downloads
+from app.ui import device, downloads
 from app.ui import release as release_ui
 from app.ui.markdown import md
 from app.ui.tables import NO_VALUE, localized
@@ -25,11 +25,11 @@ st.set_page_config(page_title="Digitalmonitor Kommunen", page_icon="🏛️", la
 
 # a resource: every session gets the same figure (st.plotly_chart only reads it), no copy per rerun
 @shared(max_entries=4)
-def _density_figure(build: Db) -> go.Figure:
+def _density_figure(build: Db, phone: bool) -> go.Figure:
     url, bounds, shape_attribution = shapes.geometry(build, "municipality")
     register = start_q.register_attribution(build)
     return density_map(start_q.density(build), url, bounds, attribution=f"{register}; Karte: {shape_attribution}",
-                       demo=False)
+                       demo=False, note_width=device.PHONE_NOTE_CHARS if phone else None)
 
 
 def _marked(label: str, demo: object) -> str:
@@ -77,7 +77,7 @@ def _start() -> None:
         st.subheader("Bevölkerungsdichte der Gemeinden")
         shape_attribution = shapes.shape_attribution(build, "municipality")
         register = start_q.register_attribution(build)
-        density = _density_figure(build)
+        density = _density_figure(build, device.phone())
         st.plotly_chart(density, width="stretch", theme=chart_theme(density),
                         config=downloads.chart_config("start_bevoelkerungsdichte", build))
         st.caption(md(f"Karte: {shape_attribution}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "

@@ -36,6 +36,7 @@ def escape(value: object) -> str:
 
 MAP_NOTE_CHARS = 90  # characters of a 10 px note line in a map about 420 px wide (about 4.6 px each)
 PX_PER_NOTE_CHAR = 5
+MODEBAR_PX = 44  # plotly's modebar over the top right of a chart
 
 
 def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool = False,
@@ -56,7 +57,12 @@ def source_note(fig: go.Figure, attribution: str, demo: bool, inside_map: bool =
                            bgcolor="rgba(255,255,255,0.85)")
         plot = plot_height or fig.layout.height
         if plot:  # the map keeps clear of its note: the note's lines (13 px each) below the map area
-            fig.update_geos(domain={"y": [min(0.4, (13 * len(lines) + 8) / plot), 1]})
+            bottom = min(0.4, (13 * len(lines) + 8) / plot)
+            fig.update_geos(domain={"y": [bottom, 1]})
+            # a colour bar beside the map as well, and below the modebar (drawn over the plot's top right)
+            fig.update_traces(colorbar={"y": bottom, "yanchor": "bottom", "len": 1 - bottom - MODEBAR_PX / plot,
+                                        "lenmode": "fraction"},
+                              selector=lambda trace: trace.type == "choropleth" and trace.showscale is not False)
     else:
         fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                            yshift=-58, showarrow=False, align="left", font={"size": 10, "color": "#555"})

@@ -20,7 +20,7 @@ from app.figures.funding import GRANT_MEASURES, grant_effect_scatter, grant_map
 from app.formatting import day, euro, number, percent
 from app.frames import missing
 from app.ui import build as guard
-from app.ui import downloads
+from app.ui import device, downloads
 from app.ui.markdown import md
 from app.ui.tables import show_table
 
@@ -124,13 +124,14 @@ def _totals_table(totals: pd.DataFrame, region_label: str) -> pd.DataFrame:
 # figures are resources, not data: built once per build and view, shared by every session (st.plotly_chart only
 # reads them); building them was about a third of this page's rerun (py-spy, issue 16)
 @shared(max_entries=32)
-def _grant_figure(build: Db, pid: str, land: str | None, measure: str) -> tuple[go.Figure, str]:
-    """The grant map of a programme (Kreise) and its source line."""
+def _grant_figure(build: Db, pid: str, land: str | None, measure: str, phone: bool) -> tuple[go.Figure, str]:
+    """The grant map of a programme (Kreise) and its source line (for a phone's narrow map: a shorter note)."""
     totals = funding.totals(build, pid, "district").frame
     url, bounds, shape_attr = shapes.geometry(build, "district", land)
     source_line = attribution(build, funding.grant_list(build, pid).frame,
                               extra=[shape_attr, start.register_attribution(build)])
-    return grant_map(totals, url, bounds, measure, source_line, bool(totals["is_demo"].any())), source_line
+    return grant_map(totals, url, bounds, measure, source_line, bool(totals["is_demo"].any()),
+                     note_width=device.PHONE_NOTE_CHARS if phone else None), source_line
 
 
 @shared(max_entries=16)
@@ -205,7 +206,7 @@ def _grants_section(program: pd.Series) -> None:
                    "(siehe Methode auf der Seite Daten).")
     district_totals = view.district_totals
     land = str(program["state_ars"]) if not missing(program.get("state_ars")) else None
-    fig, source_line = _grant_figure(build, pid, land, measure)
+    fig, source_line = _grant_figure(build, pid, land, measure, device.phone())
     downloads.chart(fig, district_totals, f"foerderung_{pid}_kreise", display=view.district_table,
                     key="grant-map",
                     caption=f"Summe der Bescheide an alle Empfänger im Kreis (Gemeinden, Verwaltungsgemeinschaften, "

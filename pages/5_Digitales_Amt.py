@@ -24,7 +24,7 @@ from app.figures.digitales_amt import (
 )
 from app.formatting import day, number
 from app.ui import build as guard
-from app.ui import downloads
+from app.ui import device, downloads
 from app.ui.markdown import md
 from app.ui.tables import show_table
 
@@ -89,9 +89,10 @@ def _timeline_figure(build: Db) -> go.Figure:
 
 
 @shared(max_entries=64)
-def _status_figure(build: Db, level: str, prefix: str, gov: str | None,
-                   district: str | None) -> tuple[go.Figure, Result, pd.DataFrame, str]:
-    """The status map of a level and area, the result behind it, its table and its caption."""
+def _status_figure(build: Db, level: str, prefix: str, gov: str | None, district: str | None,
+                   phone: bool) -> tuple[go.Figure, Result, pd.DataFrame, str]:
+    """The status map of a level and area (on a phone: a shorter note, the legend below), the result behind it,
+    its table and its caption."""
     url, bounds, shape_attr = shapes.geometry(build, level, prefix)
     status_all = digitales_amt.status(build)
     status = status_all.frame
@@ -107,7 +108,8 @@ def _status_figure(build: Db, level: str, prefix: str, gov: str | None,
         note = "Landkreise: Status des Landratsamts; kreisfreie Städte: Status der Stadt."
     demo = bool(frame["is_demo"].fillna(False).any())
     source_line = attribution(build, frame, extra=[shape_attr], facts=status_all.facts)
-    fig = status_map(frame, url, bounds, source_line, demo, key="map_ars" if "map_ars" in frame.columns else "ars")
+    fig = status_map(frame, url, bounds, source_line, demo, key="map_ars" if "map_ars" in frame.columns else "ars",
+                     note_width=device.PHONE_NOTE_CHARS if phone else None, legend_below=phone)
     counts = frame["status"].fillna("keine Daten").value_counts()
     display = pd.DataFrame({"Behörde/Gebiet": frame["name"], "Status": frame["status"].fillna("keine Daten"),
                             "Online-Verfahren": frame["total"], "fehlen": frame["distance"],
@@ -231,7 +233,7 @@ def _timeline(view: _Page) -> None:
 def _map(prefix: str, gov: str | None, district: str | None) -> None:
     st.subheader("Karte: zertifiziert, berechtigt, noch nicht")
     level = st.radio("Ebene", list(LEVELS), format_func=LEVELS.__getitem__, horizontal=True, key=LEVEL.key)
-    fig, result, display, caption = _status_figure(build, level, prefix, gov, district)
+    fig, result, display, caption = _status_figure(build, level, prefix, gov, district, device.phone())
     downloads.chart(fig, result, f"digitales_amt_karte_{LEVELS[level]}", display=display, key="status-map",
                     caption=caption)
 

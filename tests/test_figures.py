@@ -546,6 +546,29 @@ def test_a_map_carries_its_own_look_and_a_data_revision() -> None:
     assert chart_theme(rankings.top_bottom_bars(_ranking(12), "Online-Verfahren gesamt", **SOURCE)) == "streamlit"
 
 
+def test_a_map_on_a_phone_wraps_its_note_short_and_keeps_its_colour_bar_clear_of_note_and_modebar() -> None:
+    """At 390 px the note was cut at the map's right edge and the colour bar ran down over it (Start, Förderung,
+    Digitales Amt); the status legend covered the map's top."""
+    long = {"attribution": "Quelle mit einem langen Namen; " * 12, "demo": True}
+    frame = ranked(_frame([1.0, 2.5, 4.0]))
+    figures = {"start": density_map(frame.assign(kind="Stadt", population=1000, density=[1.0, 2.5, 4.0]), URL,
+                                    BOUNDS, note_width=60, **long),
+               "foerderung": funding.grant_map(frame.assign(grants=1, amount_eur=1000.0, eur_per_inhabitant=1.0),
+                                               URL, BOUNDS, "amount_eur", note_width=60, **long),
+               "digitales_amt": digitales_amt.status_map(frame.assign(status="zertifiziert", total=50, distance=0),
+                                                         URL, BOUNDS, note_width=60, legend_below=True, **long)}
+    for name, fig in figures.items():
+        note = _notes(fig)[0].replace("<b>", "").replace("</b>", "").replace("&lt;", "<").replace("&gt;", ">")
+        assert max(len(line) for line in note.split("<br>")) <= 60, name
+        bottom = fig.layout.geo.domain.y[0]
+        for trace in fig.data:
+            if trace.type == "choropleth" and trace.showscale is not False:
+                bar = trace.colorbar
+                assert bar.y == bottom and bar.yanchor == "bottom", name
+                assert bottom + bar.len <= 1 - style.MODEBAR_PX / fig.layout.height + 1e-9, name
+    assert figures["digitales_amt"].layout.legend.y == 0  # below the map, not over its top
+
+
 def test_the_map_area_starts_above_its_source_note() -> None:
     fig = maps.choropleth(ranked(_frame([1, 2, 3])), URL, BOUNDS, label="x", k=2, attribution="Quelle " * 60,
                           demo=True, width=300)

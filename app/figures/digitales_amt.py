@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.figures.layout import legend_trace, map_layout, stepped_colourscale
+from app.figures.layout import LEGEND_PX, legend_trace, map_layout, stepped_colourscale
 from app.formatting import number
 from app.frames import missing
 from app.style import STATUS_COLOURS, date_text, escape, source_note
@@ -57,11 +57,14 @@ def awards_over_time(awards: pd.DataFrame, milestones: pd.DataFrame, attribution
 
 
 def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], attribution: str,
-               demo: bool, height: int = 620, key: str = "ars") -> go.Figure:
+               demo: bool, height: int = 620, key: str = "ars", note_width: int | None = None,
+               legend_below: bool = False) -> go.Figure:
     """Categorical map of the Digitales-Amt status (columns `key` (the shape key), name, status, total,
     distance; optional inherited_from_name): every region in one trace (the browser fetches the shapes once;
     plotly.js lets a second trace on the same URL wait only ~5 s), z = the status's place in STATUS_ORDER on a
-    stepped colourscale, and one legend entry per status shown (with its count) that draws nothing."""
+    stepped colourscale, and one legend entry per status shown (with its count) that draws nothing: in the map's
+    empty top left, or below it (`legend_below`, a phone's narrow map). The source note is wrapped at `note_width`
+    characters (default: a computer's map)."""
     status = frame["status"].fillna("keine Daten")
     order = {label: i for i, label in enumerate(STATUS_ORDER)}
     inherited = frame["inherited_from_name"] if "inherited_from_name" in frame.columns else [None] * len(frame)
@@ -84,9 +87,11 @@ def status_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         if counts.get(label, 0):
             fig.add_trace(legend_trace(f"{label} ({number(counts[label])})", STATUS_COLOURS[label], i, i))
     map_layout(fig, bounds, height)
-    fig.update_layout(legend={"x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top",
-                              "bgcolor": "rgba(255,255,255,0.85)", "itemclick": False, "itemdoubleclick": False})
-    return source_note(fig, attribution, demo, inside_map=True)
+    place = ({"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top"} if legend_below else
+             {"x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top", "bgcolor": "rgba(255,255,255,0.85)"})
+    fig.update_layout(legend={**place, "itemclick": False, "itemdoubleclick": False})
+    return source_note(fig, attribution, demo, inside_map=True, width=note_width,
+                       plot_height=height - LEGEND_PX if legend_below else None)
 
 
 def distance_bars(close: pd.DataFrame, attribution: str, demo: bool, height: int = 340) -> go.Figure:

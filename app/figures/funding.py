@@ -18,8 +18,9 @@ GRANT_MEASURES = {
 
 
 def grant_map(totals: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], measure: str,
-              attribution: str, demo: bool, height: int = 600) -> go.Figure:
-    """Choropleth of grant totals per region (columns ars, name, grants, amount_eur, eur_per_inhabitant)."""
+              attribution: str, demo: bool, height: int = 600, note_width: int | None = None) -> go.Figure:
+    """Choropleth of grant totals per region (columns ars, name, grants, amount_eur, eur_per_inhabitant); the
+    source note inside the map wrapped at `note_width` characters (default: a computer's map)."""
     if measure not in GRANT_MEASURES:
         raise ValueError(f"unknown measure {measure!r}")
     label, unit = GRANT_MEASURES[measure]
@@ -36,7 +37,7 @@ def grant_map(totals: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
         colorbar={"title": {"text": unit}, "tickformat": ",.0f" if measure != "eur_per_inhabitant" else ",.2f"},
     ))
     map_layout(fig, bounds, height)
-    return source_note(fig, attribution, demo, inside_map=True)
+    return source_note(fig, attribution, demo, inside_map=True, width=note_width)
 
 
 def grant_effect_scatter(effect: pd.DataFrame, attribution: str, demo: bool, height: int = 420) -> go.Figure:

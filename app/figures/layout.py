@@ -35,6 +35,9 @@ HOVER_LABEL = {"bgcolor": "white", "bordercolor": "#666", "align": "left",
 # "orbit" (a 3D scene's mode) is one the geo subplot ignores, clicks still select
 STILL = "orbit"
 
+# the legend below a map: title and two or three rows of classes (phone)
+LEGEND_PX = 90
+
 # a thin frame of the bounds' size around the regions
 PAD = 0.02
 

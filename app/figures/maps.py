@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
-from app.figures.layout import legend_trace, map_layout, stepped_colourscale
+from app.figures.layout import LEGEND_PX, legend_trace, map_layout, stepped_colourscale
 from app.formatting import number
 from app.style import NO_DATA_GREY, PX_PER_NOTE_CHAR, STATUS_COLOURS, escape, source_note
 
@@ -35,9 +35,6 @@ NO_DATA = "keine Daten"
 
 
 HOVER_CHARS = 70  # a note line in a map's hover label
-
-LEGEND_PX = 90  # the legend below a map: title and two or three rows of classes (phone)
-
 
 # Okabe-Ito, the colour-blind-safe palette for categories (the Digitales-Amt status: app.style.STATUS_COLOURS)
 OKABE_ITO = ("#009E73", "#E69F00", "#0072B2", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")

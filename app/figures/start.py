@@ -14,9 +14,9 @@ from app.style import NO_DATA_GREY, escape, source_note
 
 
 def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float, float, float], *,
-                attribution: str, demo: bool, height: int = 650) -> go.Figure:
+                attribution: str, demo: bool, height: int = 650, note_width: int | None = None) -> go.Figure:
     """Choropleth of population density (log colour scale, German hover text), its source line (and the
-    demo label when `demo`) inside the map."""
+    demo label when `demo`) inside the map, wrapped at `note_width` characters (default: a computer's map)."""
     values = frame["density"].astype(float)
     log_values = values.where(values > 0).map(math.log10)
     hover = [
@@ -45,4 +45,4 @@ def density_map(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, floa
                   "ticktext": [number(t) for t in ticks]},
     ))
     map_layout(fig, bounds, height)
-    return source_note(fig, attribution, demo, inside_map=True)
+    return source_note(fig, attribution, demo, inside_map=True, width=note_width)
