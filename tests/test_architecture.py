@@ -205,11 +205,12 @@ def test_pages_write_no_number_format(ui_file: str) -> None:
     assert number_formats((ROOT / ui_file).read_text(encoding="utf-8")) == []
 
 
-STYLE_ONLY = {"app/ui/readable.py": "WRAP_CSS"}  # fixed CSS, no data: labels wrap instead of being cut
+# fixed CSS, no data: labels wrap instead of being cut; charts are whole pixels wide (drawn once, not twice)
+STYLE_ONLY = {"app/ui/readable.py": "WRAP_CSS", "app/ui/chart_width.py": "CHART_WIDTH_CSS"}
 
 
 def _fixed_style(path: Path, node: ast.Attribute) -> bool:
-    """st.html(CONSTANT) in the one module allowed to set a fixed style rule, the constant a literal <style>."""
+    """st.html(CONSTANT) in a module allowed to set a fixed style rule, the constant a literal <style>."""
     name = STYLE_ONLY.get(relative(path))
     if name is None or node.attr != "html":
         return False
