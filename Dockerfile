@@ -19,7 +19,7 @@ COPY app/ app/
 COPY pages/ pages/
 COPY devtools/ devtools/
 COPY docs/ docs/
-COPY dashboard.py ./
+COPY dashboard.py app_server.py ./
 # the maps' empty base-map topology (app/figures/layout.MAP_CONFIG)
 COPY static/topojson/ static/topojson/
 COPY scripts/replica.sh scripts/

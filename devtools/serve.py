@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devtools.browser.server import ROOT
+from devtools.browser.server import ROOT, SERVER_ENTRY
 from devtools.warmup import warm_up
 
 COOKIE = "dm_replica"
@@ -124,7 +124,7 @@ class Replica:
         return f"{BACKEND}/r{self.number}"
 
     def start(self) -> None:
-        cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(self.port),
+        cmd = [sys.executable, "-m", "streamlit", "run", SERVER_ENTRY.name, "--server.port", str(self.port),
                "--server.address", "127.0.0.1"]
         with open(self.run_dir / f"replica-{self.number}.log", "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-8501}"
 rm -f static/ready.txt
-streamlit run dashboard.py --server.port "$port" --server.address 0.0.0.0 &
+streamlit run app_server.py --server.port "$port" --server.address 0.0.0.0 &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null; wait "$server"' INT TERM
 if ! python -m devtools.warmup "http://127.0.0.1:$port" --ready-file static/ready.txt; then

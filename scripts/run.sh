@@ -12,7 +12,7 @@ demo=(--demo)
 port="${PORT:-8501}"
 ready=()
 [ -n "${READY_FILE:-}" ] && ready=(--ready-file "$READY_FILE") && rm -f "$READY_FILE"
-.venv/bin/streamlit run dashboard.py --server.port "$port" "$@" &
+.venv/bin/streamlit run app_server.py --server.port "$port" "$@" &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server"' INT TERM
 if ! .venv/bin/python -m devtools.warmup "http://127.0.0.1:$port" "${ready[@]}"; then

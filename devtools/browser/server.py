@@ -14,6 +14,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder
 SCREENSHOTS = ROOT / "tests" / "screenshots"  # screenshots of tests and benchmarks, for review
+DASHBOARD = ROOT / "dashboard.py"
+# the dashboard's server: dashboard.py behind the middleware that writes the server's base URL into its pages
+SERVER_ENTRY = ROOT / "app_server.py"
 
 
 def free_port() -> int:
@@ -40,11 +43,13 @@ def wait_until_responds(url: str, proc: subprocess.Popen[bytes] | None = None, t
 def streamlit_server(script: Path, env: dict[str, str], log_path: Path,
                      extra_args: Sequence[str] = (), port: int | None = None,
                      warm: bool | None = None) -> Iterator[str]:
-    """Run `streamlit run SCRIPT` on `port` (default: a free local port); yield its base URL once it is ready;
-    terminate it afterwards. Ready means, for the app (`warm`, default: the script is dashboard.py), that one
-    session has run the Start page (devtools.warmup), as scripts/run.sh does before it reports the app ready."""
+    """Run `streamlit run SCRIPT` on `port` (default: a free local port; for dashboard.py its server entry,
+    app_server.py, as scripts/run.sh runs it); yield its base URL once it is ready; terminate it afterwards.
+    Ready means, for the app (`warm`, default: the script is dashboard.py), that one session has run the Start
+    page (devtools.warmup), as scripts/run.sh does before it reports the app ready."""
     port = port or free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+    entry = SERVER_ENTRY if script.resolve() == DASHBOARD else script
+    cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false", *extra_args]
     with open(log_path, "wb") as log:

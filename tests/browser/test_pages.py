@@ -53,6 +53,27 @@ def test_navigation_lists_every_page(app_url: str, page: Any) -> None:
     assert _navigation(page) == expected
 
 
+def test_a_link_to_a_page_asks_the_server_at_its_root_straight_away(browser: Any, app_url: str) -> None:
+    """A first visit by a link to a page other than Start: the page carries the server's base URL (app.base_url),
+    so Streamlit asks /_stcore/health at once. Without it, it asked /Karte/_stcore/health first (404) and waited
+    100 ms before it asked the root."""
+    context = web.new_context(browser)
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
+    try:
+        web.open_app(page, web.page_url(app_url, "Karte", {"land": "09"}))
+        probes = page.evaluate("performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname)"
+                               ".filter((p) => p.endsWith('/_stcore/health'))")
+        assert probes == ["/_stcore/health"]
+        assert failed == []
+        assert page.evaluate("window.__streamlit.BACKEND_BASE_URL") == f"{app_url}/"
+        assert web.exceptions(page) == []
+    finally:
+        context.close()
+
+
 def test_permalink_as_first_visit_shows_the_app_navigation(db_path: Path, tmp_path: Path, browser: Any) -> None:
     """A fresh server whose first visitor comes by a permalink shows the same navigation as the Start page:
     the server is ready only after its warm-up session ran Start (devtools.warmup, as scripts/run.sh does)."""
