@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -41,7 +42,9 @@ def fetch(server: Server, path: str = "/Karte", accept: bytes = b"text/html,*/*"
 
     scope = {"type": "http", "method": "GET", "path": path,
              "headers": [(b"accept", accept), (b"accept-encoding", b"gzip, br")]}
-    asyncio.run(BaseUrlInPages(server)(scope, None, send))
+    # in a thread of its own: a browser test before may have left an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, BaseUrlInPages(server)(scope, None, send)).result()
     return dict(messages[0]["headers"]), b"".join(m.get("body", b"") for m in messages[1:])
 
 
