@@ -29,7 +29,7 @@ def _density_figure(build: Db, phone: bool) -> go.Figure:
     url, bounds, shape_attribution = shapes.geometry(build, "municipality")
     register = start_q.register_attribution(build)
     return density_map(start_q.density(build), url, bounds, attribution=f"{register}; Karte: {shape_attribution}",
-                       demo=False, note_width=device.PHONE_NOTE_CHARS if phone else None)
+                       demo=False, note_width=device.note_chars(phone))
 
 
 def _marked(label: str, demo: object) -> str:

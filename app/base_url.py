@@ -4,35 +4,42 @@
 Streamlit's page code does not know where the server's endpoints are when the page's path is not the root: it asks
 <path>/_stcore/health first (404 here), waits 100 ms and asks /_stcore/health next, 0.1-0.15 s on every first load by
 a link to a page other than Start (bench/browser.py). Its hook for hosts, window.__streamlit.BACKEND_BASE_URL, names
-the server's base; this middleware writes it (from server.baseUrlPath) into the HTML document the server sends for
-every page path. Only that fixed script goes in, no data."""
+the server's base; this middleware writes it into the HTML document the server sends for every page path. The
+base is the page's own address less the path segments the server saw below its base (server.baseUrlPath), so a
+proxy that strips a prefix (/dm/Karte -> /Karte) still gets /dm/. Only that fixed script and a count go in, no
+data."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from streamlit import config
-
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 
 HEAD = b"<head>"
 
 
 def base_path() -> str:
-    """The server's path below its origin: "/" or "/<server.baseUrlPath>/"."""
+    """The server's path below its origin as the server sees it: "/" or "/<server.baseUrlPath>/"."""
     path = str(config.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{path}/" if path else "/"
 
 
-def base_url_script() -> bytes:
-    """The script that names the server's base to Streamlit's page code (before that code runs)."""
-    return (f"<script>window.__streamlit = window.__streamlit || "
-            f"{{BACKEND_BASE_URL: location.origin + {json.dumps(base_path())}}};</script>").encode()
+def segments_below_base(path: str) -> int | None:
+    """How many path segments a request's path has below the server's base (None: not below it)."""
+    base = base_path()
+    if not (path + "/").startswith(base):
+        return None
+    return len([part for part in path[len(base):].split("/") if part])
+
+
+def base_url_script(segments: int) -> bytes:
+    """The script that names the server's base to Streamlit's page code before that code runs: the page's
+    address less its last `segments` path segments."""
+    return ("<script>window.__streamlit = window.__streamlit || (() => {"
+            "const parts = location.pathname.replace(/\\/+$/, '').split('/');"
+            f"return {{BACKEND_BASE_URL: location.origin + parts.slice(0, parts.length - {int(segments)}).join('/')"
+            " + '/'};})();</script>").encode()
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
@@ -40,18 +47,22 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
 
 
 class BaseUrlInPages:
-    """ASGI middleware: a browser's request for a document (Accept: text/html) gets the document uncompressed (it is
-    about 8 kB) with base_url_script() at the start of its <head>; every other request passes untouched."""
+    """ASGI middleware: a browser's request for a document (GET, Accept: text/html) below the server's base gets
+    the document uncompressed (it is about 8 kB) with base_url_script() at the start of its <head>, a tagged ETag
+    and Vary: Accept; every other request and response (partial, not modified, not HTML) passes untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET" or b"text/html" not in _header(
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        segments = segments_below_base(scope.get("path", "")) if scope["type"] == "http" else None
+        if segments is None or scope.get("method") != "GET" or b"text/html" not in _header(
                 scope.get("headers", []), b"accept"):
             await self.app(scope, receive, send)
             return
-        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]}
+        extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
+        scope = {**scope, "extensions": extensions,
+                 "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]}
         start: Message | None = None
         body = bytearray()
 
@@ -59,23 +70,28 @@ class BaseUrlInPages:
             nonlocal start
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                html = _header(headers, b"content-type").startswith(b"text/html")
-                if not html or _header(headers, b"content-encoding"):
-                    await send(message)  # not a document we can rewrite: as it is
+                if (message.get("status") == 200 and _header(headers, b"content-type").startswith(b"text/html")
+                        and not _header(headers, b"content-encoding")):
+                    start = message  # held back until the whole document is there
                     return
-                start = message
-                return
             if start is None or message["type"] != "http.response.body":
                 await send(message)
                 return
             body.extend(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            document = bytes(body)
-            if document.count(HEAD) == 1:
-                document = document.replace(HEAD, HEAD + base_url_script(), 1)
-            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-            await send({**start, "headers": [*headers, (b"content-length", str(len(document)).encode())]})
-            await send({"type": "http.response.body", "body": document, "more_body": False})
+            await _send_document(send, start, bytes(body), segments)
 
         await self.app(scope, receive, rewrite)
+
+
+async def _send_document(send: Send, start: Message, document: bytes, segments: int) -> None:
+    if document.count(HEAD) == 1:
+        document = document.replace(HEAD, HEAD + base_url_script(segments), 1)
+    headers: list[Any] = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"etag")]
+    etag = _header(start.get("headers", []), b"etag")
+    if etag:  # another representation than the file's: a cache must not confirm one with the other's tag
+        headers.append((b"etag", etag[:-1] + b'-base"' if etag.endswith(b'"') else etag + b"-base"))
+    headers += [(b"vary", b"Accept"), (b"content-length", str(len(document)).encode())]
+    await send({**start, "headers": headers})
+    await send({"type": "http.response.body", "body": document, "more_body": False})

@@ -4,7 +4,7 @@
 
 Without --db a fresh build with demo data is made in a temporary folder (`python -m etl build --demo --mirror
 $DIGITALMONITOR_MIRROR`, default ../shared/data beside the checkout). The dashboard starts with
-`streamlit run dashboard.py` on a free local port (devtools/browser/server.py).
+`streamlit run app_server.py` on a free local port (devtools/browser/server.py).
 
 On two cores, twenty browsers would measure the browsers, so most sessions are light websocket clients
 (devtools/st_client/) that send the rerun messages a browser sends, and only --browsers sessions are real

@@ -131,7 +131,7 @@ def _grant_figure(build: Db, pid: str, land: str | None, measure: str, phone: bo
     source_line = attribution(build, funding.grant_list(build, pid).frame,
                               extra=[shape_attr, start.register_attribution(build)])
     return grant_map(totals, url, bounds, measure, source_line, bool(totals["is_demo"].any()),
-                     note_width=device.PHONE_NOTE_CHARS if phone else None), source_line
+                     note_width=device.note_chars(phone)), source_line
 
 
 @shared(max_entries=16)

@@ -109,7 +109,7 @@ def _status_figure(build: Db, level: str, prefix: str, gov: str | None, district
     demo = bool(frame["is_demo"].fillna(False).any())
     source_line = attribution(build, frame, extra=[shape_attr], facts=status_all.facts)
     fig = status_map(frame, url, bounds, source_line, demo, key="map_ars" if "map_ars" in frame.columns else "ars",
-                     note_width=device.PHONE_NOTE_CHARS if phone else None, legend_below=phone)
+                     note_width=device.note_chars(phone), legend_below=phone)
     counts = frame["status"].fillna("keine Daten").value_counts()
     display = pd.DataFrame({"Behörde/Gebiet": frame["name"], "Status": frame["status"].fillna("keine Daten"),
                             "Online-Verfahren": frame["total"], "fehlen": frame["distance"],

@@ -83,7 +83,8 @@ def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @pytest.fixture(scope="session")
 def app_url(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port against the session build; terminated at the end."""
+    """The dashboard's server (`streamlit run app_server.py`, as scripts/run.sh starts it) on a free port against the
+    session build; terminated at the end."""
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with streamlit_server(ROOT / "dashboard.py", {"DIGITALMONITOR_DB": str(db_path)}, log) as url:
         yield url

@@ -16,7 +16,7 @@ import pytest
 
 from app import style
 from app.figures import digitales_amt, funding, maps, profile, rankings
-from app.figures.layout import MAP_CONFIG, STILL, chart_theme, view_ranges
+from app.figures.layout import MAP_CONFIG, STILL, chart_theme, data_revision, view_ranges
 from app.figures.start import density_map
 from app.frames import ranked
 
@@ -542,6 +542,7 @@ def test_a_map_carries_its_own_look_and_a_data_revision() -> None:
         assert chart_theme(fig) is None, name
         assert '"bdata"' not in fig.to_json(), name
         assert fig.layout.datarevision == same[name].layout.datarevision != other[name].layout.datarevision, name
+        assert fig.layout.datarevision == data_revision(fig), name  # no trace changed after map_layout
     assert first["karte"].layout.clickmode == "event+select"  # as st.plotly_chart(on_select=...) would set it
     assert chart_theme(rankings.top_bottom_bars(_ranking(12), "Online-Verfahren gesamt", **SOURCE)) == "streamlit"
 
@@ -582,7 +583,8 @@ def test_the_map_area_starts_above_its_source_note() -> None:
 def test_a_map_that_must_not_pan_ignores_a_drag() -> None:
     frame = ranked(_frame([1, 2, 3]))
     # (tests/browser/test_karte.py drags the Länder map)
-    assert maps.choropleth(frame, URL, BOUNDS, label="x", k=2, pan=False, **SOURCE).layout.dragmode == STILL
+    still = maps.choropleth(frame, URL, BOUNDS, label="x", k=2, pan=False, **SOURCE).layout.dragmode
+    assert still == STILL and still not in ("pan", "select", "lasso", False)  # the ones a geo map acts on
     assert maps.choropleth(frame, URL, BOUNDS, label="x", k=2, **SOURCE).layout.dragmode == "pan"
 
 

@@ -221,11 +221,26 @@ def test_karte_map_carries_its_sources_and_the_demo_label(app_db: Path) -> None:
 
 def test_karte_map_pans_except_the_map_of_the_laender(app_db: Path) -> None:
     # plotly reports the end of a drag as a click: on the Länder map (a click drills down) nothing is dragged
-    # (tests/browser/test_karte.py drags it)
-    assert figure(open_page(KARTE, ebene="state"), "karte_map")["layout"]["dragmode"] == STILL
+    # (tests/browser/test_karte.py drags it); a geo map moves only with "pan", selects with "select" or "lasso",
+    # and Streamlit turns a false drag mode into "pan"
+    still = figure(open_page(KARTE, ebene="state"), "karte_map")["layout"]["dragmode"]
+    assert still == STILL and still not in ("pan", "select", "lasso", False)
     assert figure(open_page(KARTE), "karte_map")["layout"]["dragmode"] == "pan"
     config = json.loads(open_page(KARTE).get("plotly_chart")[0].proto.config)
     assert config["topojsonURL"] == "app/static/topojson/"  # the empty base map of our own, not cdn.plot.ly
+
+
+@pytest.mark.parametrize("page", [KARTE, None, "pages/4_Foerderung.py", "pages/5_Digitales_Amt.py"],
+                         ids=["Karte", "Start", "Förderung", "Digitales Amt"])
+def test_every_map_goes_to_the_browser_with_its_own_look_not_streamlits_theme(app_db: Path, page: str | None) -> None:
+    """theme=None and no template (app/figures/layout.chart_theme): Streamlit's theme template made plotly.js draw
+    every region twice (tests/browser/test_karte.py counts the drawings)."""
+    charts = [c.proto for c in open_page(page).get("plotly_chart")]
+    maps = [c for c in charts if any(t.get("type") == "choropleth" for t in json.loads(c.spec)["data"])]
+    assert maps, "no map on the page"
+    for chart in maps:
+        assert chart.theme == "" and "template" not in json.loads(chart.spec)["layout"]
+    assert all(c.theme == "streamlit" for c in charts if c not in maps)
 
 
 def test_karte_query_parameters_restore_the_view(app_db: Path, facts: dict) -> None:

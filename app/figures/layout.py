@@ -85,12 +85,16 @@ def map_layout(fig: go.Figure, bounds: tuple[float, float, float, float], height
     return fig
 
 
+# a map trace's data arrays: the attributes plotly.js compares only when the datarevision changes
+ARRAYS = ("locations", "z", "text", "customdata", "lat", "lon")
+
+
 def _plain_lists(fig: go.Figure) -> None:
     """Numbers as JSON lists, not as plotly.py's typed arrays ("bdata"): Streamlit copies the figure through JSON
     once more after the first drawing, which turns a typed array into an object, and plotly.js, seeing new data,
     draws every region again."""
     for trace in fig.data:
-        for name in ("locations", "z", "text", "customdata"):
+        for name in ARRAYS:
             value = getattr(trace, name, None)
             if isinstance(value, np.ndarray):
                 trace[name] = None  # plotly.py keeps the array when given an equal value
@@ -98,11 +102,12 @@ def _plain_lists(fig: go.Figure) -> None:
 
 
 def data_revision(fig: go.Figure) -> str:
-    """A hash of the figure's traces, as layout.datarevision. Streamlit hands plotly.js a copy of the figure once
-    more after the first drawing; without a datarevision plotly.js takes every copied array for new data and
-    draws every region again. With it, only a changed revision makes it compare the arrays."""
-    traces = to_json_plotly([trace.to_plotly_json() for trace in fig.data])
-    return hashlib.blake2b(traces.encode(), digest_size=8).hexdigest()
+    """A hash of the traces' data arrays (ARRAYS), as layout.datarevision. Streamlit hands plotly.js a copy of the
+    figure once more after the first drawing; without a datarevision plotly.js takes every copied array for new
+    data and draws every region again. With it, plotly.js compares the arrays only when the revision changes (and
+    every other attribute, such as a colour bar set later by app.style.source_note, as always)."""
+    arrays = [[trace.type, *(getattr(trace, name, None) for name in ARRAYS)] for trace in fig.data]
+    return hashlib.blake2b(to_json_plotly(arrays).encode(), digest_size=8).hexdigest()
 
 
 def chart_theme(fig: go.Figure) -> str | None:

@@ -17,6 +17,7 @@ def phone() -> bool:
     return "Mobi" in str(st.context.headers.get("User-Agent", ""))
 
 
-def note_chars() -> int | None:
-    """The line length of source notes in figures: short on a phone, else the figure's default."""
-    return PHONE_NOTE_CHARS if phone() else None
+def note_chars(on_phone: bool | None = None) -> int | None:
+    """The line length of source notes in figures: short on a phone (default: this reader's), else the figure's
+    default."""
+    return PHONE_NOTE_CHARS if (phone() if on_phone is None else on_phone) else None

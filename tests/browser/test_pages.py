@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import pytest
 
+from app.base_url import base_url_script
 from devtools import browser as web
 
 pytestmark = pytest.mark.browser
@@ -70,6 +71,25 @@ def test_a_link_to_a_page_asks_the_server_at_its_root_straight_away(browser: Any
         assert failed == []
         assert page.evaluate("window.__streamlit.BACKEND_BASE_URL") == f"{app_url}/"
         assert web.exceptions(page) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("address", "segments", "base"), [
+    ("http://dashboard.test/Karte?land=09", 1, "http://dashboard.test/"),
+    ("http://dashboard.test/", 0, "http://dashboard.test/"),
+    ("http://dashboard.test/dm/Karte", 1, "http://dashboard.test/dm/"),  # a proxy strips /dm before the server
+    ("http://dashboard.test/dm/", 0, "http://dashboard.test/dm/"),
+])
+def test_the_base_url_script_takes_the_servers_segments_off_the_pages_address(
+        browser: Any, address: str, segments: int, base: str) -> None:
+    context = web.new_context(browser)
+    page = context.new_page()
+    document = f"<html><head>{base_url_script(segments).decode()}</head><body></body></html>"
+    page.route("http://dashboard.test/**", lambda route: route.fulfill(body=document, content_type="text/html"))
+    try:
+        page.goto(address)
+        assert page.evaluate("window.__streamlit.BACKEND_BASE_URL") == base
     finally:
         context.close()
 
