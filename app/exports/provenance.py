@@ -7,6 +7,7 @@ import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -44,6 +45,12 @@ class Provenance:
         """The build day as YYYY-MM-DD ('' unless build_info holds one: it goes into file names)."""
         day = str(self.built_at)[:10]
         return day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day, flags=re.ASCII) else ""
+
+    @cached_property
+    def lookup(self) -> dict[str, dict[str, object]]:
+        """source_id -> attribution, licence, edition, dataset, is_demo (read-only): once per build's provenance,
+        not for every frame a page attributes."""
+        return _source_lookup(self)
 
     @property
     def demo(self) -> bool:
@@ -160,7 +167,7 @@ def with_provenance(frame: pd.DataFrame, prov: Provenance, kinds: Iterable[str] 
     feeds the frame.
     """
     out = frame.copy()
-    lookup = _source_lookup(prov)
+    lookup = prov.lookup
     if "is_demo" not in out.columns:
         if is_demo is None:
             feeding = _sources_of_kinds(prov, kinds, True) if kinds is not None else pd.DataFrame()
@@ -190,8 +197,8 @@ def with_provenance(frame: pd.DataFrame, prov: Provenance, kinds: Iterable[str] 
         kinds = tuple(kinds)
         base = _sources_of_kinds(prov, [k for k in kinds if k in ("register", "boundaries")], False)
         base_ids = [str(i) for i in base["source_id"]] if not base.empty else []
-        fact_ids = _fact_index(facts, kinds, lookup)
         inherited = out["inherited_from"] if "inherited_from" in out.columns else pd.Series(None, index=out.index)
+        fact_ids = _fact_index(_about(facts, [*out["ars"], *inherited], by_prefix), kinds, lookup)
         by_sig: dict[tuple[str, ...], dict[str, str]] = {}
         rows: list[dict[str, str]] = []
         for key, extra, demo in zip(out["ars"], inherited, out["is_demo"], strict=True):
@@ -238,6 +245,18 @@ def with_provenance(frame: pd.DataFrame, prov: Provenance, kinds: Iterable[str] 
 class _FactIndex:
     keys: list[str]                       # sorted region keys
     ids: dict[str, list[tuple[str, bool]]]  # key -> [(source_id, is_demo)]
+
+
+def _about(facts: pd.DataFrame, keys: Iterable[object], by_prefix: bool) -> pd.DataFrame:
+    """The fact rows about these region keys (with `by_prefix` also about every region inside them): _fact_index goes
+    row by row in Python, and a profile's few rows would otherwise walk every fact of the build, each time."""
+    wanted = {key for key in keys if isinstance(key, str) and key}
+    ars = facts["ars"].astype(str)
+    mask = ars.isin(wanted)
+    if by_prefix:
+        for length in {len(key) for key in wanted}:
+            mask |= ars.str[:length].isin({key for key in wanted if len(key) == length})
+    return facts[mask]
 
 
 def _fact_index(facts: pd.DataFrame, kinds: tuple[str, ...], lookup: dict[str, dict[str, object]]) -> _FactIndex:
