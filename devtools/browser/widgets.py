@@ -79,7 +79,8 @@ def download_csv(page: Any, button_key: str) -> bytes:
     if not page.locator(key(button_key)).count() and fmt in FORMATS:
         _reveal(page, f"dlfmt-{slug}").scroll_into_view_if_needed()
         change_and_rerun(page, f"dlfmt-{slug}", FORMATS[fmt][0], search=FORMATS[fmt][0])
-        page.locator(key(button_key)).first.wait_for()
+        # there once the rerun is done; _reveal opens its expander again should the rerun have closed it
+        page.locator(key(button_key)).first.wait_for(state="attached")
     button = _reveal(page, button_key).locator("button").first
     with page.expect_download() as info:
         button.click()
