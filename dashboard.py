@@ -10,7 +10,6 @@ from app.data import digitales_amt, shapes
 from app.data import start as start_q
 from app.data.cache import shared
 from app.data.registry import Db
-from app.figures.layout import chart_theme
 from app.figures.start import density_map
 from app.formatting import day, euro, number
 from app.ui import build as guard
@@ -77,9 +76,7 @@ def _start() -> None:
         st.subheader("Bevölkerungsdichte der Gemeinden")
         shape_attribution = shapes.shape_attribution(build, "municipality")
         register = start_q.register_attribution(build)
-        density = _density_figure(build, device.phone())
-        st.plotly_chart(density, width="stretch", theme=chart_theme(density),
-                        config=downloads.chart_config("start_bevoelkerungsdichte", build))
+        downloads.plotly_chart(_density_figure(build, device.phone()), "start_bevoelkerungsdichte", build)
         st.caption(md(f"Karte: {shape_attribution}; Einwohner und Fläche: {register}. Gemeindegrenzen Stand "
                       f"{day(info.get('municipality_boundary_edition'))}."))
     with right:

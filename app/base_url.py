@@ -11,8 +11,7 @@ data."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from streamlit import config
 
@@ -42,10 +41,6 @@ def base_url_script(segments: int) -> bytes:
             " + '/'};})();</script>").encode()
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
-    return next((value for key, value in headers if key.lower() == name), b"")
-
-
 class BaseUrlInPages:
     """ASGI middleware: a browser's request for a document (GET, Accept: text/html) below the server's base gets
     the document uncompressed (it is about 8 kB) with base_url_script() at the start of its <head>, a tagged ETag
@@ -56,8 +51,8 @@ class BaseUrlInPages:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         segments = segments_below_base(scope.get("path", "")) if scope["type"] == "http" else None
-        if segments is None or scope.get("method") != "GET" or b"text/html" not in _header(
-                scope.get("headers", []), b"accept"):
+        wants_html = scope["type"] == "http" and "text/html" in Headers(scope=scope).get("accept", "")
+        if segments is None or scope.get("method") != "GET" or not wants_html:
             await self.app(scope, receive, send)
             return
         extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
@@ -69,9 +64,9 @@ class BaseUrlInPages:
         async def rewrite(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if (message.get("status") == 200 and _header(headers, b"content-type").startswith(b"text/html")
-                        and not _header(headers, b"content-encoding")):
+                headers = Headers(raw=message.get("headers", []))
+                if (message.get("status") == 200 and headers.get("content-type", "").startswith("text/html")
+                        and "content-encoding" not in headers):
                     start = message  # held back until the whole document is there
                     return
             if start is None or message["type"] != "http.response.body":
@@ -88,10 +83,11 @@ class BaseUrlInPages:
 async def _send_document(send: Send, start: Message, document: bytes, segments: int) -> None:
     if document.count(HEAD) == 1:
         document = document.replace(HEAD, HEAD + base_url_script(segments), 1)
-    headers: list[Any] = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"etag")]
-    etag = _header(start.get("headers", []), b"etag")
+    headers = MutableHeaders(raw=list(start.get("headers", [])))
+    etag = headers.get("etag")
     if etag:  # another representation than the file's: a cache must not confirm one with the other's tag
-        headers.append((b"etag", etag[:-1] + b'-base"' if etag.endswith(b'"') else etag + b"-base"))
-    headers += [(b"vary", b"Accept"), (b"content-length", str(len(document)).encode())]
-    await send({**start, "headers": headers})
+        headers["etag"] = etag[:-1] + '-base"' if etag.endswith('"') else etag + "-base"
+    headers["vary"] = "Accept"
+    headers["content-length"] = str(len(document))
+    await send({**start, "headers": headers.raw})
     await send({"type": "http.response.body", "body": document, "more_body": False})

@@ -13,7 +13,6 @@ from app.data import map as map_q
 from app.data import pvog, shapes, start
 from app.data.cache import shared
 from app.data.registry import Db
-from app.figures.layout import chart_theme
 from app.figures.maps import CLASS_COUNTS, MAP_WIDTH, SCHEMES, choropleth, display_order, map_table, selected_ars
 from app.formatting import number
 from app.frames import inherited
@@ -161,9 +160,8 @@ def main() -> None:
 
     left, right = st.columns([11, 9])
     with left:
-        st.plotly_chart(fig, key="karte_map", on_select=_on_select, selection_mode="points", width="stretch",
-                        theme=chart_theme(fig),
-                        config=downloads.chart_config(f"karte_{level}_{measure_key}", build, scrollZoom=True))
+        downloads.plotly_chart(fig, f"karte_{level}_{measure_key}", build, config={"scrollZoom": True},
+                               key="karte_map", on_select=_on_select, selection_mode="points")
         st.caption(md(f"Karte: {shape_attribution}. Daten: {sources}. {number(with_value)} von "
                       f"{number(len(frame))} Gebieten mit Wert; grau: keine Daten."))
         if inherited(frame).any():

@@ -13,6 +13,7 @@ The files are generated only when a button is clicked (deferred `data` callables
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -87,11 +88,18 @@ def chart_config(name: str, build: Db, **extra: object) -> dict:
     return {**exports.png_config(name, provenance(build)), **extra}
 
 
+def plotly_chart(fig: go.Figure, name: str, build: Db, *, config: dict | None = None, **options: Any) -> Any:
+    """st.plotly_chart, full width, with the chart's config (chart_config, plus `config`) and its theme (a map brings
+    its own look: layout.chart_theme); `options` go to st.plotly_chart (key, on_select, ...)."""
+    return st.plotly_chart(fig, width="stretch", theme=chart_theme(fig),
+                           config=chart_config(name, build, **(config or {})), **options)
+
+
 def chart(fig: go.Figure, result: Result, name: str, *, display: pd.DataFrame | None = None,
           is_demo: bool | None = None, caption: str | None = None, key: str | None = None) -> None:
     """A plotly chart (the modebar camera saves a PNG named like the downloads) with its data one click
     away: an expander with the table (`display`, else the result's frame) and the download buttons."""
-    st.plotly_chart(fig, width="stretch", config=chart_config(name, result.build), key=key, theme=chart_theme(fig))
+    plotly_chart(fig, name, result.build, key=key)
     if caption:
         st.caption(caption)
     with st.expander("Daten zur Grafik", icon=":material/table:"):
