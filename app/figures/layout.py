@@ -96,7 +96,7 @@ def _plain_lists(fig: go.Figure) -> None:
     for trace in fig.data:
         for name in ARRAYS:
             value = getattr(trace, name, None)
-            if isinstance(value, np.ndarray):
+            if isinstance(value, np.ndarray) and value.dtype.kind != "O":  # text (object) arrays go out as lists
                 trace[name] = None  # plotly.py keeps the array when given an equal value
                 trace[name] = value.tolist()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mapclassify
@@ -146,41 +147,57 @@ class Hover:
 
 def hover(frame: pd.DataFrame, label: str, unit: str = "", decimals: int = 0,
           categorical: bool = False) -> Hover:
-    """German hover for every row: name, kind, value, rank, and where an inherited value comes from."""
+    """German hover for every row: name, kind, value, rank, and where an inherited value comes from.
+    Plain lists, not row lookups, and each distinct note or origin wrapped once: a cold map of Bayern's 2,230
+    municipalities built its hover in 50 ms row by row."""
+    n = len(frame)
     suffix = escape(f" {unit}") if unit else ""
-    missing = frame["value"].isna()
-    inherited = frame["inherited_from_name"] if "inherited_from_name" in frame.columns else None
-    notes = frame["note"] if "note" in frame.columns else None
-    origin = frame["origin"] if "origin" in frame.columns else None  # real (with its source) or demo, per value
-    ranks = frame["rank"] if "rank" in frame.columns and not categorical else None
-    peers = int(frame["peers"].iloc[0]) if ranks is not None and "peers" in frame.columns and len(frame) else None
+    missing = frame["value"].isna().tolist()
+    none = [None] * n
+    column = lambda name: frame[name].tolist() if name in frame.columns else none  # noqa: E731
+    inherited, notes, origin = column("inherited_from_name"), column("note"), column("origin")
+    ranks = frame["rank"].tolist() if "rank" in frame.columns and not categorical else None
+    peers = int(frame["peers"].iloc[0]) if ranks is not None and "peers" in frame.columns and n else None
     peers_text = f" von {number(peers)}" if peers is not None else ""
+    note_lines = _memo(lambda note: "".join(f"<br>{escape(line)}" for line in textwrap.wrap(note, HOVER_CHARS)))
+    origin_line = _memo(lambda text: f"<br><i>{escape(textwrap.shorten(text, 90, placeholder=' …'))}</i>")
     rows = []
-    for i, (name, kind, value) in enumerate(zip(frame["name"], frame["kind"], frame["value"], strict=True)):
+    for i, (name, kind, value) in enumerate(zip(frame["name"].tolist(), frame["kind"].tolist(),
+                                                frame["value"].tolist(), strict=True)):
         extra = ""
-        source = inherited.iloc[i] if inherited is not None else None
-        if not missing.iloc[i] and isinstance(source, str) and source:
+        source = inherited[i]
+        if not missing[i] and isinstance(source, str) and source:
             extra += f"<br><i>von VG {escape(source)} übernommen</i>"
-        note = notes.iloc[i] if notes is not None else None
+        note = notes[i]
         if isinstance(note, str) and note:  # wrapped: a hover label wider than the map is cut at its edges
-            extra += "".join(f"<br>{escape(line)}" for line in textwrap.wrap(note, HOVER_CHARS))
-        kind_of_value = origin.iloc[i] if origin is not None else None
-        if not missing.iloc[i] and isinstance(kind_of_value, str):
-            extra += f"<br><i>{escape(textwrap.shorten(kind_of_value, 90, placeholder=' …'))}</i>"
-        if missing.iloc[i]:
+            extra += note_lines(note)
+        if not missing[i] and isinstance(origin[i], str):
+            extra += origin_line(origin[i])
+        if missing[i]:
             text = NO_DATA
         elif categorical:
             text = escape(value) + suffix
         else:
             text = number(value, decimals) + suffix
-        rank = ranks.iloc[i] if ranks is not None else None
+        rank = ranks[i] if ranks is not None else None
         rank_line = ""
-        if peers is not None and rank is not None and rank is not pd.NA and not missing.iloc[i]:
+        if peers is not None and not missing[i] and rank is not None and not pd.isna(rank):
             rank_line = f"<br>Platz {number(rank)}{peers_text}"
         rows.append([escape(name), escape(kind) if isinstance(kind, str) else "", text, rank_line, extra])
     template = ("<b>%{customdata[0]}</b><br>%{customdata[1]}<br>" + escape(label)
                 + ": %{customdata[2]}%{customdata[3]}%{customdata[4]}<extra></extra>")
     return Hover(rows, template)
+
+
+def _memo(make: Callable[[str], str]) -> Callable[[str], str]:
+    """`make` computed once per distinct text (a note repeats on most regions of a map)."""
+    seen: dict[str, str] = {}
+
+    def get(text: str) -> str:
+        if text not in seen:
+            seen[text] = make(text)
+        return seen[text]
+    return get
 
 
 MAP_WIDTH = 520  # the map area beside its table at 1400 px (the source note inside the map wraps to it)
@@ -221,12 +238,14 @@ def choropleth(frame: pd.DataFrame, geojson_url: str, bounds: tuple[float, float
     z = index.astype(int).tolist()
     used = set(z)
     traces: list[go.Choropleth | go.Scattergeo] = [go.Choropleth(
-        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].tolist(), z=z,
+        # text arrays as object arrays: plotly.py checks a list element by element (0.2 s for all municipalities),
+        # an array at once; both go out as the same JSON lists
+        geojson=geojson_url, featureidkey="properties.ars", locations=frame["ars"].to_numpy(dtype=object), z=z,
         colorscale=stepped_colourscale(palette), zmin=-0.5, zmax=len(palette) - 0.5, showscale=False,
         marker={"line": {"width": 0.3, "color": "white"}, "opacity": 0.9}, showlegend=False,
         # a click selects its region (st.plotly_chart on_select), which must not fade all the others
         selected={"marker": {"opacity": 0.9}}, unselected={"marker": {"opacity": 0.9}},
-        customdata=data.rows, hovertemplate=data.template,
+        customdata=np.array(data.rows, dtype=object), hovertemplate=data.template,
     )]
     traces += [legend_trace(text, colour, i, i)
                for i, (text, colour) in enumerate(zip(labels, palette, strict=True)) if i in used]
