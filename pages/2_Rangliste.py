@@ -4,10 +4,13 @@ within the state), rank change since the previous snapshot, the group median, to
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app import state
 from app.data import pvog, rankings, start
+from app.data.cache import shared
 from app.data.provenance import Result
 from app.data.registry import Db
 from app.figures.rankings import (
@@ -52,15 +55,37 @@ def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kr
     return f"alle Behörden in {states.get(land, land)}"
 
 
-def _table_block(build: Db, result: Result, spec: Measure, mine: str | None, group: str) -> None:
-    """The whole ranking as a table (the chosen authority marked), its sources and downloads."""
-    frame, label, sources, measure_key = result.frame, spec.label, result.attribution, spec.key
-    table = ranking_table(frame, label)
+@shared(max_entries=64)
+def _bars(build: Db, group: tuple[str, str, str, str, str], mine: str | None, note_width: int | None) -> go.Figure:
+    """The top and bottom ten of a peer group (`group`: measure, Land, Kreis, size, type), built once per view and
+    shared: st.plotly_chart only reads it."""
+    measure_key, land, kreis, size, kind = group
+    result = rankings.ranking(build, measure_key, land, kreis or None, size or None, kind or None)
+    frame, spec = result.frame, measure(measure_key)
+    median = float(frame["group_median"].iloc[0])
+    return top_bottom_bars(frame, spec.label, spec.decimals, n=10, highlight=mine, median=median,
+                           attribution=result.attribution, demo=result.demo, note_width=note_width)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _table(build: Db, group: tuple[str, str, str, str, str], mine: str | None) -> tuple[pd.DataFrame, dict]:
+    """The ranking as the grid shows it (the chosen authority marked) and the column_config of its numbers."""
+    measure_key, land, kreis, size, kind = group
+    frame = rankings.ranking(build, measure_key, land, kreis or None, size or None, kind or None).frame
+    spec = measure(measure_key)
+    table = ranking_table(frame, spec.label)
     if mine is not None:  # a marker column instead of a styled row: no Styler for 2,000 rows on every rerun
         table.insert(0, "Ihre Wahl", (frame["ars"] == mine).to_numpy())
     table["Rangänderung"] = table["Rangänderung"].map(rank_change_text)  # ▲ 3 / ▼ 1 / = 0 / –
-    shown, numbers = localized(table, measure_columns(spec, label, "Median der Vergleichsgruppe"),
-                               {"Rang": {"width": "small"}})
+    return localized(table, measure_columns(spec, spec.label, "Median der Vergleichsgruppe"),
+                     {"Rang": {"width": "small"}})
+
+
+def _table_block(build: Db, result: Result, spec: Measure, view: tuple[str, str, str, str, str], mine: str | None,
+                 group: str) -> None:
+    """The whole ranking as a table (the chosen authority marked), its sources and downloads."""
+    frame, sources, measure_key = result.frame, result.attribution, spec.key
+    shown, numbers = _table(build, view, mine)
     config = {**numbers, "Ihre Wahl": st.column_config.CheckboxColumn(width="small", help="die hervorgehobene Behörde"),
               "Rangänderung": st.column_config.TextColumn(
                   width="small", help="▲ aufgestiegen, ▼ abgestiegen seit dem vorigen Stand (Plätze)"),
@@ -173,11 +198,11 @@ def main() -> None:
         st.plotly_chart(strip, key="rang_strip", width="stretch", config={"displaylogo": False})
         st.caption(md(f"Jeder Punkt eine Behörde der Vergleichsgruppe ({number(len(frame))}); hervorgehoben: "
                       f"{frame.loc[frame['ars'] == mine, 'name'].iloc[0]}."))
-    fig = top_bottom_bars(frame, label, decimals, n=10, highlight=mine, median=median, attribution=sources,
-                          demo=demo, note_width=device.note_chars())
-    st.plotly_chart(fig, key="rang_chart", width="stretch", config={"displaylogo": False})
+    view = (measure_key, land, kreis, size, kind)
+    st.plotly_chart(_bars(build, view, mine, device.note_chars()), key="rang_chart", width="stretch",
+                    config={"displaylogo": False})
     st.caption(md(f"Gestrichelte Linie: Median der Vergleichsgruppe ({number(median, decimals)}). Daten: {sources}."))
 
-    _table_block(build, result, spec, mine, group)
+    _table_block(build, result, spec, view, mine, group)
 
 guard.run(main)
