@@ -122,6 +122,14 @@ def test_a_land_view_gets_a_file_with_only_its_lands_shapes(con: duckdb.DuckDBPy
     everything = served(con, "municipality")["features"]
     assert keys == [f["properties"]["ars"] for f in everything if f["properties"]["ars"].startswith("09")]
     assert 2000 < len(keys) < len(everything) / 3
+    # the one parse for Bayern wrote every other Land's file as well, each with that Land's shapes only
+    lands = sorted(shapes.STATIC_SHAPES.glob(url.rsplit("/", 1)[1].replace("-land09", "-land??")))
+    assert len(lands) == 16
+    by_land = {p.name[-7:-5]: [f["properties"]["ars"] for f in json.loads(p.read_text(encoding="utf-8"))["features"]]
+               for p in lands}
+    assert all(k.startswith(land) for land, ks in by_land.items() for k in ks)
+    assert sorted(k for ks in by_land.values() for k in ks) == sorted(f["properties"]["ars"] for f in everything)
+    assert shapes.shape_url(build, "municipality", "05").endswith("-land05.json")  # type: ignore[arg-type]
     assert shapes.geometry(build, "municipality", "09162")[0] == shapes.shape_url(build, "municipality")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         shapes.shape_url(build, "municipality", "../x")  # type: ignore[arg-type]
