@@ -73,19 +73,25 @@ def _tiers(index: pd.DataFrame, forms: tuple[str, ...]) -> pd.Series:
     return pd.Series(np.fmin.reduce(tiers), index=index.index)
 
 
-def _near(index: pd.DataFrame, q: str, limit: int) -> list[int]:
-    """Rows whose folded name is a near spelling of the text (typos): the whole name or, for a text of at least
-    five letters, the name's beginning of the same length."""
+@shared(max_entries=4)
+def _written(db: Db) -> list[str]:
+    """The index's folded names as a plain list, in its row order: rapidfuzz reads a list at C speed, a pandas
+    column element by element (most searches look for typos, as one exact hit is fewer than five)."""
+    return _index(db)["written"].tolist()
+
+
+def _near(index: pd.DataFrame, names: list[str], q: str, limit: int) -> list[int]:
+    """Rows (positions in `index`, whose names are `names`) whose folded name is a near spelling of the text
+    (typos): the whole name or, for a text of at least five letters, the name's beginning of the same length."""
     scores: dict[int, float] = {}
-    for _name, score, key in process.extract(q, index["written"], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
-                                            limit=limit):
-        scores[key] = max(scores.get(key, 0.0), score)
+    for _name, score, at in process.extract(q, names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=limit):
+        scores[at] = max(scores.get(at, 0.0), score)
     if len(q) >= 5:
-        heads = index["written"].str[: len(q)]
-        for _name, score, key in process.extract(q, heads, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF + 4,
-                                                 limit=limit):
-            scores[key] = max(scores.get(key, 0.0), score)
-    return sorted(scores, key=lambda k: -scores[k])
+        heads = [name[: len(q)] for name in names]
+        for _name, score, at in process.extract(q, heads, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF + 4,
+                                                limit=limit):
+            scores[at] = max(scores.get(at, 0.0), score)
+    return [int(index.index[at]) for at in sorted(scores, key=lambda k: -scores[k])]
 
 
 @cached(max_entries=256)
@@ -109,7 +115,7 @@ def find(db: Db, text: str, limit: int = 50) -> pd.DataFrame:
         return index.iloc[0:0][COLUMNS].reset_index(drop=True)
     found = index.assign(tier=_tiers(index, forms)).dropna(subset=["tier"])
     if len(found) < 5 and len(forms[0]) >= 4:  # typos only when the letters found (almost) nothing
-        rows = [key for key in _near(index, forms[0], limit) if key not in found.index]
+        rows = [key for key in _near(index, _written(db), forms[0], limit) if key not in found.index]
         found = pd.concat([found, index.loc[rows].assign(tier=_TIER_FUZZY)])
     found = found.sort_values(["tier", "is_municipality_level", "population", "name"],
                               ascending=[True, False, False, True])
