@@ -374,6 +374,35 @@ def test_roll_up_rows_name_the_facts_of_the_regions_inside(build: appdb.Db, prov
     assert not inside & set(out["source_id"].iloc[2].split("; "))
 
 
+def _named_by_rows(tagged_rows: pd.DataFrame) -> set[str]:
+    return {t.strip() for v in tagged_rows["source_id"].dropna().astype(str) for t in v.split(";")}
+
+
+@pytest.mark.parametrize("name", ["v_digitales_amt", "v_ranks", "v_rollup", "v_municipality_map", "funding_grant",
+                                  "region", "broadband"])
+def test_a_caption_counts_the_sources_its_download_names(build: appdb.Db, prov: exports.Provenance,
+                                                         name: str) -> None:
+    """source_tokens (the captions' attribution, without tagging every row) names exactly the sources that
+    with_provenance writes into the download's rows: for all rows, a few rows, one demo and one real row."""
+    spec = appdb.DOWNLOADABLE[name]
+    frame = appdb.download_table(build, name)
+    facts = appdb.fact_sources(build, spec.facts) if spec.facts and "source_id" not in frame.columns else None
+    parts = [frame, frame.head(3), frame.tail(1)]
+    if "is_demo" in frame.columns:
+        parts += [frame[frame["is_demo"].fillna(False).astype(bool)].head(1),
+                  frame[~frame["is_demo"].fillna(False).astype(bool)].head(1)]
+    for part in parts:
+        for is_demo in (None, True, False):
+            tagged_rows = exports.with_provenance(part, prov, spec.kinds, is_demo, facts=facts,
+                                                  by_prefix=spec.by_prefix)
+            assert exports.source_tokens(part, prov, spec.kinds, is_demo, facts=facts, by_prefix=spec.by_prefix) == (
+                _named_by_rows(tagged_rows)), (name, len(part), is_demo)
+    for kinds in (None, ("register",), ("demo", "register")):  # build metadata; rows credited to their kinds
+        plain = frame.drop(columns=[c for c in ("source_id", "ars") if c in frame.columns]).head(4)
+        assert exports.source_tokens(plain, prov, kinds) == _named_by_rows(
+            exports.with_provenance(plain, prov, kinds)), (name, kinds)
+
+
 # --------------------------------------------------------------------------------------------- injection
 
 def test_neutraliser_on_a_database_frame(build: appdb.Db) -> None:

@@ -44,8 +44,10 @@ def provenance(build: Db) -> exports.Provenance:
     return exports.provenance_from(build_info(build), source_table(build))
 
 
-@cached(max_entries=16)
+@shared(max_entries=16)
 def _fact_sources(build: Db, facts: tuple[str, ...]) -> pd.DataFrame:
+    """Shared read-only (the attribution of every query reads it: a copying cache unpickled every fact's key each
+    time)."""
     return fact_sources(build, facts)
 
 
@@ -80,9 +82,8 @@ def _attribution(build: Db, frame: pd.DataFrame | None, kinds: tuple[str, ...] |
     base = frame if frame is not None else pd.DataFrame({"is_demo": [prov.demo]})
     if kinds is None and "source_id" not in base.columns:
         return "; ".join(dict.fromkeys([*extra, exports.PROJECT_SOURCE["attribution"]]))
-    tagged_rows = exports.with_provenance(base, prov, kinds, is_demo, facts=facts_for(build, base, facts),
-                                          by_prefix=by_prefix)
-    names, licences = exports.summary(exports.used_sources(tagged_rows, prov))
+    tokens = exports.source_tokens(base, prov, kinds, is_demo, facts=facts_for(build, base, facts), by_prefix=by_prefix)
+    names, licences = exports.named_summary(prov, tokens)
     parts = list(dict.fromkeys([*extra, *names]))
     short = list(dict.fromkeys(lic.split("(")[-1].rstrip(")") if lic.endswith(")") else lic for lic in licences))
     return "; ".join(parts) + (f" · Lizenz: {', '.join(short)}" if short else "")
@@ -127,4 +128,6 @@ class Result:
 def _keys(frame: pd.DataFrame) -> pd.DataFrame:
     """The columns an attribution depends on (a smaller frame to hash and trace)."""
     cols = [c for c in ("ars", "source_id", "is_demo") if c in frame.columns]
-    return frame[cols].drop_duplicates() if cols else frame
+    if not cols:
+        return frame
+    return frame[cols].drop_duplicates() if len(frame) > 1 else frame[cols]
