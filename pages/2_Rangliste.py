@@ -195,12 +195,12 @@ def main() -> None:
     if mine is not None:  # the chosen authority among all its peers, not only among the top and bottom ten
         strip = peer_strip(frame, label, decimals, highlight=mine, median=median, attribution=sources, demo=demo,
                            note_width=device.note_chars())
-        st.plotly_chart(strip, key="rang_strip", width="stretch", config={"displaylogo": False})
+        downloads.plotly_chart(strip, f"rangliste_{measure_key}_{mine}", build, key="rang_strip")
         st.caption(md(f"Jeder Punkt eine Behörde der Vergleichsgruppe ({number(len(frame))}); hervorgehoben: "
                       f"{frame.loc[frame['ars'] == mine, 'name'].iloc[0]}."))
     view = (measure_key, land, kreis, size, kind)
-    st.plotly_chart(_bars(build, view, mine, device.note_chars()), key="rang_chart", width="stretch",
-                    config={"displaylogo": False})
+    downloads.plotly_chart(_bars(build, view, mine, device.note_chars()), f"rangliste_{measure_key}", build,
+                           key="rang_chart")
     st.caption(md(f"Gestrichelte Linie: Median der Vergleichsgruppe ({number(median, decimals)}). Daten: {sources}."))
 
     _table_block(build, result, spec, view, mine, group)

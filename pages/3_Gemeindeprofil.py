@@ -16,6 +16,7 @@ from app.formatting import day, euro, number
 from app.frames import missing
 from app.ui import build as guard
 from app.ui import context as context_ui
+from app.ui import downloads
 from app.ui import pvog as pvog_ui
 from app.ui import release as release_ui
 from app.ui import search as search_ui
@@ -100,7 +101,8 @@ def _procedures_block(data: Profile) -> None:
                       f"Daten: {sources}."))
         return
     fig = history_chart(history, attribution=sources, demo=data.history.demo)
-    st.plotly_chart(fig, key="profil_verlauf", width="stretch", config={"displaylogo": False})
+    downloads.plotly_chart(fig, f"profil_{data.facts['ars'].iloc[0]}_verlauf", data.history.build,
+                           key="profil_verlauf")
     st.caption(md(f"Online-Verfahren je Stichtag, kommunal und zentral gestapelt. Daten: {sources}."))
 
 
@@ -212,7 +214,7 @@ def _compare_block(build: registry.Db, ars: str, row: pd.Series, peers: pd.DataF
     if not history.empty:
         fig = compare_history_chart(history, distinct_names(facts), attribution=history_result.attribution,
                                     demo=history_result.demo)
-        st.plotly_chart(fig, key="profil_vergleich_chart", width="stretch", config={"displaylogo": False})
+        downloads.plotly_chart(fig, f"profil_{ars}_vergleich", build, key="profil_vergleich_chart")
     st.caption(md(f"Daten: {facts_result.attribution}. Einwohner und Fläche: {start.register_attribution(build)}."))
 
 

@@ -258,6 +258,25 @@ def test_every_grid_shows_a_missing_value_as_a_dash(tmp_path: Path) -> None:
     assert grids_without_placeholder(sample) == [1]
 
 
+def direct_charts(path: Path) -> list[int]:
+    """Lines of st.plotly_chart calls outside downloads.plotly_chart, which gives every chart its config (the camera
+    saves a PNG named like the downloads, a map finds its topology on our server) and its theme."""
+    if path == ROOT / "app" / "ui" / "downloads.py":
+        return []
+    return [node.lineno for node in ast.walk(tree(path)) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == "plotly_chart"
+            and getattr(node.func.value, "id", "") == "st"]
+
+
+def test_every_chart_goes_out_through_the_one_chart_call(tmp_path: Path) -> None:
+    files = [ROOT / "dashboard.py", *python_files("pages", "app")]
+    assert sum(ast.unparse(tree(p)).count("downloads.plotly_chart(") for p in files) >= 6
+    assert [f"{relative(p)}:{line}" for p in files for line in direct_charts(p)] == []
+    sample = tmp_path / "sample.py"
+    sample.write_text("st.plotly_chart(fig, width='stretch')\ndownloads.plotly_chart(fig, 'name', build)\n")
+    assert direct_charts(sample) == [1]
+
+
 # --------------------------------------------------------------------------------------------- parts and sizes
 
 def imports_of(files: Iterable[Path], forbidden: set[str]) -> list[str]:

@@ -230,6 +230,21 @@ def test_karte_map_pans_except_the_map_of_the_laender(app_db: Path) -> None:
     assert config["topojsonURL"] == "app/static/topojson/"  # the empty base map of our own, not cdn.plot.ly
 
 
+def test_the_rangliste_and_profile_charts_save_pngs_named_like_the_downloads(app_db: Path, facts: dict) -> None:
+    """Their camera buttons saved plotly's default newplot.png before they went through downloads.plotly_chart."""
+    names = {}
+    for at in (open_page(RANGLISTE, gemeinde=facts["dormitz"]),
+               open_page(PROFIL, ars=facts["dormitz"], vergleich=[facts["by_authorities"][0][0]])):
+        for chart in at.get("plotly_chart"):
+            names[chart.key] = json.loads(chart.proto.config)["toImageButtonOptions"]["filename"]
+    dormitz = facts["dormitz"]
+    assert set(names) == {"rang_strip", "rang_chart", "profil_verlauf", "profil_vergleich_chart"}, names
+    assert names["rang_chart"].startswith("digitalmonitor_rangliste_total_")
+    assert names["rang_strip"].startswith(f"digitalmonitor_rangliste_total_{dormitz}_")
+    assert names["profil_verlauf"].startswith(f"digitalmonitor_profil_{dormitz}_verlauf_")
+    assert names["profil_vergleich_chart"].startswith(f"digitalmonitor_profil_{dormitz}_vergleich_")
+
+
 @pytest.mark.parametrize("page", [KARTE, None, "pages/4_Foerderung.py", "pages/5_Digitales_Amt.py"],
                          ids=["Karte", "Start", "Förderung", "Digitales Amt"])
 def test_every_map_goes_to_the_browser_with_its_own_look_not_streamlits_theme(app_db: Path, page: str | None) -> None:
