@@ -4,6 +4,8 @@ within the state), rank change since the previous snapshot, the group median, to
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -56,15 +58,18 @@ def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kr
 
 
 @shared(max_entries=64)
-def _bars(build: Db, group: tuple[str, str, str, str, str], mine: str | None, note_width: int | None) -> go.Figure:
-    """The top and bottom ten of a peer group (`group`: measure, Land, Kreis, size, type), built once per view and
-    shared: st.plotly_chart only reads it."""
+def _figure(build: Db, group: tuple[str, str, str, str, str], mine: str | None, note_width: int | None,
+            strip: bool = False) -> go.Figure:
+    """The top and bottom ten of a peer group (`group`: measure, Land, Kreis, size, type), or with `strip` the
+    whole group as dots around the chosen authority; built once per view and shared (st.plotly_chart only reads
+    it)."""
     measure_key, land, kreis, size, kind = group
     result = rankings.ranking(build, measure_key, land, kreis or None, size or None, kind or None)
     frame, spec = result.frame, measure(measure_key)
     median = float(frame["group_median"].iloc[0])
-    return top_bottom_bars(frame, spec.label, spec.decimals, n=10, highlight=mine, median=median,
-                           attribution=result.attribution, demo=result.demo, note_width=note_width)
+    build_figure = peer_strip if strip else partial(top_bottom_bars, n=10)
+    return build_figure(frame, spec.label, spec.decimals, highlight=mine, median=median,
+                        attribution=result.attribution, demo=result.demo, note_width=note_width)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -160,7 +165,7 @@ def main() -> None:
                         help="Tippen Sie einen Namen, um die Liste zu durchsuchen.")
     state.publish(PARAMS)
 
-    demo = guard.demo_banner(build, shown=result.demo)
+    guard.demo_banner(build, shown=result.demo)
     spec = measure(measure_key)
     label, decimals = spec.label, spec.decimals
     if frame.empty and measure_key in PVOG_MEASURES and not pvog.available(build):
@@ -192,14 +197,13 @@ def main() -> None:
         st.caption(md(f"Hinweis zu „{label}“: {spec.caveat}."))
 
     sources = result.attribution
+    view, note_width = (measure_key, land, kreis, size, kind), device.note_chars()
     if mine is not None:  # the chosen authority among all its peers, not only among the top and bottom ten
-        strip = peer_strip(frame, label, decimals, highlight=mine, median=median, attribution=sources, demo=demo,
-                           note_width=device.note_chars())
-        downloads.plotly_chart(strip, f"rangliste_{measure_key}_{mine}", build, key="rang_strip")
+        downloads.plotly_chart(_figure(build, view, mine, note_width, strip=True), f"rangliste_{measure_key}_{mine}",
+                               build, key="rang_strip")
         st.caption(md(f"Jeder Punkt eine Behörde der Vergleichsgruppe ({number(len(frame))}); hervorgehoben: "
                       f"{frame.loc[frame['ars'] == mine, 'name'].iloc[0]}."))
-    view = (measure_key, land, kreis, size, kind)
-    downloads.plotly_chart(_bars(build, view, mine, device.note_chars()), f"rangliste_{measure_key}", build,
+    downloads.plotly_chart(_figure(build, view, mine, note_width), f"rangliste_{measure_key}", build,
                            key="rang_chart")
     st.caption(md(f"Gestrichelte Linie: Median der Vergleichsgruppe ({number(median, decimals)}). Daten: {sources}."))
 

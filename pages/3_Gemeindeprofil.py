@@ -184,7 +184,7 @@ def _compare_block(build: registry.Db, ars: str, row: pd.Series, peers: pd.DataF
     chosen = [k for k in state.value(COMPARE) if k != ars]
     options = list(dict.fromkeys([*chosen, *[k for k in candidates["ars"] if k != ars]]))
     # the labels of the state's candidates once per state (not per profile), those of other chosen keys apart
-    names = profile.labels(build, tuple(candidates["ars"]))
+    names = profile.state_labels(build, land)
     others = tuple(k for k in chosen if k not in names)
     if others:
         names = {**names, **profile.labels(build, others)}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from app.data import search
-from app.data.cache import cached
+from app.data.cache import cached, shared
 from app.data.provenance import Result, attribution
 from app.data.registry import Db, query
 from core.measures import CERTIFICATIONS, GRANTS, PROCEDURES
@@ -213,6 +213,13 @@ def comparison(db: Db, keys: tuple[str, ...]) -> tuple[Result, Result]:
     """The latest facts and the procedure history of the regions compared side by side."""
     return (Result.of(db, authority_facts(db, list(keys)), (PROCEDURES, GRANTS, CERTIFICATIONS)),
             Result.of(db, procedure_history(db, list(keys)), (PROCEDURES,)))
+
+
+@shared(max_entries=32)
+def state_labels(db: Db, state: str) -> dict[str, str]:
+    """`labels` of every comparison candidate of a state, keyed by the state: as a cache key, Bayern's 2,445 keys
+    cost every profile rerun 11 ms of hashing. Shared: callers only read it."""
+    return labels(db, tuple(compare_candidates(db, state)["ars"]))
 
 
 @cached(max_entries=64)

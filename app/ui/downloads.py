@@ -27,6 +27,7 @@ from app.data.registry import Db
 from app.figures.layout import chart_theme
 from app.formatting import number
 from app.style import DEMO_LABEL
+from app.ui import chart_spec
 from app.ui.markdown import md
 from app.ui.tables import show_table
 from core.keys import PROJECT_DIR
@@ -91,7 +92,7 @@ def chart_config(name: str, build: Db, **extra: object) -> dict:
 def plotly_chart(fig: go.Figure, name: str, build: Db, *, config: dict | None = None, **options: Any) -> Any:
     """st.plotly_chart, full width, with the chart's config (chart_config, plus `config`) and its theme (a map brings
     its own look: layout.chart_theme); `options` go to st.plotly_chart (key, on_select, ...)."""
-    return st.plotly_chart(fig, width="stretch", theme=chart_theme(fig),
+    return st.plotly_chart(chart_spec.once(fig), width="stretch", theme=chart_theme(fig),
                            config=chart_config(name, build, **(config or {})), **options)
 
 
