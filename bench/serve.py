@@ -42,8 +42,9 @@ from devtools.st_client import StreamlitError, StreamlitSession
 
 # the Rangliste with a view in its link: opened bare it highlights the town of the session's last profile search,
 # so each round after the first showed another view (a cold one) and the median was no warm time
-SOLO_VIEWS = [("start", "", ""), ("karte", "Karte", "ebene=municipality&land=09"), ("rangliste", "Rangliste", "land=09"),
-              ("profil", "Gemeindeprofil", "ars=091620000000"), ("foerderung", "Foerderung", ""),
+SOLO_VIEWS = [("start", "", ""), ("karte", "Karte", "ebene=municipality&land=09"),
+              ("rangliste", "Rangliste", "land=09"), ("profil", "Gemeindeprofil", "ars=091620000000"),
+              ("foerderung", "Foerderung", ""),
               ("digitales_amt", "Digitales_Amt", ""), ("daten", "Daten", "")]
 
 
