@@ -21,7 +21,7 @@ from app.ui import pvog as pvog_ui
 from app.ui import release as release_ui
 from app.ui import search as search_ui
 from app.ui.markdown import md
-from app.ui.tables import NO_VALUE, german
+from app.ui.tables import NO_VALUE, localized
 from core.measures import MEASURES
 
 st.set_page_config(page_title="Gemeindeprofil – Digitalmonitor Kommunen", page_icon="🏘️", layout="wide")
@@ -136,8 +136,9 @@ def _grants_block(result: Result, latest: pd.Series) -> None:
                                                      strict=True)],
         "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Quelle": grants["source_url"],
     })
-    st.dataframe(german(table), hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_foerderung",
-                 column_config={"Quelle": st.column_config.LinkColumn(display_text="Quelle")})
+    shown, numbers = localized(table)
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_foerderung",
+                 column_config={**numbers, "Quelle": st.column_config.LinkColumn(display_text="Quelle")})
     st.caption(md(f"Daten: {result.attribution}."))
 
 
@@ -166,9 +167,9 @@ def _ranks_block(build: registry.Db, data: Profile, row: pd.Series) -> None:
             "Online-Verfahren": peers["total"], "je 10.000 Einwohner": peers["total_per_10k"],
             "Profil": [f"Gemeindeprofil?ars={a}" for a in peers["ars"]],
         })
-        st.dataframe(german(table), hide_index=True, width="stretch", placeholder=NO_VALUE,
-                     key="profil_nachbarn",
-                     column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
+        shown, numbers = localized(table)
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_nachbarn",
+                     column_config={**numbers, "Profil": st.column_config.LinkColumn(display_text="öffnen")})
     st.caption(md(f"Daten: {data.ranks.attribution}. Einwohner: {start.register_attribution(build)}."))
 
 
@@ -262,11 +263,11 @@ def main() -> None:
     if not data.members.empty:
         st.subheader("Mitgliedsgemeinden")
         members = data.members
-        st.dataframe(german(pd.DataFrame({"Name": members["name"], "Art": members["kind"],
-                                          "Einwohner": members["population"], "Fläche (km²)": members["area_km2"],
-                                          "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]})),
-                     hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_mitglieder",
-                     column_config={"Profil": st.column_config.LinkColumn(display_text="öffnen")})
+        shown, numbers = localized(pd.DataFrame({
+            "Name": members["name"], "Art": members["kind"], "Einwohner": members["population"],
+            "Fläche (km²)": members["area_km2"], "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]}))
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_mitglieder",
+                     column_config={**numbers, "Profil": st.column_config.LinkColumn(display_text="öffnen")})
         st.caption(md(f"Daten: {start.register_attribution(build)}."))
     _compare_block(build, ars, row, data.peers)
     state.publish(PARAMS)
