@@ -16,7 +16,7 @@ from app.formatting import day, euro, number
 from app.frames import missing
 from app.ui import build as guard
 from app.ui import context as context_ui
-from app.ui import downloads
+from app.ui import device, downloads
 from app.ui import pvog as pvog_ui
 from app.ui import release as release_ui
 from app.ui import search as search_ui
@@ -100,7 +100,7 @@ def _procedures_block(data: Profile) -> None:
         st.caption(md(f"Nur ein Stichtag ({day(only['as_of'], only['as_of_precision'])}), daher kein Verlauf. "
                       f"Daten: {sources}."))
         return
-    fig = history_chart(history, attribution=sources, demo=data.history.demo)
+    fig = history_chart(history, attribution=sources, demo=data.history.demo, note_width=device.note_chars())
     downloads.plotly_chart(fig, f"profil_{data.facts['ars'].iloc[0]}_verlauf", data.history.build,
                            key="profil_verlauf")
     st.caption(md(f"Online-Verfahren je Stichtag, kommunal und zentral gestapelt. Daten: {sources}."))
@@ -214,7 +214,7 @@ def _compare_block(build: registry.Db, ars: str, row: pd.Series, peers: pd.DataF
                  height=(len(table) + 1) * 35 + 3)
     if not history.empty:
         fig = compare_history_chart(history, distinct_names(facts), attribution=history_result.attribution,
-                                    demo=history_result.demo)
+                                    demo=history_result.demo, note_width=device.note_chars())
         downloads.plotly_chart(fig, f"profil_{ars}_vergleich", build, key="profil_vergleich_chart")
     st.caption(md(f"Daten: {facts_result.attribution}. Einwohner und Fläche: {start.register_attribution(build)}."))
 

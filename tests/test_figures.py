@@ -392,8 +392,12 @@ def test_a_phone_gets_short_source_note_lines() -> None:
                            "counts_press), Nachweis je Zeile in den Daten; © Statistisches Bundesamt (Destatis), 2025",
             "demo": True}
     frame = _ranking(30)
+    history = pd.DataFrame({"ars": ["1", "1", "2", "2"], "as_of": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+                            "municipal": [1, 2, 3, 4], "central": [10, 10, 12, 12], "total": [11, 12, 15, 16]})
     for fig in (rankings.top_bottom_bars(frame, "x", **long, note_width=60),
-                rankings.peer_strip(frame, "x", highlight=frame["ars"][3], **long, note_width=60)):
+                rankings.peer_strip(frame, "x", highlight=frame["ars"][3], **long, note_width=60),
+                profile.history_chart(history[history["ars"] == "1"], **long, note_width=60),
+                profile.compare_history_chart(history, {"1": "Eins", "2": "Zwei"}, **long, note_width=60)):
         lines = _notes(fig)[0].replace("<b>", "").replace("</b>", "").split("<br>")
         assert len(lines) >= 3 and max(len(line) for line in lines) <= 60
 

@@ -38,9 +38,10 @@ def _dates(frame: pd.DataFrame) -> list[str]:
 
 
 def history_chart(history: pd.DataFrame, *, attribution: str, demo: bool, title: str = "",
-                  height: int = 440) -> go.Figure:
+                  height: int = 440, note_width: int | None = None) -> go.Figure:
     """Procedures over time of one authority: municipal and central stacked (areas), or the total as a line
-    where a source gives only totals; the source line (and the demo label) inside the figure."""
+    where a source gives only totals; the source line (and the demo label) inside the figure, wrapped to
+    `note_width` characters (a phone's: app.ui.device.note_chars)."""
     fig = go.Figure()
     frame = history.sort_values("as_of")
     dates = pd.to_datetime(frame["as_of"])
@@ -65,11 +66,11 @@ def history_chart(history: pd.DataFrame, *, attribution: str, demo: bool, title:
                       title={"text": escape(title)} if title else None, separators=",.", hovermode="x unified",
                       yaxis={"title": {"text": "Online-Verfahren"}, "rangemode": "tozero"},
                       xaxis={"tickformat": "%m.%Y"}, legend=LEGEND_ON_TOP)
-    return source_note(fig, attribution, demo)
+    return source_note(fig, attribution, demo, width=note_width)
 
 
 def compare_history_chart(history: pd.DataFrame, names: dict[str, str], *, attribution: str, demo: bool,
-                          height: int = 440) -> go.Figure:
+                          height: int = 440, note_width: int | None = None) -> go.Figure:
     """Total procedures over time of several authorities, one line each (in the order of `names`); the
     source line (and the demo label) inside the figure."""
     fig = go.Figure()
@@ -88,7 +89,7 @@ def compare_history_chart(history: pd.DataFrame, names: dict[str, str], *, attri
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, separators=",.",
                       yaxis={"title": {"text": "Online-Verfahren gesamt"}, "rangemode": "tozero"},
                       xaxis={"tickformat": "%m.%Y"}, legend=LEGEND_ON_TOP)
-    return source_note(fig, attribution, demo)
+    return source_note(fig, attribution, demo, width=note_width)
 
 
 # (column, row label, format): "measure" = a number with the catalogue's decimals, an int = that many decimals
