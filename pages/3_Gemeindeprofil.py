@@ -136,8 +136,8 @@ def _grants_block(result: Result, latest: pd.Series) -> None:
                                                      strict=True)],
         "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Quelle": grants["source_url"],
     })
-    shown, numbers = localized(table)
-    st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_foerderung",
+    grid, numbers = localized(table)
+    st.dataframe(grid, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_foerderung",
                  column_config={**numbers, "Quelle": st.column_config.LinkColumn(display_text="Quelle")})
     st.caption(md(f"Daten: {result.attribution}."))
 
@@ -167,8 +167,8 @@ def _ranks_block(build: registry.Db, data: Profile, row: pd.Series) -> None:
             "Online-Verfahren": peers["total"], "je 10.000 Einwohner": peers["total_per_10k"],
             "Profil": [f"Gemeindeprofil?ars={a}" for a in peers["ars"]],
         })
-        shown, numbers = localized(table)
-        st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_nachbarn",
+        grid, numbers = localized(table)
+        st.dataframe(grid, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_nachbarn",
                      column_config={**numbers, "Profil": st.column_config.LinkColumn(display_text="öffnen")})
     st.caption(md(f"Daten: {data.ranks.attribution}. Einwohner: {start.register_attribution(build)}."))
 
@@ -263,10 +263,10 @@ def main() -> None:
     if not data.members.empty:
         st.subheader("Mitgliedsgemeinden")
         members = data.members
-        shown, numbers = localized(pd.DataFrame({
+        grid, numbers = localized(pd.DataFrame({
             "Name": members["name"], "Art": members["kind"], "Einwohner": members["population"],
             "Fläche (km²)": members["area_km2"], "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]}))
-        st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_mitglieder",
+        st.dataframe(grid, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_mitglieder",
                      column_config={**numbers, "Profil": st.column_config.LinkColumn(display_text="öffnen")})
         st.caption(md(f"Daten: {start.register_attribution(build)}."))
     _compare_block(build, ars, row, data.peers)

@@ -474,6 +474,20 @@ def test_profil_names_are_escaped_markdown(app_db: Path, facts: dict, con: duckd
     assert at.get("page_link")[0].value == md(f"Verwaltungsgemeinschaft: {vg} ({kind})")
 
 
+def test_profil_of_a_verwaltungsgemeinschaft_lists_its_members(app_db: Path, facts: dict,
+                                                                con: duckdb.DuckDBPyConnection) -> None:
+    """The members grid of an association, and the demo banner over it (a name clash in the page once made every
+    association's profile fail)."""
+    vg = con.execute("SELECT association_ars FROM region WHERE ars = $a", {"a": facts["dormitz"]}).fetchall()[0][0]
+    members = {r[0] for r in con.execute("SELECT display_name FROM region WHERE association_ars = $vg "
+                                         "AND level = 'municipality' AND is_municipality", {"vg": vg}).fetchall()}
+    at = open_page(PROFIL, ars=vg)
+    assert "Mitgliedsgemeinden" in [s.value for s in at.subheader]
+    grid = table(at, "Fläche (km²)")
+    assert set(grid["Name"]) == members and "Dormitz" in members
+    assert pd.api.types.is_numeric_dtype(grid["Einwohner"]) and DEMO in [w.value for w in at.warning]
+
+
 # --- Start and every page ------------------------------------------------------------------------------
 
 def test_start_density_map_carries_its_sources_without_demo_label(app_db: Path) -> None:

@@ -82,8 +82,8 @@ def smart_city_section(build: Db, ars: str) -> None:
         "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]],
         "Quelle": rows["source_url"],
     })
-    shown, numbers = localized(table, {SCORE: 1})
-    st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_smart_city",
+    grid, numbers = localized(table, {SCORE: 1})
+    st.dataframe(grid, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_smart_city",
                  column_config={**numbers, "Quelle": st.column_config.LinkColumn(display_text="Quelle")})
     st.caption(md(f"Smart City Index des Bitkom: Rang unter den deutschen Großstädten. Daten: {result.attribution}."))
 
