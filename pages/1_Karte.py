@@ -11,7 +11,7 @@ import streamlit as st
 from app import state
 from app.data import map as map_q
 from app.data import pvog, shapes, start
-from app.data.cache import shared
+from app.data.cache import cached, shared
 from app.data.provenance import Result
 from app.data.registry import Db
 from app.figures.maps import CLASS_COUNTS, MAP_WIDTH, SCHEMES, choropleth, display_order, map_table, selected_ars
@@ -44,7 +44,7 @@ KREISTYP = state.Param("kreistyp", "karte_kreistyp", "", choices=tuple(map_q.DIS
 PARAMS = (LEVEL, MEASURE, LAND, SCHEME, CLASSES, KREISTYP)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached(max_entries=64)
 def _table(build: Db, level: str, measure_key: str, land: str | None,
            kreistyp: str = "") -> tuple[pd.DataFrame, dict]:
     """The map's table, rounded, with the column_config of its numbers."""

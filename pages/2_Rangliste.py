@@ -12,7 +12,7 @@ import streamlit as st
 
 from app import state
 from app.data import pvog, rankings, start
-from app.data.cache import shared
+from app.data.cache import cached, shared
 from app.data.provenance import Result
 from app.data.registry import Db
 from app.figures.rankings import (
@@ -57,27 +57,31 @@ def _group_text(districts: dict[str, str], states: dict[str, str], land: str, kr
     return f"alle Behörden in {states.get(land, land)}"
 
 
+View = tuple[str, str, str, str, str]  # measure, Land, Kreis, size class, authority type ("" = all)
+
+
+def _ranking(build: Db, view: View) -> Result:
+    measure_key, land, kreis, size, kind = view
+    return rankings.ranking(build, measure_key, land, kreis or None, size or None, kind or None)
+
+
 @shared(max_entries=64)
-def _figure(build: Db, group: tuple[str, str, str, str, str], mine: str | None, note_width: int | None,
+def _figure(build: Db, view: View, mine: str | None, note_width: int | None,
             strip: bool = False) -> go.Figure:
-    """The top and bottom ten of a peer group (`group`: measure, Land, Kreis, size, type), or with `strip` the
-    whole group as dots around the chosen authority; built once per view and shared (st.plotly_chart only reads
-    it)."""
-    measure_key, land, kreis, size, kind = group
-    result = rankings.ranking(build, measure_key, land, kreis or None, size or None, kind or None)
-    frame, spec = result.frame, measure(measure_key)
+    """The top and bottom ten of a peer group, or with `strip` the whole group as dots around the chosen authority;
+    built once per view and shared (st.plotly_chart only reads it)."""
+    result = _ranking(build, view)
+    frame, spec = result.frame, measure(view[0])
     median = float(frame["group_median"].iloc[0])
     build_figure = peer_strip if strip else partial(top_bottom_bars, n=10)
     return build_figure(frame, spec.label, spec.decimals, highlight=mine, median=median,
                         attribution=result.attribution, demo=result.demo, note_width=note_width)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _table(build: Db, group: tuple[str, str, str, str, str], mine: str | None) -> tuple[pd.DataFrame, dict]:
+@cached(max_entries=64)
+def _table(build: Db, view: View, mine: str | None) -> tuple[pd.DataFrame, dict]:
     """The ranking as the grid shows it (the chosen authority marked) and the column_config of its numbers."""
-    measure_key, land, kreis, size, kind = group
-    frame = rankings.ranking(build, measure_key, land, kreis or None, size or None, kind or None).frame
-    spec = measure(measure_key)
+    frame, spec = _ranking(build, view).frame, measure(view[0])
     table = ranking_table(frame, spec.label)
     if mine is not None:  # a marker column instead of a styled row: no Styler for 2,000 rows on every rerun
         table.insert(0, "Ihre Wahl", (frame["ars"] == mine).to_numpy())
@@ -86,8 +90,7 @@ def _table(build: Db, group: tuple[str, str, str, str, str], mine: str | None) -
                      {"Rang": {"width": "small"}})
 
 
-def _table_block(build: Db, result: Result, spec: Measure, view: tuple[str, str, str, str, str], mine: str | None,
-                 group: str) -> None:
+def _table_block(build: Db, result: Result, spec: Measure, view: View, mine: str | None, group: str) -> None:
     """The whole ranking as a table (the chosen authority marked), its sources and downloads."""
     frame, sources, measure_key = result.frame, result.attribution, spec.key
     shown, numbers = _table(build, view, mine)
@@ -154,7 +157,8 @@ def main() -> None:
                         format_func=lambda s: "(alle)" if s == ALL else s)
     measure_key = c5.selectbox("Kennzahl", list(RANK_MEASURES), format_func=lambda m: measure(m).label,
                                key=MEASURE.key)
-    result = rankings.ranking(build, measure_key, land, kreis or None, size or None, kind or None)
+    view: View = (measure_key, land, kreis, size, kind)
+    result = _ranking(build, view)
     frame = result.frame
 
     options = [None, *frame["ars"]]
@@ -197,7 +201,7 @@ def main() -> None:
         st.caption(md(f"Hinweis zu „{label}“: {spec.caveat}."))
 
     sources = result.attribution
-    view, note_width = (measure_key, land, kreis, size, kind), device.note_chars()
+    note_width = device.note_chars()
     if mine is not None:  # the chosen authority among all its peers, not only among the top and bottom ten
         downloads.plotly_chart(_figure(build, view, mine, note_width, strip=True), f"rangliste_{measure_key}_{mine}",
                                build, key="rang_strip")

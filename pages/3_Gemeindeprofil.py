@@ -21,7 +21,7 @@ from app.ui import pvog as pvog_ui
 from app.ui import release as release_ui
 from app.ui import search as search_ui
 from app.ui.markdown import md
-from app.ui.tables import NO_VALUE, localized
+from app.ui.tables import NO_VALUE, show_table
 from core.measures import MEASURES
 
 st.set_page_config(page_title="Gemeindeprofil – Digitalmonitor Kommunen", page_icon="🏘️", layout="wide")
@@ -71,7 +71,7 @@ def _facts_block(row: pd.Series) -> None:
                      query_params={"ars": row["association_ars"]}, icon=":material/account_balance:")
 
 
-def _procedures_block(data: Profile) -> None:
+def _procedures_block(build: registry.Db, ars: str, data: Profile) -> None:
     st.subheader("Online-Verfahren")
     latest = data.latest.frame.iloc[0]
     history = data.history.frame
@@ -101,8 +101,7 @@ def _procedures_block(data: Profile) -> None:
                       f"Daten: {sources}."))
         return
     fig = history_chart(history, attribution=sources, demo=data.history.demo, note_width=device.note_chars())
-    downloads.plotly_chart(fig, f"profil_{data.facts['ars'].iloc[0]}_verlauf", data.history.build,
-                           key="profil_verlauf")
+    downloads.plotly_chart(fig, f"profil_{ars}_verlauf", build, key="profil_verlauf")
     st.caption(md(f"Online-Verfahren je Stichtag, kommunal und zentral gestapelt. Daten: {sources}."))
 
 
@@ -136,9 +135,7 @@ def _grants_block(result: Result, latest: pd.Series) -> None:
                                                      strict=True)],
         "Betrag (€)": grants["amount_eur"], "Zweck": grants["purpose"], "Quelle": grants["source_url"],
     })
-    grid, numbers = localized(table)
-    st.dataframe(grid, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_foerderung",
-                 column_config={**numbers, "Quelle": st.column_config.LinkColumn(display_text="Quelle")})
+    show_table(table, links=["Quelle"], key="profil_foerderung")
     st.caption(md(f"Daten: {result.attribution}."))
 
 
@@ -167,9 +164,7 @@ def _ranks_block(build: registry.Db, data: Profile, row: pd.Series) -> None:
             "Online-Verfahren": peers["total"], "je 10.000 Einwohner": peers["total_per_10k"],
             "Profil": [f"Gemeindeprofil?ars={a}" for a in peers["ars"]],
         })
-        grid, numbers = localized(table)
-        st.dataframe(grid, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_nachbarn",
-                     column_config={**numbers, "Profil": st.column_config.LinkColumn(display_text="öffnen")})
+        show_table(table, links=["Profil"], link_text="öffnen", key="profil_nachbarn")
     st.caption(md(f"Daten: {data.ranks.attribution}. Einwohner: {start.register_attribution(build)}."))
 
 
@@ -253,7 +248,7 @@ def main() -> None:
     _facts_block(row)
     st.caption(md(f"Einwohner und Fläche: {start.register_attribution(build)}, "
                   f"Gebietsstand {day(row['edition'])}."))
-    _procedures_block(data)
+    _procedures_block(build, ars, data)
     _digitales_amt_block(latest)
     release_ui.badge_block(build, ars)  # website badge + embed snippet (real values only)
     _grants_block(data.grants, latest)
@@ -263,11 +258,10 @@ def main() -> None:
     if not data.members.empty:
         st.subheader("Mitgliedsgemeinden")
         members = data.members
-        grid, numbers = localized(pd.DataFrame({
+        show_table(pd.DataFrame({
             "Name": members["name"], "Art": members["kind"], "Einwohner": members["population"],
-            "Fläche (km²)": members["area_km2"], "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]}))
-        st.dataframe(grid, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_mitglieder",
-                     column_config={**numbers, "Profil": st.column_config.LinkColumn(display_text="öffnen")})
+            "Fläche (km²)": members["area_km2"], "Profil": [f"Gemeindeprofil?ars={a}" for a in members["ars"]]}),
+            links=["Profil"], link_text="öffnen", key="profil_mitglieder")
         st.caption(md(f"Daten: {start.register_attribution(build)}."))
     _compare_block(build, ars, row, data.peers)
     state.publish(PARAMS)

@@ -50,7 +50,6 @@ from app.exports.provenance import (
     named_summary,
     provenance_from,
     source_tokens,
-    sources_named,
     summary,
     used_sources,
     with_provenance,

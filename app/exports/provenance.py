@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
@@ -53,10 +54,15 @@ class Provenance:
         return _source_lookup(self)
 
     @cached_property
-    def memo(self) -> dict[tuple, object]:
-        """Answers derived from the source table alone (sources of kinds, summaries of named sources), each computed
-        once per build's provenance; callers only read them."""
+    def _derived(self) -> dict[tuple, Any]:
         return {}
+
+    def derived(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """An answer derived from the source table alone (sources of kinds, a summary of named sources), made once
+        per build's provenance under `key`; callers only read it."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     @property
     def demo(self) -> bool:
@@ -114,10 +120,7 @@ def _join(values: Iterable[object]) -> str:
 def _sources_of_kinds(prov: Provenance, kinds: Iterable[str], demo: bool) -> pd.DataFrame:
     """The sources of the given kinds (register: its newest edition; demo sources only for demo rows); read-only."""
     kinds = tuple(kinds)
-    key = ("kinds", kinds, demo)
-    if key not in prov.memo:
-        prov.memo[key] = _pick_sources_of_kinds(prov, kinds, demo)
-    return prov.memo[key]  # type: ignore[return-value]
+    return prov.derived(("kinds", kinds, demo), lambda: _pick_sources_of_kinds(prov, kinds, demo))
 
 
 def _pick_sources_of_kinds(prov: Provenance, kinds: tuple[str, ...], demo: bool) -> pd.DataFrame:
@@ -350,10 +353,7 @@ def used_sources(frame: pd.DataFrame, prov: Provenance) -> pd.DataFrame:
 
 def named_summary(prov: Provenance, tokens: set[str]) -> tuple[list[str], list[str]]:
     """`summary` of the sources named by these tokens (see `source_tokens`), once per set of tokens."""
-    key = ("summary", frozenset(tokens))
-    if key not in prov.memo:
-        prov.memo[key] = summary(sources_named(prov, tokens))
-    names, licences = prov.memo[key]  # type: ignore[misc]
+    names, licences = prov.derived(("summary", frozenset(tokens)), lambda: summary(sources_named(prov, tokens)))
     return list(names), list(licences)
 
 

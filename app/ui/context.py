@@ -13,7 +13,7 @@ from app.data.registry import Db
 from app.formatting import number
 from app.frames import missing
 from app.ui.markdown import md
-from app.ui.tables import NO_VALUE, localized
+from app.ui.tables import NO_VALUE, localized, show_table
 from core.measures import BROADBAND_MEASURES, measure
 
 NO_DATA = "keine Daten"
@@ -82,9 +82,7 @@ def smart_city_section(build: Db, ars: str) -> None:
         "Herkunft": ["Demodaten" if d else "echt" for d in rows["is_demo"]],
         "Quelle": rows["source_url"],
     })
-    grid, numbers = localized(table, {SCORE: 1})
-    st.dataframe(grid, hide_index=True, width="stretch", placeholder=NO_VALUE, key="profil_smart_city",
-                 column_config={**numbers, "Quelle": st.column_config.LinkColumn(display_text="Quelle")})
+    show_table(table, links=["Quelle"], decimals={SCORE: 1}, key="profil_smart_city")
     st.caption(md(f"Smart City Index des Bitkom: Rang unter den deutschen Großstädten. Daten: {result.attribution}."))
 
 

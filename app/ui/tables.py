@@ -64,15 +64,17 @@ def missing_as_dash(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "" if links else NO_VALUE)
 
 
-def show_table(frame: pd.DataFrame, height: int | str = "auto", links: Iterable[str] = ()) -> None:
-    """A table with German numbers (values stay numeric, so sorting is numeric) and dates as 29.07.2021.
+def show_table(frame: pd.DataFrame, height: int | str = "auto", links: Iterable[str] = (), *,
+               link_text: str = "Quelle", decimals: dict[str, int] | None = None, key: str | None = None) -> None:
+    """A table with German numbers (values stay numeric, so sorting is numeric) and dates as 29.07.2021; the
+    `links` columns are links showing `link_text`; `decimals` as in `localized`.
     Without a Styler (`localized`): rendering a Styler took 64 % of Förderung's warm rerun (py-spy, issue 16)."""
-    shown, config = localized(frame)
+    shown, config = localized(frame, decimals)
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             config[str(col)] = st.column_config.DateColumn(format="DD.MM.YYYY")
     for col in links:
         if col in frame.columns:
-            config[col] = st.column_config.LinkColumn(display_text="Quelle")
+            config[col] = st.column_config.LinkColumn(display_text=link_text)
     st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE, height=height,  # type: ignore[arg-type]
-                 column_config=config or None)
+                 column_config=config or None, key=key)
